@@ -1,0 +1,3 @@
+//! latchkeyd entry point.
+
+fn main() {}

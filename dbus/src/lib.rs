@@ -1,0 +1,1 @@
+//! Latchkey D-Bus contract.
