@@ -1,1 +1,55 @@
-fn main() {}
+//! latchkey: the command-line client of the Latchkey daemon.
+
+mod args;
+mod commands;
+mod exit;
+mod passphrase;
+
+use args::{Cli, Command};
+use clap::Parser;
+use exit::CliError;
+use latchkey_dbus::VaultProxy;
+use std::process::ExitCode;
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    let conn = zbus::Connection::session().await.map_err(|e| {
+        CliError::new(
+            exit::UNREACHABLE,
+            format!("cannot connect to the session bus: {e} (is DBUS_SESSION_BUS_ADDRESS set?)"),
+        )
+    })?;
+    let vault = VaultProxy::new(&conn).await?;
+    match cli.command {
+        Command::Init(p) => commands::vault::init(&vault, p.passphrase_stdin).await,
+        Command::Unlock(p) => commands::vault::unlock(&vault, p.passphrase_stdin).await,
+        Command::Lock => commands::vault::lock(&vault).await,
+        Command::Passwd(p) => commands::vault::passwd(&vault, p.passphrase_stdin).await,
+        Command::Status(j) => commands::vault::status(&vault, j.json).await,
+        Command::Add(a) => commands::accounts::add(&vault, a).await,
+        Command::List(j) => commands::accounts::list(&vault, j.json).await,
+        Command::Code(c) => commands::code::code(&vault, c).await,
+        Command::Remove(r) => commands::accounts::remove(&vault, r).await,
+        Command::Rename(r) => commands::accounts::rename(&vault, r).await,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("latchkey: cannot start: {e}");
+            return ExitCode::from(exit::FAILURE);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => {
+            eprintln!("latchkey: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}

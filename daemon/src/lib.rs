@@ -2,5 +2,10 @@
 //!
 //! The core (`otp`, `vault`, `accounts`) knows nothing of D-Bus; `bus` is a thin layer over it.
 
+pub mod accounts;
+pub mod bus;
 pub mod otp;
+pub mod paths;
+pub mod service;
+pub mod state;
 pub mod vault;

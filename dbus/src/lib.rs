@@ -1,1 +1,28 @@
-//! Latchkey D-Bus contract.
+//! Latchkey's D-Bus contract, shared by the daemon and every client so names and types cannot drift.
+//!
+//! The introspection XML in `interfaces/` is the published contract; a daemon test checks the
+//! running service against it.
+
+pub mod error;
+pub mod proxy;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod types;
+
+pub use error::Error;
+pub use proxy::VaultProxy;
+pub use types::AccountInfo;
+
+/// Well-known bus name the daemon owns.
+pub const BUS_NAME: &str = "org.latchkey.Latchkey1";
+/// Root object path of the daemon.
+pub const OBJECT_PATH: &str = "/org/latchkey/Latchkey1";
+/// Vault interface: lifecycle, accounts and codes.
+pub const VAULT_INTERFACE: &str = "org.latchkey.Latchkey1.Vault";
+/// Prefix of every error name the daemon returns.
+pub const ERROR_PREFIX: &str = "org.latchkey.Latchkey1.Error";
+
+/// Introspection XML of the Vault interface, as published.
+pub const VAULT_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Vault.xml");
+/// D-Bus activation file template (`@bindir@` is replaced at install time).
+pub const ACTIVATION_FILE: &str = include_str!("../org.latchkey.Latchkey1.service.in");

@@ -1,0 +1,128 @@
+//! `add`, `list`, `remove`, `rename`.
+
+use super::{print_json, value_or_stdin};
+use crate::args::{AddArgs, AlgorithmArg, RemoveArgs, RenameArgs};
+use crate::exit::CliError;
+use latchkey_dbus::{AccountInfo, VaultProxy};
+use std::collections::HashMap;
+use zbus::zvariant::Value;
+
+/// Adds an account from a URI or from fields and prints its id.
+pub async fn add(vault: &VaultProxy<'_>, a: AddArgs) -> Result<(), CliError> {
+    let id = if let Some(uri) = &a.uri {
+        vault.add_uri(&value_or_stdin(uri)?).await?
+    } else {
+        let secret = a.secret.as_deref().ok_or_else(|| {
+            CliError::new(
+                crate::exit::USAGE,
+                "give an otpauth:// URI, or --secret with --issuer/--account",
+            )
+        })?;
+        let secret = value_or_stdin(secret)?;
+        let kind = if a.hotp {
+            "hotp"
+        } else if a.steam {
+            "steam"
+        } else {
+            "totp"
+        };
+        let algorithm = match a.algorithm {
+            AlgorithmArg::Sha1 => "sha1",
+            AlgorithmArg::Sha256 => "sha256",
+            AlgorithmArg::Sha512 => "sha512",
+        };
+        let issuer = a.issuer.unwrap_or_default();
+        let account = a.account.unwrap_or_default();
+        vault
+            .add_account(
+                &issuer, &account, &secret, kind, algorithm, a.digits, a.period, a.counter,
+            )
+            .await?
+    };
+    if a.json {
+        print_json(&serde_json::json!({ "id": id }));
+    } else {
+        println!("{id}");
+    }
+    Ok(())
+}
+
+/// JSON form of an account's metadata, as `list --json` prints it.
+pub fn account_json(a: &AccountInfo) -> serde_json::Value {
+    let mut v = serde_json::json!({
+        "id": a.id,
+        "issuer": a.issuer,
+        "account": a.account,
+        "kind": a.kind,
+        "algorithm": a.algorithm,
+        "digits": a.digits,
+        "period": a.period,
+    });
+    if let Some(counter) = a.extra.get("counter").and_then(|c| u64::try_from(c).ok()) {
+        v["counter"] = counter.into();
+    }
+    v
+}
+
+/// Lists accounts.
+pub async fn list(vault: &VaultProxy<'_>, json: bool) -> Result<(), CliError> {
+    let accounts = vault.list_accounts().await?;
+    if json {
+        print_json(&serde_json::Value::Array(
+            accounts.iter().map(account_json).collect(),
+        ));
+        return Ok(());
+    }
+    if accounts.is_empty() {
+        println!("No accounts yet: add one with `latchkey add otpauth://…`.");
+    }
+    for a in &accounts {
+        let timing = if a.kind == "hotp" {
+            "counter".to_string()
+        } else {
+            format!("{}s", a.period)
+        };
+        println!(
+            "{}  {}  {}  [{} {} {} digits {}]",
+            a.id,
+            display_issuer(a),
+            a.account,
+            a.kind,
+            a.algorithm,
+            a.digits,
+            timing
+        );
+    }
+    Ok(())
+}
+
+fn display_issuer(a: &AccountInfo) -> &str {
+    if a.issuer.is_empty() { "-" } else { &a.issuer }
+}
+
+/// Removes an account after explicit confirmation.
+pub async fn remove(vault: &VaultProxy<'_>, r: RemoveArgs) -> Result<(), CliError> {
+    if !r.yes {
+        return Err(CliError::new(
+            crate::exit::USAGE,
+            "removing an account cannot be undone: add --yes to confirm",
+        ));
+    }
+    vault.remove_account(&r.id).await?;
+    eprintln!("Removed {}.", r.id);
+    Ok(())
+}
+
+/// Changes the issuer and/or account name.
+pub async fn rename(vault: &VaultProxy<'_>, r: RenameArgs) -> Result<(), CliError> {
+    let mut changes: HashMap<&str, Value<'_>> = HashMap::new();
+    if let Some(issuer) = &r.issuer {
+        changes.insert("issuer", Value::from(issuer.as_str()));
+    }
+    if let Some(account) = &r.account {
+        changes.insert("account", Value::from(account.as_str()));
+    }
+    vault.update_account(&r.id, changes).await?;
+    eprintln!("Renamed {}.", r.id);
+    Ok(())
+}

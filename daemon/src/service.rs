@@ -1,0 +1,103 @@
+//! Process lifecycle: hardening, connecting to the bus, serving, and a clean shutdown on signals.
+
+use crate::bus::{SharedState, VaultInterface, lock_state};
+use crate::state::VaultState;
+use crate::vault::{KdfParams, Store};
+use anyhow::Context;
+use futures_util::StreamExt;
+use latchkey_dbus::{BUS_NAME, OBJECT_PATH};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::signal::unix::{SignalKind, signal};
+
+/// Environment variable that makes new vaults use trivially cheap KDF parameters; tests only.
+pub const INSECURE_KDF_ENV: &str = "LATCHKEY_INSECURE_TEST_KDF";
+
+/// What the daemon was asked to run with.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub vault: PathBuf,
+}
+
+/// Keeps keys out of core dumps and away from same-user ptrace where the kernel allows.
+pub fn harden_process() {
+    // SAFETY: plain prctl/setrlimit calls with constant arguments.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+        let none = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        libc::setrlimit(libc::RLIMIT_CORE, &none);
+    }
+}
+
+/// The KDF parameters new vaults get.
+fn kdf_params() -> KdfParams {
+    if std::env::var_os(INSECURE_KDF_ENV).is_some_and(|v| v == "1") {
+        tracing::warn!(
+            "{INSECURE_KDF_ENV}=1: new vaults get test-only KDF parameters; never use this for real accounts"
+        );
+        KdfParams::insecure_for_tests()
+    } else {
+        KdfParams::interactive()
+    }
+}
+
+/// Opens the vault state; an unreadable vault is reported but never replaced.
+fn open_state(opts: &Options) -> anyhow::Result<VaultState> {
+    let store = Store::new(opts.vault.clone());
+    match VaultState::open(store.clone(), kdf_params()) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            tracing::error!(vault = %opts.vault.display(), "cannot read the vault header: {e}");
+            Ok(VaultState::unreadable(store, kdf_params()))
+        }
+    }
+}
+
+/// Serves the vault on the session bus until SIGTERM/SIGINT or the bus goes away.
+pub async fn run(opts: Options) -> anyhow::Result<()> {
+    let state: SharedState = Arc::new(Mutex::new(open_state(&opts)?));
+    let conn = zbus::connection::Builder::session()
+        .context("cannot reach the session bus (is DBUS_SESSION_BUS_ADDRESS set?)")?
+        .serve_at(OBJECT_PATH, VaultInterface::new(state.clone()))?
+        .name(BUS_NAME)?
+        .build()
+        .await
+        .with_context(|| {
+            format!("cannot own {BUS_NAME} on the session bus (is another latchkeyd running?)")
+        })?;
+    tracing::info!(event = "started", vault = %opts.vault.display(), "latchkeyd {} serving {BUS_NAME}", env!("CARGO_PKG_VERSION"));
+
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut bus_gone = bus_watch(&conn).await?;
+    let reason = tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+        _ = bus_gone.next() => "lost the bus name or connection",
+    };
+    // Taking the lock waits for any write in progress; then the keys are dropped and wiped.
+    lock_state(&state).lock();
+    tracing::info!(event = "stopped", reason, "vault locked, exiting");
+    drop(conn);
+    Ok(())
+}
+
+/// A stream that yields when our name is lost and ends when the connection closes.
+async fn bus_watch(
+    conn: &zbus::Connection,
+) -> anyhow::Result<futures_util::stream::BoxStream<'static, ()>> {
+    let rule = zbus::MatchRule::builder()
+        .msg_type(zbus::message::Type::Signal)
+        .sender("org.freedesktop.DBus")?
+        .interface("org.freedesktop.DBus")?
+        .member("NameLost")?
+        .build();
+    let stream = zbus::MessageStream::for_match_rule(rule, conn, Some(4)).await?;
+    Ok(stream
+        .map(|_| ())
+        .chain(futures_util::stream::once(async {}))
+        .boxed())
+}

@@ -1,0 +1,422 @@
+//! The daemon's vault state machine: absent, locked or unlocked, and every operation on it.
+//!
+//! Knows nothing of D-Bus. Each mutation is written to disk before it is acknowledged, and is
+//! undone in memory if the write fails, so memory and disk never disagree.
+
+use crate::accounts::{Account, Accounts, BodyError, parse_algorithm};
+use crate::otp::{Code, Kind, OtpParams, ParamError, Secret, SecretError, UriError, parse_uri};
+use crate::vault::{KdfParams, Session, Store, VaultError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Why an operation was refused; the bus layer maps each to a named D-Bus error.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("the vault is locked")]
+    Locked,
+    #[error("there is no vault yet; create one with `latchkey init`")]
+    NotInitialized,
+    #[error("a vault already exists; it is never overwritten")]
+    AlreadyInitialized,
+    #[error("the vault is already unlocked")]
+    AlreadyUnlocked,
+    #[error("no account with id {0}")]
+    NotFound(String),
+    #[error("invalid otpauth URI: {0}")]
+    InvalidUri(#[from] UriError),
+    #[error("{0}")]
+    InvalidArgument(String),
+    #[error("wrong passphrase")]
+    BadPassphrase,
+    #[error(transparent)]
+    Vault(VaultError),
+    #[error(transparent)]
+    Body(#[from] BodyError),
+}
+
+impl From<VaultError> for StateError {
+    fn from(e: VaultError) -> Self {
+        match e {
+            VaultError::BadPassphrase => StateError::BadPassphrase,
+            VaultError::AlreadyExists(_) => StateError::AlreadyInitialized,
+            other => StateError::Vault(other),
+        }
+    }
+}
+
+impl From<ParamError> for StateError {
+    fn from(e: ParamError) -> Self {
+        StateError::InvalidArgument(e.to_string())
+    }
+}
+
+impl From<SecretError> for StateError {
+    fn from(e: SecretError) -> Self {
+        StateError::InvalidArgument(e.to_string())
+    }
+}
+
+/// An account's fields as a client supplies them (the secret is base32 and is wiped on drop).
+pub struct NewAccount<'a> {
+    pub issuer: &'a str,
+    pub account: &'a str,
+    pub secret: &'a str,
+    pub kind: &'a str,
+    pub algorithm: &'a str,
+    pub digits: u32,
+    pub period: u32,
+    pub counter: u64,
+}
+
+/// Edits to an account; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct AccountEdit {
+    pub issuer: Option<String>,
+    pub account: Option<String>,
+    pub algorithm: Option<String>,
+    pub digits: Option<u32>,
+    pub period: Option<u32>,
+}
+
+struct Unlocked {
+    session: Session,
+    accounts: Accounts,
+}
+
+/// The vault as the daemon holds it.
+pub struct VaultState {
+    store: Store,
+    kdf: KdfParams,
+    initialized: bool,
+    account_count: u32,
+    unlocked: Option<Unlocked>,
+}
+
+/// Longest issuer or account label accepted, in bytes.
+const MAX_LABEL: usize = 512;
+
+impl VaultState {
+    /// Reads the vault header (if any) so status is known before the first unlock.
+    pub fn open(store: Store, kdf: KdfParams) -> Result<Self, StateError> {
+        let (initialized, account_count) = if store.exists() {
+            (true, store.inspect()?.account_count)
+        } else {
+            (false, 0)
+        };
+        Ok(Self {
+            store,
+            kdf,
+            initialized,
+            account_count,
+            unlocked: None,
+        })
+    }
+
+    /// A vault whose header cannot be read: it counts as existing (so it is never overwritten)
+    /// and every unlock reports why it cannot be read.
+    pub fn unreadable(store: Store, kdf: KdfParams) -> Self {
+        Self {
+            store,
+            kdf,
+            initialized: true,
+            account_count: 0,
+            unlocked: None,
+        }
+    }
+
+    /// The store, so slow work (the KDF) can run without holding the state.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Whether a vault file exists.
+    pub fn initialized(&self) -> bool {
+        self.initialized
+    }
+
+    /// Whether the vault is locked.
+    pub fn locked(&self) -> bool {
+        self.unlocked.is_none()
+    }
+
+    /// Account count, known from the header while locked.
+    pub fn account_count(&self) -> u32 {
+        self.account_count
+    }
+
+    /// Creates the vault and leaves it unlocked (runs the KDF: call from a blocking context).
+    pub fn create(&mut self, passphrase: &[u8]) -> Result<(), StateError> {
+        if self.initialized || self.store.exists() {
+            return Err(StateError::AlreadyInitialized);
+        }
+        let accounts = Accounts::default();
+        let session = self
+            .store
+            .create(passphrase, self.kdf, &accounts.to_body(), 0)?;
+        self.initialized = true;
+        self.account_count = 0;
+        self.unlocked = Some(Unlocked { session, accounts });
+        Ok(())
+    }
+
+    /// Installs the result of [`Store::unlock`], which the caller ran outside the state lock.
+    pub fn finish_unlock(&mut self, session: Session, body: &[u8]) -> Result<(), StateError> {
+        let accounts = Accounts::from_body(body)?;
+        self.account_count = accounts.len() as u32;
+        self.unlocked = Some(Unlocked { session, accounts });
+        Ok(())
+    }
+
+    /// Checks that an unlock makes sense before the slow KDF runs.
+    pub fn check_can_unlock(&self) -> Result<(), StateError> {
+        if !self.initialized {
+            return Err(StateError::NotInitialized);
+        }
+        if self.unlocked.is_some() {
+            return Err(StateError::AlreadyUnlocked);
+        }
+        Ok(())
+    }
+
+    /// Drops the session and every account; their key and seed buffers zeroize on drop.
+    pub fn lock(&mut self) -> bool {
+        self.unlocked.take().is_some()
+    }
+
+    /// Changes the passphrase (runs the KDF twice; call from a blocking context).
+    pub fn change_passphrase(&mut self, old: &[u8], new: &[u8]) -> Result<(), StateError> {
+        let kdf = self.kdf;
+        let store = self.store.clone();
+        let u = self.unlocked_mut()?;
+        let body = u.accounts.to_body();
+        let count = u.accounts.len() as u32;
+        store.change_passphrase(&mut u.session, old, new, kdf, &body, count)?;
+        Ok(())
+    }
+
+    /// Accounts in display order.
+    pub fn accounts(&self) -> Result<impl Iterator<Item = &Account>, StateError> {
+        Ok(self
+            .unlocked
+            .as_ref()
+            .ok_or(StateError::Locked)?
+            .accounts
+            .iter())
+    }
+
+    /// The account with this id.
+    pub fn account(&self, id: &str) -> Result<&Account, StateError> {
+        let u = self.unlocked.as_ref().ok_or(StateError::Locked)?;
+        u.accounts
+            .get(id)
+            .ok_or_else(|| StateError::NotFound(id.to_string()))
+    }
+
+    /// The current code; HOTP advances and persists the counter before the code is returned.
+    pub fn code(&mut self, id: &str) -> Result<Code, StateError> {
+        let account = self.account(id)?;
+        match account.params.kind {
+            Kind::Totp { .. } | Kind::Steam => account
+                .params
+                .time_code(unix_now())
+                .map_err(|e| StateError::InvalidArgument(e.to_string())),
+            Kind::Hotp { counter } => {
+                let next = counter.checked_add(1).ok_or_else(|| {
+                    StateError::InvalidArgument("the HOTP counter is exhausted".into())
+                })?;
+                let id_owned = id.to_string();
+                self.mutate(|accounts| {
+                    set_counter(accounts, &id_owned, next);
+                    Box::new(move |accounts| set_counter(accounts, &id_owned, counter))
+                })?;
+                self.account(id)?
+                    .params
+                    .counter_code(counter)
+                    .map_err(|e| StateError::InvalidArgument(e.to_string()))
+            }
+        }
+    }
+
+    /// Adds an account from an otpauth URI; returns its new id.
+    pub fn add_uri(&mut self, uri: &str) -> Result<String, StateError> {
+        self.unlocked_mut()?;
+        let parsed = parse_uri(uri)?;
+        self.insert(parsed.issuer, parsed.account, parsed.params)
+    }
+
+    /// Adds an account from fields; returns its new id.
+    pub fn add_fields(&mut self, new: &NewAccount<'_>) -> Result<String, StateError> {
+        self.unlocked_mut()?;
+        let algorithm = parse_algorithm(new.algorithm).ok_or_else(|| {
+            StateError::InvalidArgument(format!(
+                "unknown algorithm {:?} (use sha1, sha256 or sha512)",
+                new.algorithm
+            ))
+        })?;
+        let kind = match new.kind.to_ascii_lowercase().as_str() {
+            "totp" => Kind::Totp { period: new.period },
+            "hotp" => Kind::Hotp {
+                counter: new.counter,
+            },
+            "steam" => Kind::Steam,
+            other => {
+                return Err(StateError::InvalidArgument(format!(
+                    "unknown kind {other:?} (use totp, hotp or steam)"
+                )));
+            }
+        };
+        let digits = if matches!(kind, Kind::Steam) {
+            5
+        } else {
+            to_digits(new.digits)?
+        };
+        let secret = Secret::from_base32(new.secret)?;
+        let params = OtpParams::new(secret, algorithm, digits, kind)?;
+        self.insert(new.issuer.to_string(), new.account.to_string(), params)
+    }
+
+    /// Applies edits after validating them all.
+    pub fn update(&mut self, id: &str, edit: AccountEdit) -> Result<(), StateError> {
+        let current = self.account(id)?.clone();
+        let mut updated = current.clone();
+        if let Some(issuer) = edit.issuer {
+            updated.issuer = issuer;
+        }
+        if let Some(account) = edit.account {
+            updated.account = account;
+        }
+        check_labels(&updated.issuer, &updated.account)?;
+        let p = &current.params;
+        let algorithm = match edit.algorithm {
+            Some(a) => parse_algorithm(&a).ok_or_else(|| {
+                StateError::InvalidArgument(format!(
+                    "unknown algorithm {a:?} (use sha1, sha256 or sha512)"
+                ))
+            })?,
+            None => p.algorithm,
+        };
+        let digits = match edit.digits {
+            Some(d) => to_digits(d)?,
+            None => p.digits,
+        };
+        let kind = match (p.kind, edit.period) {
+            (Kind::Totp { .. }, Some(period)) => Kind::Totp { period },
+            (_, Some(_)) => {
+                return Err(StateError::InvalidArgument(
+                    "only TOTP accounts have a period".into(),
+                ));
+            }
+            (k, None) => k,
+        };
+        updated.params = OtpParams::new(p.secret.clone(), algorithm, digits, kind)?;
+        self.mutate(|accounts| {
+            replace(accounts, updated);
+            Box::new(move |accounts| replace(accounts, current))
+        })
+    }
+
+    /// Removes an account.
+    pub fn remove(&mut self, id: &str) -> Result<(), StateError> {
+        self.account(id)?;
+        self.mutate(|accounts| {
+            let removed = accounts.remove(id);
+            Box::new(move |accounts| {
+                if let Some((position, a)) = removed {
+                    accounts.insert_at(position, a);
+                }
+            })
+        })
+    }
+
+    fn insert(
+        &mut self,
+        issuer: String,
+        account: String,
+        params: OtpParams,
+    ) -> Result<String, StateError> {
+        check_labels(&issuer, &account)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let new = Account {
+            id: id.clone(),
+            issuer,
+            account,
+            params,
+        };
+        let undo_id = id.clone();
+        self.mutate(|accounts| {
+            accounts.push(new);
+            Box::new(move |accounts| {
+                accounts.remove(&undo_id);
+            })
+        })?;
+        Ok(id)
+    }
+
+    fn unlocked_mut(&mut self) -> Result<&mut Unlocked, StateError> {
+        self.unlocked.as_mut().ok_or(StateError::Locked)
+    }
+
+    /// Applies `change`, writes the vault, and runs the undo `change` returned if the write fails.
+    fn mutate(&mut self, change: impl FnOnce(&mut Accounts) -> Undo) -> Result<(), StateError> {
+        let store = self.store.clone();
+        let u = self.unlocked_mut()?;
+        let undo = change(&mut u.accounts);
+        let count = u.accounts.len() as u32;
+        let body = u.accounts.to_body();
+        if let Err(e) = store.save(&mut u.session, &body, count) {
+            undo(&mut u.accounts);
+            return Err(e.into());
+        }
+        self.account_count = count;
+        Ok(())
+    }
+}
+
+/// Reverts an in-memory change whose write to disk failed.
+type Undo = Box<dyn FnOnce(&mut Accounts)>;
+
+fn set_counter(accounts: &mut Accounts, id: &str, counter: u64) {
+    if let Some(a) = accounts.get_mut(id) {
+        a.params.kind = Kind::Hotp { counter };
+    }
+}
+
+fn replace(accounts: &mut Accounts, account: Account) {
+    if let Some(a) = accounts.get_mut(&account.id) {
+        *a = account;
+    }
+}
+
+fn to_digits(d: u32) -> Result<u8, StateError> {
+    u8::try_from(d).map_err(|_| {
+        StateError::InvalidArgument(format!("digits must be between 6 and 10, got {d}"))
+    })
+}
+
+fn check_labels(issuer: &str, account: &str) -> Result<(), StateError> {
+    if account.trim().is_empty() && issuer.trim().is_empty() {
+        return Err(StateError::InvalidArgument(
+            "an account needs an issuer or an account name".into(),
+        ));
+    }
+    for (what, s) in [("issuer", issuer), ("account name", account)] {
+        if s.len() > MAX_LABEL {
+            return Err(StateError::InvalidArgument(format!(
+                "the {what} is longer than {MAX_LABEL} bytes"
+            )));
+        }
+        if s.chars().any(char::is_control) {
+            return Err(StateError::InvalidArgument(format!(
+                "the {what} contains control characters"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Seconds since the epoch (0 if the clock is before 1970, which codes will then show).
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

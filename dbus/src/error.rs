@@ -1,0 +1,46 @@
+//! Named D-Bus errors, so clients can react to `Locked` or `NotFound` without parsing messages.
+
+/// Every error the daemon returns; the name is `org.latchkey.Latchkey1.Error.<Variant>`.
+#[derive(Debug, zbus::DBusError)]
+#[zbus(prefix = "org.latchkey.Latchkey1.Error")]
+pub enum Error {
+    /// Transport or protocol failure talking to the daemon.
+    #[zbus(error)]
+    ZBus(zbus::Error),
+    /// The vault is locked; unlock it first.
+    Locked(String),
+    /// No vault exists yet; create one first.
+    NotInitialized(String),
+    /// A vault already exists; it is never overwritten.
+    AlreadyInitialized(String),
+    /// No account with that id.
+    NotFound(String),
+    /// The otpauth URI could not be read.
+    InvalidUri(String),
+    /// An argument is out of range or malformed.
+    InvalidArgument(String),
+    /// The passphrase did not unlock the vault.
+    BadPassphrase(String),
+    /// The vault file could not be read or written; nothing was lost.
+    Storage(String),
+    /// The caller may not do this.
+    AccessDenied(String),
+}
+
+impl Error {
+    /// The human-readable message, without the D-Bus error name.
+    pub fn message(&self) -> String {
+        match self {
+            Error::ZBus(e) => e.to_string(),
+            Error::Locked(m)
+            | Error::NotInitialized(m)
+            | Error::AlreadyInitialized(m)
+            | Error::NotFound(m)
+            | Error::InvalidUri(m)
+            | Error::InvalidArgument(m)
+            | Error::BadPassphrase(m)
+            | Error::Storage(m)
+            | Error::AccessDenied(m) => m.clone(),
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! Test support: a private `dbus-daemon` and real `latchkeyd` processes in a temporary home.
+//!
+//! Every process started here is stopped by its PID when its guard drops, so a failing test
+//! leaves nothing running.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A private session bus with its own XDG directories, torn down on drop.
+pub struct TestBus {
+    dir: tempfile::TempDir,
+    bus: Child,
+    address: String,
+}
+
+impl TestBus {
+    /// Starts `dbus-daemon` with an activation directory that points at `daemon_bin`.
+    pub fn start(daemon_bin: &Path) -> std::io::Result<Self> {
+        let dir = tempfile::Builder::new()
+            .prefix("latchkey-test-")
+            .tempdir()?;
+        for sub in ["data", "config", "runtime", "services", "bus", "home"] {
+            std::fs::create_dir_all(dir.path().join(sub))?;
+        }
+        set_mode(&dir.path().join("runtime"), 0o700)?;
+        let activation =
+            crate::ACTIVATION_FILE.replace("@bindir@/latchkeyd", &daemon_bin.display().to_string());
+        std::fs::write(
+            dir.path().join("services/org.latchkey.Latchkey1.service"),
+            activation,
+        )?;
+        let config = dir.path().join("bus.conf");
+        std::fs::write(
+            &config,
+            format!(
+                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={bus}</listen>
+  <servicedir>{services}</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+                bus = dir.path().join("bus").display(),
+                services = dir.path().join("services").display()
+            ),
+        )?;
+        let mut cmd = Command::new("dbus-daemon");
+        cmd.arg(format!("--config-file={}", config.display()))
+            .args(["--nofork", "--print-address"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        // Activated daemons inherit the bus's environment: give them the test's directories.
+        apply_xdg(&mut cmd, dir.path());
+        let mut bus = cmd.spawn()?;
+        let stdout = bus
+            .stdout
+            .take()
+            .ok_or_else(|| std::io::Error::other("no stdout"))?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let address = line.trim().to_string();
+        if address.is_empty() {
+            let _ = bus.kill();
+            let _ = bus.wait();
+            return Err(std::io::Error::other("dbus-daemon printed no address"));
+        }
+        Ok(Self { dir, bus, address })
+    }
+
+    /// The bus address, for `DBUS_SESSION_BUS_ADDRESS`.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The temporary root holding `data`, `config`, `runtime` and `home`.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `$XDG_DATA_HOME/latchkey/vault.latchkey` for this environment.
+    pub fn vault_path(&self) -> PathBuf {
+        self.dir.path().join("data/latchkey/vault.latchkey")
+    }
+
+    /// A command with this bus and these XDG directories in its environment.
+    pub fn command(&self, program: &Path) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear();
+        for key in ["PATH", "RUST_BACKTRACE", "RUST_LOG", "LANG"] {
+            if let Ok(v) = std::env::var(key) {
+                cmd.env(key, v);
+            }
+        }
+        apply_xdg(&mut cmd, self.dir.path());
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", &self.address);
+        cmd
+    }
+
+    /// Starts `latchkeyd` on this bus and waits until it owns its name.
+    pub fn spawn_daemon(&self, daemon_bin: &Path) -> std::io::Result<DaemonProcess> {
+        let child = self
+            .command(daemon_bin)
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let process = DaemonProcess { child };
+        self.wait_for_name(Duration::from_secs(20))?;
+        Ok(process)
+    }
+
+    /// Waits until `org.latchkey.Latchkey1` has an owner on this bus.
+    pub fn wait_for_name(&self, timeout: Duration) -> std::io::Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.name_owner_pid()?.is_some() {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(std::io::Error::other(
+                    "latchkeyd did not take its bus name in time",
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// PID of the process that owns `org.latchkey.Latchkey1`, if any.
+    pub fn name_owner_pid(&self) -> std::io::Result<Option<u32>> {
+        let out = Command::new("dbus-send")
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .args([
+                "--session",
+                "--print-reply=literal",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                &format!("string:{}", crate::BUS_NAME),
+            ])
+            .stderr(Stdio::null())
+            .output()?;
+        if !out.status.success() {
+            return Ok(None);
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        Ok(text.split_whitespace().last().and_then(|w| w.parse().ok()))
+    }
+}
+
+impl Drop for TestBus {
+    fn drop(&mut self) {
+        // An activated daemon is the bus's child, not ours: stop it by PID first.
+        if let Ok(Some(pid)) = self.name_owner_pid() {
+            terminate(pid, Duration::from_secs(5));
+        }
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}
+
+/// A running `latchkeyd` started by a test; stopped with SIGTERM (then SIGKILL) on drop.
+pub struct DaemonProcess {
+    child: Child,
+}
+
+impl DaemonProcess {
+    /// The daemon's PID.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+    /// Sends a signal without waiting.
+    pub fn signal(&self, signal: i32) {
+        // SAFETY: kill(2) on a PID we spawned and have not reaped.
+        unsafe {
+            libc::kill(self.child.id() as i32, signal);
+        }
+    }
+    /// Kills with SIGKILL and reaps, as a crash would.
+    pub fn kill_hard(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+    /// Sends SIGTERM and waits for the exit status and stderr.
+    pub fn stop(mut self) -> std::io::Result<(std::process::ExitStatus, String)> {
+        self.signal(libc::SIGTERM);
+        let status = self.child.wait()?;
+        let mut err = String::new();
+        if let Some(mut s) = self.child.stderr.take() {
+            use std::io::Read;
+            let _ = s.read_to_string(&mut err);
+        }
+        Ok((status, err))
+    }
+}
+
+impl Drop for DaemonProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.signal(libc::SIGTERM);
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Where cargo put the workspace's binaries (the directory holding the running test's `deps/`).
+pub fn target_bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let mut dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} not built: run `cargo build --workspace` before the tests",
+        path.display()
+    );
+    path
+}
+
+fn apply_xdg(cmd: &mut Command, root: &Path) {
+    cmd.env("HOME", root.join("home"))
+        .env("XDG_DATA_HOME", root.join("data"))
+        .env("XDG_CONFIG_HOME", root.join("config"))
+        .env("XDG_RUNTIME_DIR", root.join("runtime"))
+        .env("LATCHKEY_INSECURE_TEST_KDF", "1");
+}
+
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+fn terminate(pid: u32, grace: Duration) {
+    // SAFETY: signalling a PID; worst case it no longer exists and kill returns ESRCH.
+    unsafe {
+        libc::kill(pid as i32, libc::SIGTERM);
+    }
+    let deadline = Instant::now() + grace;
+    while Instant::now() < deadline {
+        // SAFETY: signal 0 only checks existence.
+        if unsafe { libc::kill(pid as i32, 0) } != 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: as above.
+    unsafe {
+        libc::kill(pid as i32, libc::SIGKILL);
+    }
+}
