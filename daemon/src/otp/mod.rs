@@ -1,13 +1,15 @@
 //! One-time passwords: HOTP (RFC 4226), TOTP (RFC 6238) and Steam Guard codes, and `otpauth://` URIs.
 //!
-//! HMAC and Steam encoding come from totp-rs; this module adds validation, 9–10 digit
-//! truncation (totp-rs overflows past 9), HOTP, and a secret type that never prints itself.
+//! HMAC and Steam encoding come from totp-rs; this module adds validation, 10-digit
+//! truncation (totp-rs computes `10u32.pow(digits)`, which overflows at 10), HOTP, and a secret
+//! type that never prints itself.
 
 mod code;
 mod secret;
 mod uri;
 
 pub use code::Code;
+use code::Encoder;
 pub use secret::{Secret, SecretError};
 pub use uri::{UriAccount, UriError, parse_uri, to_uri};
 
@@ -60,6 +62,9 @@ pub enum OtpError {
     NotTimeBased,
     #[error("this is a time-based account; it has no counter")]
     NotCounterBased,
+    /// The fields are public (and the vault is read without validation), so codes re-check them.
+    #[error("invalid OTP parameters: {0}")]
+    InvalidParams(#[from] ParamError),
 }
 
 /// Everything needed to compute codes for one account. `Debug` never shows the secret.
@@ -72,25 +77,103 @@ pub struct OtpParams {
     pub kind: Kind,
 }
 
+/// Steam Guard's fixed time step, in seconds.
+pub const STEAM_PERIOD: u32 = 30;
+/// Steam Guard's fixed code length, in characters.
+pub const STEAM_DIGITS: u8 = 5;
+
 impl OtpParams {
     /// Validates and builds parameters; Steam forces SHA-1 and 5 digits.
-    pub fn new(secret: Secret, algorithm: Algorithm, digits: u8, kind: Kind) -> Result<Self, ParamError> {
-        todo!("otp helper")
+    ///
+    /// Steam accepts only `(Algorithm::Sha1, 5)` and returns `ParamError::SteamParams` otherwise,
+    /// so a caller cannot silently get codes other than the ones it asked for.
+    pub fn new(
+        secret: Secret,
+        algorithm: Algorithm,
+        digits: u8,
+        kind: Kind,
+    ) -> Result<Self, ParamError> {
+        let params = Self {
+            secret,
+            algorithm,
+            digits,
+            kind,
+        };
+        params.validate()?;
+        Ok(params)
+    }
+
+    /// Checks the invariants `new` promises; needed again because the fields are public.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        if self.secret.is_empty() {
+            return Err(ParamError::EmptySecret);
+        }
+        if self.secret.len() > MAX_SECRET_LEN {
+            return Err(ParamError::SecretTooLong(self.secret.len()));
+        }
+        match self.kind {
+            Kind::Steam => {
+                if self.algorithm != Algorithm::Sha1 || self.digits != STEAM_DIGITS {
+                    return Err(ParamError::SteamParams);
+                }
+            }
+            Kind::Totp { period } if !(1..=MAX_PERIOD).contains(&period) => {
+                return Err(ParamError::Period(period));
+            }
+            Kind::Totp { .. } | Kind::Hotp { .. } => {}
+        }
+        if self.kind != Kind::Steam && !DIGITS_RANGE.contains(&self.digits) {
+            return Err(ParamError::Digits(self.digits));
+        }
+        Ok(())
     }
 
     /// TOTP period in seconds (30 for Steam), `None` for HOTP.
     pub fn period(&self) -> Option<u32> {
-        todo!("otp helper")
+        match self.kind {
+            Kind::Totp { period } => Some(period),
+            Kind::Steam => Some(STEAM_PERIOD),
+            Kind::Hotp { .. } => None,
+        }
     }
 
     /// The code for time-based kinds at `unix_time`, with the window it is valid in.
+    ///
+    /// The window is `(start of step, start of next step)`; the end saturates at `u64::MAX`.
     pub fn time_code(&self, unix_time: u64) -> Result<Code, OtpError> {
-        todo!("otp helper")
+        self.validate()?;
+        let encoder = match self.kind {
+            Kind::Hotp { .. } => return Err(OtpError::NotTimeBased),
+            Kind::Totp { .. } => self.decimal_encoder(),
+            Kind::Steam => Encoder::Steam,
+        };
+        let period = u64::from(self.period().ok_or(OtpError::NotTimeBased)?);
+        let start = unix_time - unix_time % period;
+        Ok(Code {
+            code: code::generate(&self.secret, encoder, period, unix_time),
+            window: Some((start, start.saturating_add(period))),
+        })
     }
 
     /// The HOTP code for `counter` (the caller persists the incremented counter first).
     pub fn counter_code(&self, counter: u64) -> Result<Code, OtpError> {
-        todo!("otp helper")
+        self.validate()?;
+        if !matches!(self.kind, Kind::Hotp { .. }) {
+            return Err(OtpError::NotCounterBased);
+        }
+        // HOTP is TOTP with a one-second step evaluated at "time" = counter.
+        Ok(Code {
+            code: code::generate(&self.secret, self.decimal_encoder(), 1, counter),
+            window: None,
+        })
+    }
+
+    /// The RFC 4226 decimal encoder for this account's digits and hash.
+    fn decimal_encoder(&self) -> Encoder {
+        Encoder::Decimal {
+            digits: self.digits,
+            algorithm: self.algorithm,
+        }
     }
 }
 
