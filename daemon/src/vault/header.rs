@@ -24,14 +24,31 @@ const MAX_SLOTS: usize = 16;
 /// Length of a wrapped master key: the key plus its Poly1305 tag.
 pub(crate) const WRAPPED_KEY_LEN: usize = KEY_LEN + TAG_LEN;
 
-/// The header as it appears in JSON (binary fields as padded standard base64).
-#[derive(Serialize, Deserialize)]
+/// The header as read from JSON (binary fields as padded standard base64).
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HeaderJson {
     cipher: String,
     body_nonce: String,
     account_count: u32,
     slots: Vec<serde_json::Value>,
+}
+
+/// The header as written: same fields, slots serialised in their own field order.
+#[derive(Serialize)]
+struct HeaderJsonOut<'a> {
+    cipher: &'static str,
+    body_nonce: String,
+    account_count: u32,
+    slots: Vec<SlotJsonOut<'a>>,
+}
+
+/// One slot as written: known types from their struct, unknown ones exactly as they were read.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SlotJsonOut<'a> {
+    Passphrase(PassphraseSlotJson),
+    Unknown(&'a serde_json::Value),
 }
 
 /// A passphrase slot as it appears in JSON.
@@ -75,16 +92,11 @@ pub(crate) struct Header {
 impl Header {
     /// Compact JSON, the exact bytes that go into the file (and into the body's AAD).
     pub(crate) fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
-        let slots = self
-            .slots
-            .iter()
-            .map(Slot::to_json)
-            .collect::<Result<Vec<_>, _>>()?;
-        serde_json::to_vec(&HeaderJson {
-            cipher: CIPHER.to_owned(),
+        serde_json::to_vec(&HeaderJsonOut {
+            cipher: CIPHER,
             body_nonce: BASE64.encode(&self.body_nonce),
             account_count: self.account_count,
-            slots,
+            slots: self.slots.iter().map(Slot::to_json).collect(),
         })
     }
 
@@ -143,16 +155,16 @@ impl Header {
 
 impl Slot {
     /// The slot's JSON object.
-    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+    fn to_json(&self) -> SlotJsonOut<'_> {
         match self {
-            Slot::Passphrase(p) => serde_json::to_value(PassphraseSlotJson {
+            Slot::Passphrase(p) => SlotJsonOut::Passphrase(PassphraseSlotJson {
                 kind: PASSPHRASE_SLOT.to_owned(),
                 kdf: p.kdf,
                 salt: BASE64.encode(&p.salt),
                 nonce: BASE64.encode(&p.nonce),
                 wrapped_key: BASE64.encode(&p.wrapped_key),
             }),
-            Slot::Unknown(v) => Ok(v.clone()),
+            Slot::Unknown(v) => SlotJsonOut::Unknown(v),
         }
     }
 

@@ -28,12 +28,12 @@ pub struct KdfParams {
 impl KdfParams {
     /// The default for new vaults: about half a second on a 2-core machine.
     ///
-    /// 256 MiB, 3 passes, 1 lane; measured at ≈0.57 s in a release build (docs/vault-format.md).
+    /// 256 MiB, 2 passes, 1 lane: ≈0.45 s per unlock in a release build (docs/vault-format.md).
     /// One lane because argon2 0.5 computes lanes sequentially, so more lanes would only add time.
     pub fn interactive() -> Self {
         Self {
             m_cost: 256 * 1024,
-            t_cost: 3,
+            t_cost: 2,
             p_cost: 1,
         }
     }
@@ -80,11 +80,17 @@ impl KdfParams {
         self.validate()?;
         let params = argon2::Params::new(self.m_cost, self.t_cost, self.p_cost, Some(KEK_LEN))
             .map_err(|e| format!("argon2 refused the parameters: {e}"))?;
-        let argon =
-            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let argon = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            params.clone(),
+        );
         let mut kek = Zeroizing::new([0u8; KEK_LEN]);
+        // Our own working memory, so it is wiped afterwards: `hash_password_into` would free its
+        // blocks (which determine the KEK) without clearing them.
+        let mut blocks = Zeroizing::new(vec![argon2::Block::default(); params.block_count()]);
         argon
-            .hash_password_into(passphrase, salt, kek.as_mut())
+            .hash_password_into_with_memory(passphrase, salt, kek.as_mut(), blocks.as_mut_slice())
             .map_err(|e| format!("argon2 failed: {e}"))?;
         Ok(kek)
     }
