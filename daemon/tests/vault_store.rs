@@ -516,3 +516,25 @@ fn vault_without_a_usable_slot_is_refused() {
     assert!(matches!(err, VaultError::Corrupted { .. }), "{err:?}");
     assert!(err.to_string().contains("no passphrase slot"), "{err}");
 }
+
+#[test]
+fn failed_save_leaves_the_vault_and_no_temp_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(&dir);
+    let mut session = store.create(PASS, kdf(), b"v1", 1).unwrap();
+    let before = std::fs::read(store.path()).unwrap();
+    // A non-empty directory where the backup should go: the backup rename fails.
+    std::fs::create_dir(store.backup_path()).unwrap();
+    std::fs::write(store.backup_path().join("keep"), b"x").unwrap();
+    let err = store.save(&mut session, b"v2", 2).unwrap_err();
+    assert!(matches!(err, VaultError::Io { .. }), "{err:?}");
+    assert_eq!(std::fs::read(store.path()).unwrap(), before);
+    assert_eq!(
+        dir_entries(dir.path()),
+        ["vault.latchkey", "vault.latchkey.bak"]
+    );
+    // The session is still in step with the file once the obstacle is gone.
+    std::fs::remove_dir_all(store.backup_path()).unwrap();
+    store.save(&mut session, b"v2", 2).unwrap();
+    assert_eq!(&store.unlock(PASS).unwrap().1[..], b"v2");
+}

@@ -97,6 +97,9 @@ pub(crate) fn install_new(temp: TempFile, path: &Path) -> Result<(), VaultError>
 }
 
 /// Replaces the vault at `path` by `temp`, first keeping the current file as `backup`.
+///
+/// The caller then calls [`sync_dir`]: once the rename happened the new version is in place,
+/// even if making it durable fails.
 pub(crate) fn replace(temp: TempFile, path: &Path, backup: &Path) -> Result<(), VaultError> {
     let backup_temp = TempFile {
         path: sibling_temp_name(path, ".bak-tmp")?,
@@ -109,7 +112,7 @@ pub(crate) fn replace(temp: TempFile, path: &Path, backup: &Path) -> Result<(), 
     fs::rename(&backup_temp.path, backup)
         .map_err(|e| VaultError::io("keep a backup at", backup, e))?;
     fs::rename(&temp.path, path).map_err(|e| VaultError::io("replace", path, e))?;
-    sync_dir(path)
+    Ok(())
 }
 
 /// Reads a whole file, but not more than `limit` + 1 bytes (enough to know it is too long).
@@ -126,7 +129,7 @@ pub(crate) fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, VaultEr
 }
 
 /// Makes the directory entry changes (link, rename) durable.
-fn sync_dir(path: &Path) -> Result<(), VaultError> {
+pub(crate) fn sync_dir(path: &Path) -> Result<(), VaultError> {
     let dir = parent_dir(path);
     File::open(dir)
         .and_then(|d| d.sync_all())

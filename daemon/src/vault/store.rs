@@ -196,9 +196,10 @@ impl Store {
         let temp = atomic::write_temp(&self.path, &bytes)?;
         self.check_unchanged(&session.checksum)?;
         atomic::replace(temp, &self.path, &self.backup_path())?;
+        // The file now is the new version: remember it even if flushing the directory fails.
         session.header = header;
         session.checksum = checksum;
-        Ok(())
+        atomic::sync_dir(&self.path)
     }
 
     /// Refuses unless the file on disk is exactly the one this session last read or wrote.
