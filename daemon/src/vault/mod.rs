@@ -1,11 +1,20 @@
 //! The encrypted vault file: format, key wrapping and crash-safe storage (DESIGN §4, docs/vault-format.md).
 //!
 //! The vault body is opaque bytes here; `accounts` decides what goes in it.
+//!
+//! Files: `format` (byte layout, checksum, body sealing), `header` (JSON header and slots),
+//! `slot` (passphrase slot key wrapping), `kdf` (Argon2id), `crypto` (AEAD, randomness),
+//! `atomic` (temp file / fsync / rename / backup), `store` (the public API gluing them).
 
+mod atomic;
+mod crypto;
 mod error;
+mod format;
+mod header;
 mod kdf;
+mod slot;
 mod store;
 
 pub use error::VaultError;
-pub use kdf::KdfParams;
+pub use kdf::{KdfParams, MAX_M_COST, MAX_P_COST, MAX_T_COST};
 pub use store::{HeaderInfo, Session, Store};

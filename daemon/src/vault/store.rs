@@ -1,19 +1,42 @@
 //! Reading, unlocking and atomically rewriting the vault file.
 
+use super::atomic;
+use super::crypto::{self, MasterKey};
+use super::format::{self, Checksum, MAX_FILE_LEN, VERSION};
+use super::header::{Header, PassphraseSlot, Slot};
 use super::{KdfParams, VaultError};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 /// What can be learned from a vault file without its passphrase.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderInfo {
+    /// Format version of the file (so callers can report what they opened).
     pub version: u16,
+    /// Number of accounts, stored in clear so a locked vault can say how many it holds.
     pub account_count: u32,
+    /// Argon2id cost of the passphrase slot, so callers can offer to raise it.
     pub kdf: KdfParams,
 }
 
 /// An unlocked vault: holds the master key until dropped (then zeroized). `Debug` is redacted.
-pub struct Session {}
+pub struct Session {
+    /// Seals the body; wiped on drop by `Zeroizing`.
+    master_key: MasterKey,
+    /// The header last read or written, slots included, so a save keeps every slot.
+    header: Header,
+    /// SHA-256 of the file as last read or written, to notice someone else's changes.
+    checksum: Checksum,
+}
+
+impl Session {
+    /// The master key, for code adding a new slot type (it wraps this key).
+    #[allow(dead_code)] // The keyring slot will be the first user outside this module.
+    pub(crate) fn master_key(&self) -> &MasterKey {
+        &self.master_key
+    }
+}
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -32,34 +55,106 @@ impl Store {
     pub fn new(path: PathBuf) -> Self {
         Self { path }
     }
+
     /// Where the vault lives.
     pub fn path(&self) -> &Path {
         &self.path
     }
-    /// Where the previous version is kept.
+
+    /// Where the previous version is kept: `<file>.bak`, so recovery is one `mv` away.
     pub fn backup_path(&self) -> PathBuf {
-        todo!("vault helper")
+        let mut name = OsString::from(self.path.as_os_str());
+        name.push(".bak");
+        PathBuf::from(name)
     }
+
     /// Whether a vault file exists (readable or not).
     pub fn exists(&self) -> bool {
         self.path.exists()
     }
+
     /// Checks magic, version, checksum and header without the passphrase.
     pub fn inspect(&self) -> Result<HeaderInfo, VaultError> {
-        todo!("vault helper")
+        let bytes = atomic::read_limited(&self.path, MAX_FILE_LEN)?;
+        let parsed = format::parse(&bytes).map_err(|m| m.at(&self.path))?;
+        let slot = parsed
+            .header
+            .passphrase_slot()
+            .map_err(|r| self.corrupted(r))?;
+        Ok(HeaderInfo {
+            version: VERSION,
+            account_count: parsed.header.account_count,
+            kdf: slot.kdf,
+        })
     }
+
     /// Creates a new vault; refuses if any file is already at the path.
-    pub fn create(&self, passphrase: &[u8], kdf: KdfParams, body: &[u8], account_count: u32) -> Result<Session, VaultError> {
-        todo!("vault helper")
+    pub fn create(
+        &self,
+        passphrase: &[u8],
+        kdf: KdfParams,
+        body: &[u8],
+        account_count: u32,
+    ) -> Result<Session, VaultError> {
+        kdf.check_for_new_vault()?;
+        // Cheap early refusal before the slow KDF; `install_new` re-checks atomically.
+        match std::fs::symlink_metadata(&self.path) {
+            Ok(_) => return Err(VaultError::AlreadyExists(self.path.clone())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(VaultError::io("check", &self.path, e)),
+        }
+        let master_key = crypto::new_master_key().map_err(VaultError::Random)?;
+        let slot = PassphraseSlot::wrap(passphrase, kdf, &master_key)?;
+        let header = Header {
+            body_nonce: crypto::random_array().map_err(VaultError::Random)?,
+            account_count,
+            slots: vec![Slot::Passphrase(slot)],
+        };
+        let (bytes, checksum) = format::encode(&header, &master_key, body)?;
+        atomic::ensure_parent_dir(&self.path)?;
+        let temp = atomic::write_temp(&self.path, &bytes)?;
+        atomic::install_new(temp, &self.path)?;
+        Ok(Session {
+            master_key,
+            header,
+            checksum,
+        })
     }
+
     /// Unlocks with the passphrase and returns the session and the decrypted body.
     pub fn unlock(&self, passphrase: &[u8]) -> Result<(Session, Zeroizing<Vec<u8>>), VaultError> {
-        todo!("vault helper")
+        let bytes = atomic::read_limited(&self.path, MAX_FILE_LEN)?;
+        let parsed = format::parse(&bytes).map_err(|m| m.at(&self.path))?;
+        let slot = parsed
+            .header
+            .passphrase_slot()
+            .map_err(|r| self.corrupted(r))?;
+        let master_key = slot
+            .unwrap_key(passphrase)
+            .map_err(|r| self.corrupted(r))?
+            .ok_or(VaultError::BadPassphrase)?;
+        let body = format::open_body(&parsed, &master_key).ok_or_else(|| {
+            self.corrupted("the body failed authentication (tampered with or badly written)")
+        })?;
+        let session = Session {
+            master_key,
+            header: parsed.header,
+            checksum: parsed.checksum,
+        };
+        Ok((session, body))
     }
+
     /// Seals `body` and replaces the file atomically, keeping the previous version as the backup.
-    pub fn save(&self, session: &mut Session, body: &[u8], account_count: u32) -> Result<(), VaultError> {
-        todo!("vault helper")
+    pub fn save(
+        &self,
+        session: &mut Session,
+        body: &[u8],
+        account_count: u32,
+    ) -> Result<(), VaultError> {
+        let header = session.header.clone();
+        self.write(session, header, body, account_count)
     }
+
     /// Re-wraps the master key under a new passphrase after checking the old one, and rewrites the file.
     pub fn change_passphrase(
         &self,
@@ -70,6 +165,69 @@ impl Store {
         body: &[u8],
         account_count: u32,
     ) -> Result<(), VaultError> {
-        todo!("vault helper")
+        kdf.check_for_new_vault()?;
+        let slot = session
+            .header
+            .passphrase_slot()
+            .map_err(|r| self.corrupted(r))?;
+        let unwrapped = slot
+            .unwrap_key(old)
+            .map_err(|r| self.corrupted(r))?
+            .ok_or(VaultError::BadPassphrase)?;
+        if !crypto::ct_eq(unwrapped.as_ref(), session.master_key.as_ref()) {
+            return Err(VaultError::BadPassphrase);
+        }
+        let mut header = session.header.clone();
+        header.set_passphrase_slot(PassphraseSlot::wrap(new, kdf, &session.master_key)?);
+        self.write(session, header, body, account_count)
+    }
+
+    /// Seals `body` under `header` with a fresh nonce and replaces the file, if it is still ours.
+    fn write(
+        &self,
+        session: &mut Session,
+        mut header: Header,
+        body: &[u8],
+        account_count: u32,
+    ) -> Result<(), VaultError> {
+        header.body_nonce = crypto::random_array().map_err(VaultError::Random)?;
+        header.account_count = account_count;
+        let (bytes, checksum) = format::encode(&header, &session.master_key, body)?;
+        let temp = atomic::write_temp(&self.path, &bytes)?;
+        self.check_unchanged(&session.checksum)?;
+        atomic::replace(temp, &self.path, &self.backup_path())?;
+        // The file now is the new version: remember it even if flushing the directory fails.
+        session.header = header;
+        session.checksum = checksum;
+        atomic::sync_dir(&self.path)
+    }
+
+    /// Refuses unless the file on disk is exactly the one this session last read or wrote.
+    fn check_unchanged(&self, expected: &Checksum) -> Result<(), VaultError> {
+        let current = match atomic::read_limited(&self.path, MAX_FILE_LEN) {
+            Ok(bytes) => bytes,
+            Err(VaultError::NotFound(_)) => {
+                return Err(VaultError::ChangedOnDisk(self.path.clone()));
+            }
+            Err(e) => return Err(e),
+        };
+        // The whole file must hash to what we remember, not just end with it.
+        let unchanged = current.len() > format::CHECKSUM_LEN && {
+            let (content, stored) = current.split_at(current.len() - format::CHECKSUM_LEN);
+            stored == expected && format::sha256(content) == *expected
+        };
+        if unchanged {
+            Ok(())
+        } else {
+            Err(VaultError::ChangedOnDisk(self.path.clone()))
+        }
+    }
+
+    /// A `Corrupted` error for this store's file.
+    fn corrupted(&self, reason: impl Into<String>) -> VaultError {
+        VaultError::Corrupted {
+            path: self.path.clone(),
+            reason: reason.into(),
+        }
     }
 }
