@@ -26,14 +26,28 @@ fn summarize(xml: &str, interface: &str) -> BTreeMap<String, String> {
         out.insert(format!("method {}", m.name()), args.join(", "));
     }
     for s in iface.signals() {
-        let args: Vec<String> = s.args().iter().map(|a| format!("{}:{}", a.name().unwrap_or("?"), a.ty().inner())).collect();
+        let args: Vec<String> = s
+            .args()
+            .iter()
+            .map(|a| format!("{}:{}", a.name().unwrap_or("?"), a.ty().inner()))
+            .collect();
         out.insert(format!("signal {}", s.name()), args.join(", "));
     }
     for p in iface.properties() {
-        let notes: Vec<String> = p.annotations().iter().map(|a| format!("{}={}", a.name(), a.value())).collect();
+        let notes: Vec<String> = p
+            .annotations()
+            .iter()
+            .map(|a| format!("{}={}", a.name(), a.value()))
+            .collect();
         out.insert(
             format!("property {}", p.name()),
-            format!("{} read={} write={} {}", p.ty().inner(), p.access().read(), p.access().write(), notes.join(",")),
+            format!(
+                "{} read={} write={} {}",
+                p.ty().inner(),
+                p.access().read(),
+                p.access().write(),
+                notes.join(",")
+            ),
         );
     }
     out
@@ -55,16 +69,27 @@ fn runtime_introspection_matches_published_xml() {
         ])
         .output()
         .expect("dbus-send runs");
-    assert!(out.status.success(), "Introspect failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "Introspect failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let runtime_xml = String::from_utf8(out.stdout).expect("utf-8");
 
     let published = summarize(latchkey_dbus::VAULT_XML, latchkey_dbus::VAULT_INTERFACE);
     let runtime = summarize(runtime_xml.trim(), latchkey_dbus::VAULT_INTERFACE);
     assert!(!published.is_empty());
     for (member, sig) in &runtime {
-        assert_eq!(published.get(member), Some(sig), "{member} differs between daemon and dbus/interfaces XML");
+        assert_eq!(
+            published.get(member),
+            Some(sig),
+            "{member} differs between daemon and dbus/interfaces XML"
+        );
     }
     for member in published.keys() {
-        assert!(runtime.contains_key(member), "{member} is published but the daemon does not serve it");
+        assert!(
+            runtime.contains_key(member),
+            "{member} is published but the daemon does not serve it"
+        );
     }
 }
