@@ -4,8 +4,12 @@
 
 pub mod accounts;
 pub mod bus;
+pub mod config;
+pub mod logging;
+pub mod notify;
 pub mod otp;
 pub mod paths;
 pub mod service;
 pub mod state;
 pub mod vault;
+pub mod watchdog;

@@ -1,18 +1,30 @@
-//! latchkeyd: the Latchkey daemon. Runs in the foreground and logs to stderr.
+//! latchkeyd: the Latchkey daemon. Runs in the foreground; logs to the journal under systemd,
+//! to stderr otherwise.
 
 use anyhow::Context;
 use latchkeyd::service::{self, Options};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: latchkeyd [--vault PATH]\n\nServes org.latchkey.Latchkey1 on the session bus.\nThe vault defaults to $XDG_DATA_HOME/latchkey/vault.latchkey.";
+const USAGE: &str = "usage: latchkeyd [--vault PATH] [--config PATH]
+
+Serves org.latchkey.Latchkey1 on the session bus.
+The vault defaults to $XDG_DATA_HOME/latchkey/vault.latchkey,
+the settings to $XDG_CONFIG_HOME/latchkey/config.toml (SIGHUP reloads them).";
 
 fn parse_args() -> anyhow::Result<Option<Options>> {
-    let mut vault = latchkeyd::paths::default_vault();
+    let mut opts = Options {
+        vault: latchkeyd::paths::default_vault(),
+        config: latchkeyd::config::default_path(),
+    };
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
         match arg.to_str() {
-            Some("--vault") => vault = PathBuf::from(args.next().context("--vault needs a path")?),
+            Some("--vault") => {
+                opts.vault = PathBuf::from(args.next().context("--vault needs a path")?)
+            }
+            Some("--config") => {
+                opts.config = PathBuf::from(args.next().context("--config needs a path")?)
+            }
             Some("--version") => {
                 println!("latchkeyd {}", env!("CARGO_PKG_VERSION"));
                 return Ok(None);
@@ -24,7 +36,7 @@ fn parse_args() -> anyhow::Result<Option<Options>> {
             _ => anyhow::bail!("unknown argument {arg:?}\n{USAGE}"),
         }
     }
-    Ok(Some(Options { vault }))
+    Ok(Some(opts))
 }
 
 fn main() -> anyhow::Result<()> {
@@ -32,17 +44,11 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     };
     service::harden_process();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    let config = service::load_config(&opts);
+    let levels = latchkeyd::logging::init(&config.log_level);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(service::run(opts))
+    runtime.block_on(service::run(opts, levels))
 }

@@ -1,8 +1,12 @@
-//! Process lifecycle: hardening, connecting to the bus, serving, and a clean shutdown on signals.
+//! Process lifecycle: hardening, connecting to the bus, readiness, signals and clean shutdown.
 
+use crate::bus::testing::{FAULTS_ENV, TestingInterface};
 use crate::bus::{SharedState, VaultInterface, lock_state};
+use crate::config::Config;
+use crate::logging::LevelHandle;
 use crate::state::VaultState;
 use crate::vault::{KdfParams, Store};
+use crate::{notify, watchdog};
 use anyhow::Context;
 use futures_util::StreamExt;
 use latchkey_dbus::{BUS_NAME, OBJECT_PATH};
@@ -17,6 +21,7 @@ pub const INSECURE_KDF_ENV: &str = "LATCHKEY_INSECURE_TEST_KDF";
 #[derive(Debug, Clone)]
 pub struct Options {
     pub vault: PathBuf,
+    pub config: PathBuf,
 }
 
 /// Keeps keys out of core dumps and away from same-user ptrace where the kernel allows.
@@ -32,6 +37,14 @@ pub fn harden_process() {
     }
 }
 
+/// Reads the configuration at start-up; a broken file is reported and the defaults are used.
+pub fn load_config(opts: &Options) -> Config {
+    Config::load(&opts.config).unwrap_or_else(|e| {
+        eprintln!("latchkeyd: {e}; using the default settings");
+        Config::default()
+    })
+}
+
 /// The KDF parameters new vaults get.
 fn kdf_params() -> KdfParams {
     if std::env::var_os(INSECURE_KDF_ENV).is_some_and(|v| v == "1") {
@@ -45,44 +58,65 @@ fn kdf_params() -> KdfParams {
 }
 
 /// Opens the vault state; an unreadable vault is reported but never replaced.
-fn open_state(opts: &Options) -> anyhow::Result<VaultState> {
+fn open_state(opts: &Options) -> VaultState {
     let store = Store::new(opts.vault.clone());
-    match VaultState::open(store.clone(), kdf_params()) {
-        Ok(s) => Ok(s),
-        Err(e) => {
-            tracing::error!(vault = %opts.vault.display(), "cannot read the vault header: {e}");
-            Ok(VaultState::unreadable(store, kdf_params()))
-        }
-    }
+    VaultState::open(store.clone(), kdf_params()).unwrap_or_else(|e| {
+        tracing::error!(vault = %opts.vault.display(), "cannot read the vault header: {e}");
+        VaultState::unreadable(store, kdf_params())
+    })
 }
 
 /// Serves the vault on the session bus until SIGTERM/SIGINT or the bus goes away.
-pub async fn run(opts: Options) -> anyhow::Result<()> {
-    let state: SharedState = Arc::new(Mutex::new(open_state(&opts)?));
-    let conn = zbus::connection::Builder::session()
+pub async fn run(opts: Options, levels: LevelHandle) -> anyhow::Result<()> {
+    let state: SharedState = Arc::new(Mutex::new(open_state(&opts)));
+    let mut builder = zbus::connection::Builder::session()
         .context("cannot reach the session bus (is DBUS_SESSION_BUS_ADDRESS set?)")?
-        .serve_at(OBJECT_PATH, VaultInterface::new(state.clone()))?
-        .name(BUS_NAME)?
-        .build()
-        .await
-        .with_context(|| {
-            format!("cannot own {BUS_NAME} on the session bus (is another latchkeyd running?)")
-        })?;
+        .serve_at(OBJECT_PATH, VaultInterface::new(state.clone()))?;
+    if std::env::var_os(FAULTS_ENV).is_some_and(|v| v == "1") {
+        tracing::warn!("{FAULTS_ENV}=1: serving test fault hooks");
+        builder = builder.serve_at(OBJECT_PATH, TestingInterface::new(state.clone()))?;
+    }
+    let conn = builder.name(BUS_NAME)?.build().await.with_context(|| {
+        format!("cannot own {BUS_NAME} on the session bus (is another latchkeyd running?)")
+    })?;
     tracing::info!(event = "started", vault = %opts.vault.display(), "latchkeyd {} serving {BUS_NAME}", env!("CARGO_PKG_VERSION"));
+    // The name is owned and the header was read: only now are we ready.
+    notify::ready(&lock_state(&state).status_line());
+    if let Some(interval) = notify::watchdog_interval() {
+        tokio::spawn(watchdog::run(conn.clone(), interval));
+    }
 
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
+    let mut hup = signal(SignalKind::hangup())?;
     let mut bus_gone = bus_watch(&conn).await?;
-    let reason = tokio::select! {
-        _ = term.recv() => "SIGTERM",
-        _ = int.recv() => "SIGINT",
-        _ = bus_gone.next() => "lost the bus name or connection",
+    let reason = loop {
+        tokio::select! {
+            _ = term.recv() => break "SIGTERM",
+            _ = int.recv() => break "SIGINT",
+            _ = hup.recv() => reload(&opts, &levels, &state),
+            _ = bus_gone.next() => break "lost the bus name or connection",
+        }
     };
+    notify::stopping();
     // Taking the lock waits for any write in progress; then the keys are dropped and wiped.
     lock_state(&state).lock();
     tracing::info!(event = "stopped", reason, "vault locked, exiting");
     drop(conn);
     Ok(())
+}
+
+/// SIGHUP: re-reads the configuration and applies what can change at run time.
+fn reload(opts: &Options, levels: &LevelHandle, state: &SharedState) {
+    notify::reloading();
+    match Config::load(&opts.config) {
+        Ok(config) => {
+            levels.set(&config.log_level);
+            tracing::info!(event = "reloaded", config = %opts.config.display(), "configuration reloaded");
+        }
+        Err(e) => tracing::error!(event = "reload-failed", "{e}; keeping the current settings"),
+    }
+    notify::ready(&lock_state(state).status_line());
 }
 
 /// A stream that yields when our name is lost and ends when the connection closes.

@@ -143,6 +143,16 @@ impl VaultState {
         self.account_count
     }
 
+    /// One line for `systemctl status` and diagnostics: lock state and account count.
+    pub fn status_line(&self) -> String {
+        if !self.initialized {
+            return "No vault yet: run `latchkey init`".into();
+        }
+        let state = if self.locked() { "Locked" } else { "Unlocked" };
+        let n = self.account_count;
+        format!("{state}, {n} account{}", if n == 1 { "" } else { "s" })
+    }
+
     /// Creates the vault and leaves it unlocked (runs the KDF: call from a blocking context).
     pub fn create(&mut self, passphrase: &[u8]) -> Result<(), StateError> {
         if self.initialized || self.store.exists() {

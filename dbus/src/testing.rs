@@ -106,8 +106,18 @@ impl TestBus {
 
     /// Starts `latchkeyd` on this bus and waits until it owns its name.
     pub fn spawn_daemon(&self, daemon_bin: &Path) -> std::io::Result<DaemonProcess> {
+        self.spawn_daemon_with(daemon_bin, &[])
+    }
+
+    /// Like [`Self::spawn_daemon`], with extra environment variables.
+    pub fn spawn_daemon_with(
+        &self,
+        daemon_bin: &Path,
+        env: &[(&str, &str)],
+    ) -> std::io::Result<DaemonProcess> {
         let child = self
             .command(daemon_bin)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()?;
@@ -130,6 +140,27 @@ impl TestBus {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// Calls a method on the daemon with `dbus-send` arguments (e.g. `string:pw`); returns stdout.
+    pub fn call(&self, interface_method: &str, args: &[&str]) -> std::io::Result<String> {
+        let out = Command::new("dbus-send")
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .args([
+                "--session",
+                "--print-reply=literal",
+                &format!("--dest={}", crate::BUS_NAME),
+                crate::OBJECT_PATH,
+                interface_method,
+            ])
+            .args(args)
+            .output()?;
+        if !out.status.success() {
+            return Err(std::io::Error::other(
+                String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).to_string())
     }
 
     /// PID of the process that owns `org.latchkey.Latchkey1`, if any.
@@ -187,6 +218,11 @@ impl DaemonProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+    /// Takes the daemon's stderr (piped), e.g. to read its log lines.
+    pub fn take_stderr(&mut self) -> Option<std::process::ChildStderr> {
+        self.child.stderr.take()
+    }
+
     /// Sends SIGTERM and waits for the exit status and stderr.
     pub fn stop(mut self) -> std::io::Result<(std::process::ExitStatus, String)> {
         self.signal(libc::SIGTERM);

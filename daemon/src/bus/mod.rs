@@ -1,6 +1,7 @@
 //! The D-Bus face of the daemon: thin interface types that call into [`crate::state`].
 
 mod errors;
+pub mod testing;
 mod vault;
 
 pub use errors::to_dbus_error;

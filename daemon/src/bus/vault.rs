@@ -38,6 +38,12 @@ impl VaultInterface {
         let _ = self.locked_changed(emitter).await;
         let _ = self.initialized_changed(emitter).await;
         let _ = self.account_count_changed(emitter).await;
+        self.report_status();
+    }
+
+    /// Refreshes the status line systemd shows.
+    fn report_status(&self) {
+        crate::notify::status(&lock_state(&self.state).status_line());
     }
 }
 
@@ -275,6 +281,7 @@ impl VaultInterface {
         self.blocking(move |s| s.remove(&target)).await?;
         tracing::info!(event = "account-removed", account_id = %id, caller = %caller(&header), "account removed");
         let _ = self.account_count_changed(&emitter).await;
+        self.report_status();
         let _ = Self::accounts_changed(&emitter, vec![], vec![id], vec![]).await;
         Ok(())
     }
@@ -317,6 +324,7 @@ impl VaultInterface {
     async fn added(&self, id: &str, header: &Header<'_>, emitter: &SignalEmitter<'_>) {
         tracing::info!(event = "account-added", account_id = %id, caller = %caller(header), "account added");
         let _ = self.account_count_changed(emitter).await;
+        self.report_status();
         let _ = Self::accounts_changed(emitter, vec![id.to_string()], vec![], vec![]).await;
     }
 }
