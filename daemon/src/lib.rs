@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod bus;
 pub mod config;
+pub mod lock;
 pub mod logging;
 pub mod notify;
 pub mod otp;
