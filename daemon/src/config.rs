@@ -1,9 +1,12 @@
 //! Settings from `$XDG_CONFIG_HOME/latchkey/config.toml`. Never holds secrets.
 //!
 //! A missing file means defaults; a malformed one is reported with its line and the daemon keeps
-//! the settings it had, so a typo never takes the service down.
+//! the settings it had, so a typo never takes the service down. Settings changed over D-Bus are
+//! written back atomically.
 
+use crate::lock::LockSettings;
 use serde::{Deserialize, Serialize};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Daemon settings; every field has a default so an empty file is valid.
@@ -12,12 +15,25 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     /// Log filter in `RUST_LOG` syntax (e.g. `info`, `latchkeyd=debug`); `RUST_LOG` wins if set.
     pub log_level: String,
+    /// Seconds without activity before the vault locks; 0 = never.
+    pub auto_lock_timeout: u32,
+    /// Lock when the screen locks.
+    pub lock_on_screen_lock: bool,
+    /// Lock before suspend.
+    pub lock_on_suspend: bool,
+    /// Lock when the session goes idle.
+    pub lock_on_session_idle: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
+        let lock = LockSettings::default();
         Self {
             log_level: "info".into(),
+            auto_lock_timeout: lock.auto_lock_timeout,
+            lock_on_screen_lock: lock.lock_on_screen_lock,
+            lock_on_suspend: lock.lock_on_suspend,
+            lock_on_session_idle: lock.lock_on_session_idle,
         }
     }
 }
@@ -33,6 +49,12 @@ pub enum ConfigError {
     },
     #[error("{path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// The configuration file used when none is given.
@@ -58,4 +80,49 @@ impl Config {
             message: e.to_string(),
         })
     }
+
+    /// Writes the settings atomically (temporary file, fsync, rename).
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let err = |source| ConfigError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        let text = toml::to_string_pretty(self).map_err(|e| err(std::io::Error::other(e)))?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(err)?;
+        let mut tmp = tempfile_in(dir).map_err(err)?;
+        tmp.1
+            .write_all(b"# Latchkey settings (latchkey config get|set edits this file).\n")
+            .map_err(err)?;
+        tmp.1.write_all(text.as_bytes()).map_err(err)?;
+        tmp.1.sync_all().map_err(err)?;
+        std::fs::rename(&tmp.0, path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp.0);
+            err(e)
+        })
+    }
+
+    /// The settings that decide when the vault locks by itself.
+    pub fn lock_settings(&self) -> LockSettings {
+        LockSettings {
+            auto_lock_timeout: self.auto_lock_timeout,
+            lock_on_screen_lock: self.lock_on_screen_lock,
+            lock_on_suspend: self.lock_on_suspend,
+            lock_on_session_idle: self.lock_on_session_idle,
+        }
+    }
+}
+
+fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = dir.join(format!(
+        ".config.toml.tmp-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)?;
+    Ok((path, file))
 }

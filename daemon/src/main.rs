@@ -50,5 +50,5 @@ fn main() -> anyhow::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(service::run(opts, levels))
+    runtime.block_on(service::run(opts, config, levels))
 }

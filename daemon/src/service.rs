@@ -1,9 +1,12 @@
 //! Process lifecycle: hardening, connecting to the bus, readiness, signals and clean shutdown.
 
 use crate::bus::testing::{FAULTS_ENV, TestingInterface};
-use crate::bus::{SharedState, VaultInterface, lock_state};
+use crate::bus::{SettingsInterface, SharedState, VaultInterface, lock_state, lock_vault};
 use crate::config::Config;
+use crate::lock::idle::Activity;
+use crate::lock::{self, LockReason};
 use crate::logging::LevelHandle;
+use crate::settings::Settings;
 use crate::state::VaultState;
 use crate::vault::{KdfParams, Store};
 use crate::{notify, watchdog};
@@ -58,20 +61,23 @@ fn kdf_params() -> KdfParams {
 }
 
 /// Opens the vault state; an unreadable vault is reported but never replaced.
-fn open_state(opts: &Options) -> VaultState {
+fn open_state(opts: &Options, activity: Arc<Activity>) -> VaultState {
     let store = Store::new(opts.vault.clone());
-    VaultState::open(store.clone(), kdf_params()).unwrap_or_else(|e| {
+    VaultState::open(store.clone(), kdf_params(), activity.clone()).unwrap_or_else(|e| {
         tracing::error!(vault = %opts.vault.display(), "cannot read the vault header: {e}");
-        VaultState::unreadable(store, kdf_params())
+        VaultState::unreadable(store, kdf_params(), activity)
     })
 }
 
 /// Serves the vault on the session bus until SIGTERM/SIGINT or the bus goes away.
-pub async fn run(opts: Options, levels: LevelHandle) -> anyhow::Result<()> {
-    let state: SharedState = Arc::new(Mutex::new(open_state(&opts)));
+pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::Result<()> {
+    let activity = Arc::new(Activity::default());
+    let state: SharedState = Arc::new(Mutex::new(open_state(&opts, activity.clone())));
+    let settings = Arc::new(Settings::new(opts.config.clone(), config));
     let mut builder = zbus::connection::Builder::session()
         .context("cannot reach the session bus (is DBUS_SESSION_BUS_ADDRESS set?)")?
-        .serve_at(OBJECT_PATH, VaultInterface::new(state.clone()))?;
+        .serve_at(OBJECT_PATH, VaultInterface::new(state.clone()))?
+        .serve_at(OBJECT_PATH, SettingsInterface::new(settings.clone()))?;
     if std::env::var_os(FAULTS_ENV).is_some_and(|v| v == "1") {
         tracing::warn!("{FAULTS_ENV}=1: serving test fault hooks");
         builder = builder.serve_at(OBJECT_PATH, TestingInterface::new(state.clone()))?;
@@ -85,6 +91,17 @@ pub async fn run(opts: Options, levels: LevelHandle) -> anyhow::Result<()> {
     if let Some(interval) = notify::watchdog_interval() {
         tokio::spawn(watchdog::run(conn.clone(), interval));
     }
+    let (lock_tx, mut lock_rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(lock::idle::run(
+        activity,
+        settings.lock_settings(),
+        lock_tx.clone(),
+    ));
+    tokio::spawn(lock::desktop::run(
+        conn.clone(),
+        settings.lock_settings(),
+        lock_tx,
+    ));
 
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
@@ -94,24 +111,26 @@ pub async fn run(opts: Options, levels: LevelHandle) -> anyhow::Result<()> {
         tokio::select! {
             _ = term.recv() => break "SIGTERM",
             _ = int.recv() => break "SIGINT",
-            _ = hup.recv() => reload(&opts, &levels, &state),
+            _ = hup.recv() => reload(&opts, &levels, &settings, &state),
+            Some(reason) = lock_rx.recv() => lock_vault(&conn, &state, reason, "latchkeyd").await,
             _ = bus_gone.next() => break "lost the bus name or connection",
         }
     };
     notify::stopping();
     // Taking the lock waits for any write in progress; then the keys are dropped and wiped.
-    lock_state(&state).lock();
+    lock_state(&state).lock(LockReason::Manual);
     tracing::info!(event = "stopped", reason, "vault locked, exiting");
     drop(conn);
     Ok(())
 }
 
 /// SIGHUP: re-reads the configuration and applies what can change at run time.
-fn reload(opts: &Options, levels: &LevelHandle, state: &SharedState) {
+fn reload(opts: &Options, levels: &LevelHandle, settings: &Settings, state: &SharedState) {
     notify::reloading();
     match Config::load(&opts.config) {
         Ok(config) => {
             levels.set(&config.log_level);
+            settings.replace(config);
             tracing::info!(event = "reloaded", config = %opts.config.display(), "configuration reloaded");
         }
         Err(e) => tracing::error!(event = "reload-failed", "{e}; keeping the current settings"),

@@ -4,8 +4,12 @@
 //! undone in memory if the write fails, so memory and disk never disagree.
 
 use crate::accounts::{Account, Accounts, BodyError, parse_algorithm};
+use crate::lock::LockReason;
+use crate::lock::idle::Activity;
 use crate::otp::{Code, Kind, OtpParams, ParamError, Secret, SecretError, UriError, parse_uri};
+use crate::throttle::Throttle;
 use crate::vault::{KdfParams, Session, Store, VaultError};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Why an operation was refused; the bus layer maps each to a named D-Bus error.
@@ -27,6 +31,8 @@ pub enum StateError {
     InvalidArgument(String),
     #[error("wrong passphrase")]
     BadPassphrase,
+    #[error("too many wrong passphrases: try again in {0} s")]
+    RateLimited(u64),
     #[error(transparent)]
     Vault(VaultError),
     #[error(transparent)]
@@ -89,6 +95,10 @@ pub struct VaultState {
     initialized: bool,
     account_count: u32,
     unlocked: Option<Unlocked>,
+    lock_reason: LockReason,
+    locked_since: u64,
+    throttle: Throttle,
+    activity: Arc<Activity>,
 }
 
 /// Longest issuer or account label accepted, in bytes.
@@ -96,31 +106,51 @@ const MAX_LABEL: usize = 512;
 
 impl VaultState {
     /// Reads the vault header (if any) so status is known before the first unlock.
-    pub fn open(store: Store, kdf: KdfParams) -> Result<Self, StateError> {
-        let (initialized, account_count) = if store.exists() {
-            (true, store.inspect()?.account_count)
+    pub fn open(store: Store, kdf: KdfParams, activity: Arc<Activity>) -> Result<Self, StateError> {
+        let mut state = Self::unreadable(store, kdf, activity);
+        if state.store.exists() {
+            state.account_count = state.store.inspect()?.account_count;
         } else {
-            (false, 0)
-        };
-        Ok(Self {
-            store,
-            kdf,
-            initialized,
-            account_count,
-            unlocked: None,
-        })
+            state.initialized = false;
+        }
+        Ok(state)
     }
 
     /// A vault whose header cannot be read: it counts as existing (so it is never overwritten)
     /// and every unlock reports why it cannot be read.
-    pub fn unreadable(store: Store, kdf: KdfParams) -> Self {
+    pub fn unreadable(store: Store, kdf: KdfParams, activity: Arc<Activity>) -> Self {
+        let throttle = Throttle::load(Throttle::path_for(store.path()));
         Self {
             store,
             kdf,
             initialized: true,
             account_count: 0,
             unlocked: None,
+            lock_reason: LockReason::Startup,
+            locked_since: unix_now(),
+            throttle,
+            activity,
         }
+    }
+
+    /// Why the vault is locked (meaningful while locked).
+    pub fn lock_reason(&self) -> LockReason {
+        self.lock_reason
+    }
+
+    /// Unix time the vault was last locked (or the daemon started).
+    pub fn locked_since(&self) -> u64 {
+        self.locked_since
+    }
+
+    /// The brute-force counter, for status.
+    pub fn throttle(&self) -> &Throttle {
+        &self.throttle
+    }
+
+    /// Records client activity for the inactivity timer.
+    pub fn touch(&self) {
+        self.activity.touch();
     }
 
     /// The store, so slow work (the KDF) can run without holding the state.
@@ -148,7 +178,11 @@ impl VaultState {
         if !self.initialized {
             return "No vault yet: run `latchkey init`".into();
         }
-        let state = if self.locked() { "Locked" } else { "Unlocked" };
+        let state = if self.locked() {
+            format!("Locked ({})", self.lock_reason.as_str())
+        } else {
+            "Unlocked".into()
+        };
         let n = self.account_count;
         format!("{state}, {n} account{}", if n == 1 { "" } else { "s" })
     }
@@ -165,6 +199,7 @@ impl VaultState {
         self.initialized = true;
         self.account_count = 0;
         self.unlocked = Some(Unlocked { session, accounts });
+        self.activity.set_unlocked(true);
         Ok(())
     }
 
@@ -173,10 +208,12 @@ impl VaultState {
         let accounts = Accounts::from_body(body)?;
         self.account_count = accounts.len() as u32;
         self.unlocked = Some(Unlocked { session, accounts });
+        self.throttle.record_success();
+        self.activity.set_unlocked(true);
         Ok(())
     }
 
-    /// Checks that an unlock makes sense before the slow KDF runs.
+    /// Checks that an unlock makes sense, and is not too early, before the slow KDF runs.
     pub fn check_can_unlock(&self) -> Result<(), StateError> {
         if !self.initialized {
             return Err(StateError::NotInitialized);
@@ -184,12 +221,26 @@ impl VaultState {
         if self.unlocked.is_some() {
             return Err(StateError::AlreadyUnlocked);
         }
-        Ok(())
+        self.throttle
+            .check(unix_now())
+            .map_err(StateError::RateLimited)
+    }
+
+    /// Counts a wrong passphrase (persisted, so restarts do not reset the delay).
+    pub fn record_bad_passphrase(&mut self) {
+        self.throttle.record_failure(unix_now());
     }
 
     /// Drops the session and every account; their key and seed buffers zeroize on drop.
-    pub fn lock(&mut self) -> bool {
-        self.unlocked.take().is_some()
+    /// Returns whether the vault was unlocked.
+    pub fn lock(&mut self, reason: LockReason) -> bool {
+        let was_unlocked = self.unlocked.take().is_some();
+        if was_unlocked {
+            self.lock_reason = reason;
+            self.locked_since = unix_now();
+            self.activity.set_unlocked(false);
+        }
+        was_unlocked
     }
 
     /// Changes the passphrase (runs the KDF twice; call from a blocking context).

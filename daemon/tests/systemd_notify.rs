@@ -108,7 +108,11 @@ fn ready_status_watchdog_reload_and_stopping() {
     wait_for(&log, "STATUS=Unlocked, 1 account", Duration::from_secs(5));
     bus.call("org.latchkey.Latchkey1.Vault.Lock", &[])
         .expect("lock");
-    wait_for(&log, "STATUS=Locked, 1 account", Duration::from_secs(5));
+    wait_for(
+        &log,
+        "STATUS=Locked (manual), 1 account",
+        Duration::from_secs(5),
+    );
 
     // Healthy: pings keep coming.
     let start = Instant::now();

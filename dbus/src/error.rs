@@ -21,6 +21,8 @@ pub enum Error {
     InvalidArgument(String),
     /// The passphrase did not unlock the vault.
     BadPassphrase(String),
+    /// Too many wrong passphrases: wait before trying again.
+    RateLimited(String),
     /// The vault file could not be read or written; nothing was lost.
     Storage(String),
     /// The caller may not do this.
@@ -39,6 +41,7 @@ impl Error {
             | Error::InvalidUri(m)
             | Error::InvalidArgument(m)
             | Error::BadPassphrase(m)
+            | Error::RateLimited(m)
             | Error::Storage(m)
             | Error::AccessDenied(m) => m.clone(),
         }

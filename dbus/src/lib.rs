@@ -10,7 +10,7 @@ pub mod testing;
 pub mod types;
 
 pub use error::Error;
-pub use proxy::VaultProxy;
+pub use proxy::{SettingsProxy, VaultProxy};
 pub use types::AccountInfo;
 
 /// Well-known bus name the daemon owns.
@@ -19,10 +19,14 @@ pub const BUS_NAME: &str = "org.latchkey.Latchkey1";
 pub const OBJECT_PATH: &str = "/org/latchkey/Latchkey1";
 /// Vault interface: lifecycle, accounts and codes.
 pub const VAULT_INTERFACE: &str = "org.latchkey.Latchkey1.Vault";
+/// Settings interface: the daemon's configuration, live.
+pub const SETTINGS_INTERFACE: &str = "org.latchkey.Latchkey1.Settings";
 /// Prefix of every error name the daemon returns.
 pub const ERROR_PREFIX: &str = "org.latchkey.Latchkey1.Error";
 
 /// Introspection XML of the Vault interface, as published.
 pub const VAULT_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Vault.xml");
+/// Introspection XML of the Settings interface, as published.
+pub const SETTINGS_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Settings.xml");
 /// D-Bus activation file template (`@bindir@` is replaced at install time).
 pub const ACTIVATION_FILE: &str = include_str!("../org.latchkey.Latchkey1.service.in");

@@ -52,9 +52,30 @@ pub trait Vault {
         updated: Vec<String>,
     ) -> zbus::Result<()>;
 
+    /// A security event (unlocked, locked, unlock-failed) with details.
+    #[zbus(signal)]
+    fn security_event(
+        &self,
+        event: String,
+        message: String,
+        details: HashMap<String, zbus::zvariant::OwnedValue>,
+    ) -> zbus::Result<()>;
+
     /// Whether the vault is locked.
     #[zbus(property)]
     fn locked(&self) -> zbus::Result<bool>;
+    /// Unix time the vault was last locked.
+    #[zbus(property)]
+    fn locked_since(&self) -> zbus::Result<u64>;
+    /// Why the vault is locked.
+    #[zbus(property)]
+    fn lock_reason(&self) -> zbus::Result<String>;
+    /// Consecutive wrong passphrases.
+    #[zbus(property)]
+    fn unlock_failures(&self) -> zbus::Result<u32>;
+    /// Unix time from which the next unlock attempt is allowed (0: now).
+    #[zbus(property)]
+    fn unlock_retry_after(&self) -> zbus::Result<u64>;
     /// Whether a vault exists.
     #[zbus(property)]
     fn initialized(&self) -> zbus::Result<bool>;
@@ -64,4 +85,43 @@ pub trait Vault {
     /// Daemon version, for diagnostics.
     #[zbus(property)]
     fn version(&self) -> zbus::Result<String>;
+}
+
+/// The daemon's settings (config.toml), read and written live.
+#[zbus::proxy(
+    interface = "org.latchkey.Latchkey1.Settings",
+    default_service = "org.latchkey.Latchkey1",
+    default_path = "/org/latchkey/Latchkey1"
+)]
+pub trait Settings {
+    /// Seconds of inactivity before locking; 0 = never.
+    #[zbus(property)]
+    fn auto_lock_timeout(&self) -> zbus::Result<u32>;
+    /// Sets the inactivity timeout.
+    #[zbus(property)]
+    fn set_auto_lock_timeout(&self, value: u32) -> zbus::Result<()>;
+    /// Lock on screen lock.
+    #[zbus(property)]
+    fn lock_on_screen_lock(&self) -> zbus::Result<bool>;
+    /// Sets lock on screen lock.
+    #[zbus(property)]
+    fn set_lock_on_screen_lock(&self, value: bool) -> zbus::Result<()>;
+    /// Lock before suspend.
+    #[zbus(property)]
+    fn lock_on_suspend(&self) -> zbus::Result<bool>;
+    /// Sets lock before suspend.
+    #[zbus(property)]
+    fn set_lock_on_suspend(&self, value: bool) -> zbus::Result<()>;
+    /// Lock when the session is idle.
+    #[zbus(property)]
+    fn lock_on_session_idle(&self) -> zbus::Result<bool>;
+    /// Sets lock when idle.
+    #[zbus(property)]
+    fn set_lock_on_session_idle(&self, value: bool) -> zbus::Result<()>;
+    /// Log filter.
+    #[zbus(property)]
+    fn log_level(&self) -> zbus::Result<String>;
+    /// Sets the log filter.
+    #[zbus(property)]
+    fn set_log_level(&self, value: String) -> zbus::Result<()>;
 }

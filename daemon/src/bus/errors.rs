@@ -15,6 +15,7 @@ pub fn to_dbus_error(e: StateError) -> Error {
         StateError::InvalidUri(_) => Error::InvalidUri(msg),
         StateError::InvalidArgument(_) => Error::InvalidArgument(msg),
         StateError::BadPassphrase => Error::BadPassphrase(msg),
+        StateError::RateLimited(_) => Error::RateLimited(msg),
         StateError::Vault(_) | StateError::Body(_) => Error::Storage(msg),
     }
 }

@@ -1,10 +1,13 @@
 //! The D-Bus face of the daemon: thin interface types that call into [`crate::state`].
 
+mod convert;
 mod errors;
+mod settings;
 pub mod testing;
 mod vault;
 
 pub use errors::to_dbus_error;
+pub use settings::SettingsInterface;
 pub use vault::VaultInterface;
 
 use crate::state::VaultState;
@@ -19,4 +22,30 @@ pub fn lock_state(state: &SharedState) -> MutexGuard<'_, VaultState> {
     state
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Locks the vault for `reason` and tells every client (properties, SecurityEvent, journal).
+pub async fn lock_vault(
+    conn: &zbus::Connection,
+    state: &SharedState,
+    reason: crate::lock::LockReason,
+    caller: &str,
+) {
+    if !lock_state(state).lock(reason) {
+        return;
+    }
+    match conn
+        .object_server()
+        .interface::<_, VaultInterface>(latchkey_dbus::OBJECT_PATH)
+        .await
+    {
+        Ok(iface) => {
+            iface
+                .get()
+                .await
+                .announce_lock(iface.signal_emitter(), reason, caller)
+                .await
+        }
+        Err(e) => tracing::error!("cannot announce the lock: {e}"),
+    }
 }

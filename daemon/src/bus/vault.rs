@@ -1,25 +1,86 @@
 //! `org.latchkey.Latchkey1.Vault`: lifecycle, accounts and codes.
 
+use super::convert::{edit_from, info};
 use super::{SharedState, lock_state, to_dbus_error};
-use crate::accounts::{Account, algorithm_name};
+use crate::lock::LockReason;
+use crate::notifications::{Urgency, send_plain};
 use crate::otp::Kind;
-use crate::state::{AccountEdit, NewAccount, StateError, VaultState};
+use crate::state::{NewAccount, StateError, VaultState};
 use latchkey_dbus::{AccountInfo, Error};
 use std::collections::HashMap;
 use zbus::message::Header;
 use zbus::object_server::SignalEmitter;
-use zbus::zvariant::OwnedValue;
+use zbus::zvariant::{OwnedValue, Value};
 use zeroize::Zeroizing;
 
 /// The Vault interface object; every method runs against the shared state.
 pub struct VaultInterface {
     state: SharedState,
+    /// Serialises unlock attempts so the brute-force delay cannot be dodged by parallel calls.
+    unlock_gate: tokio::sync::Mutex<()>,
 }
 
 impl VaultInterface {
     /// Serves `state` on the bus.
     pub fn new(state: SharedState) -> Self {
-        Self { state }
+        Self {
+            state,
+            unlock_gate: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Emits the lock properties and a `locked` security event (called after any lock).
+    pub async fn announce_lock(
+        &self,
+        emitter: &SignalEmitter<'_>,
+        reason: LockReason,
+        caller: &str,
+    ) {
+        tracing::info!(
+            event = "locked",
+            reason = reason.as_str(),
+            caller,
+            "vault locked"
+        );
+        self.emit_state(emitter).await;
+        let _ = self.locked_since_changed(emitter).await;
+        let _ = self.lock_reason_changed(emitter).await;
+        let details = HashMap::from([("reason", Value::from(reason.as_str()))]);
+        let _ = Self::security_event(
+            emitter,
+            "locked",
+            &format!("Vault locked ({})", reason.as_str()),
+            details,
+        )
+        .await;
+    }
+
+    async fn unlock_failed(&self, emitter: &SignalEmitter<'_>, caller: &str, error: &StateError) {
+        let (failures, retry_after) = {
+            let s = lock_state(&self.state);
+            (s.throttle().failures, s.throttle().retry_after())
+        };
+        tracing::warn!(
+            event = "unlock-failed",
+            caller,
+            failures,
+            "unlock failed: {error}"
+        );
+        let message = format!("Failed attempt to unlock the vault ({failures} in a row): {error}");
+        let details = HashMap::from([
+            ("failures", Value::from(failures)),
+            ("retry_after", Value::from(retry_after)),
+            ("caller", Value::from(caller)),
+        ]);
+        let _ = Self::security_event(emitter, "unlock-failed", &message, details).await;
+        let _ = self.unlock_failures_changed(emitter).await;
+        let _ = self.unlock_retry_after_changed(emitter).await;
+        send_plain(
+            emitter.connection(),
+            "Latchkey: failed unlock attempt".into(),
+            message,
+            Urgency::Critical,
+        );
     }
 
     /// Runs `f` on the state in a blocking thread (for the KDF and fsync), off the dispatcher.
@@ -49,45 +110,6 @@ impl VaultInterface {
 
 fn caller(header: &Header<'_>) -> String {
     header.sender().map(|s| s.to_string()).unwrap_or_default()
-}
-
-fn info(a: &Account) -> AccountInfo {
-    let mut extra = HashMap::new();
-    if let Kind::Hotp { counter } = a.params.kind {
-        extra.insert("counter".to_string(), OwnedValue::from(counter));
-    }
-    AccountInfo {
-        id: a.id.clone(),
-        issuer: a.issuer.clone(),
-        account: a.account.clone(),
-        kind: a.kind_name().to_string(),
-        algorithm: algorithm_name(a.params.algorithm).to_string(),
-        digits: u32::from(a.params.digits),
-        period: a.params.period().unwrap_or(0),
-        extra,
-    }
-}
-
-fn edit_from(changes: HashMap<String, OwnedValue>) -> Result<AccountEdit, Error> {
-    let mut edit = AccountEdit::default();
-    for (key, value) in changes {
-        let bad = |want: &str| Error::InvalidArgument(format!("{key} must be {want}"));
-        match key.as_str() {
-            "issuer" => edit.issuer = Some(String::try_from(value).map_err(|_| bad("a string"))?),
-            "account" => edit.account = Some(String::try_from(value).map_err(|_| bad("a string"))?),
-            "algorithm" => {
-                edit.algorithm = Some(String::try_from(value).map_err(|_| bad("a string"))?)
-            }
-            "digits" => edit.digits = Some(u32::try_from(value).map_err(|_| bad("a uint32"))?),
-            "period" => edit.period = Some(u32::try_from(value).map_err(|_| bad("a uint32"))?),
-            other => {
-                return Err(Error::InvalidArgument(format!(
-                    "unknown field {other:?} (editable: issuer, account, algorithm, digits, period)"
-                )));
-            }
-        }
-    }
-    Ok(edit)
 }
 
 #[zbus::interface(name = "org.latchkey.Latchkey1.Vault")]
@@ -120,6 +142,8 @@ impl VaultInterface {
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), Error> {
         let passphrase = Zeroizing::new(passphrase);
+        let caller = caller(&header);
+        let _gate = self.unlock_gate.lock().await;
         let store = {
             let s = lock_state(&self.state);
             s.check_can_unlock().map_err(to_dbus_error)?;
@@ -128,11 +152,14 @@ impl VaultInterface {
         let opened = tokio::task::spawn_blocking(move || store.unlock(passphrase.as_bytes()))
             .await
             .map_err(|e| Error::Storage(format!("internal error: {e}")))?;
-        let (session, body) = match opened {
+        let (session, body) = match opened.map_err(StateError::from) {
             Ok(v) => v,
             Err(e) => {
-                tracing::warn!(event = "unlock-failed", caller = %caller(&header), "unlock failed: {e}");
-                return Err(to_dbus_error(e.into()));
+                if matches!(e, StateError::BadPassphrase) {
+                    lock_state(&self.state).record_bad_passphrase();
+                }
+                self.unlock_failed(&emitter, &caller, &e).await;
+                return Err(to_dbus_error(e));
             }
         };
         {
@@ -141,8 +168,18 @@ impl VaultInterface {
                 s.finish_unlock(session, &body).map_err(to_dbus_error)?;
             }
         }
-        tracing::info!(event = "unlocked", caller = %caller(&header), "vault unlocked");
+        tracing::info!(event = "unlocked", method = "passphrase", caller = %caller, "vault unlocked");
         self.emit_state(&emitter).await;
+        let _ = self.unlock_failures_changed(&emitter).await;
+        let _ = self.unlock_retry_after_changed(&emitter).await;
+        let details = HashMap::from([("method", Value::from("passphrase"))]);
+        let _ = Self::security_event(
+            &emitter,
+            "unlocked",
+            "Vault unlocked with the passphrase",
+            details,
+        )
+        .await;
         Ok(())
     }
 
@@ -150,13 +187,9 @@ impl VaultInterface {
     async fn lock(
         &self,
         #[zbus(header)] header: Header<'_>,
-        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
-    ) -> Result<(), Error> {
-        if lock_state(&self.state).lock() {
-            tracing::info!(event = "locked", reason = "manual", caller = %caller(&header), "vault locked");
-            self.emit_state(&emitter).await;
-        }
-        Ok(())
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) {
+        super::lock_vault(conn, &self.state, LockReason::Manual, &caller(&header)).await;
     }
 
     /// Changes the passphrase after checking the old one.
@@ -182,6 +215,7 @@ impl VaultInterface {
     #[zbus(out_args("accounts"))]
     async fn list_accounts(&self) -> Result<Vec<AccountInfo>, Error> {
         let s = lock_state(&self.state);
+        s.touch();
         Ok(s.accounts().map_err(to_dbus_error)?.map(info).collect())
     }
 
@@ -190,6 +224,7 @@ impl VaultInterface {
     async fn get_code(&self, id: &str) -> Result<(String, u64, u64), Error> {
         let is_hotp = {
             let s = lock_state(&self.state);
+            s.touch();
             matches!(
                 s.account(id).map_err(to_dbus_error)?.params.kind,
                 Kind::Hotp { .. }
@@ -312,6 +347,39 @@ impl VaultInterface {
     async fn account_count(&self) -> u32 {
         lock_state(&self.state).account_count()
     }
+
+    /// Unix time the vault was last locked (or the daemon started).
+    #[zbus(property)]
+    async fn locked_since(&self) -> u64 {
+        lock_state(&self.state).locked_since()
+    }
+
+    /// Why the vault is locked: startup, manual, inactivity, screen-lock, suspend, session-idle.
+    #[zbus(property)]
+    async fn lock_reason(&self) -> String {
+        lock_state(&self.state).lock_reason().as_str().to_string()
+    }
+
+    /// Consecutive wrong passphrases since the last unlock.
+    #[zbus(property)]
+    async fn unlock_failures(&self) -> u32 {
+        lock_state(&self.state).throttle().failures
+    }
+
+    /// Unix time from which the next unlock attempt is allowed (0: now).
+    #[zbus(property)]
+    async fn unlock_retry_after(&self) -> u64 {
+        lock_state(&self.state).throttle().retry_after()
+    }
+
+    /// A security event (unlock-failed, unlocked, locked, …) for clients and notifications.
+    #[zbus(signal)]
+    async fn security_event(
+        emitter: &SignalEmitter<'_>,
+        event: &str,
+        message: &str,
+        details: HashMap<&str, Value<'_>>,
+    ) -> zbus::Result<()>;
 
     /// Daemon version, for diagnostics.
     #[zbus(property(emits_changed_signal = "const"))]

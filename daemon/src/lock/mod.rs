@@ -1,6 +1,7 @@
 //! Why and when the vault locks: reasons, the inactivity timer and desktop signals.
 
 pub mod desktop;
+pub mod idle;
 pub mod reason;
 
 pub use reason::LockReason;
@@ -22,7 +23,12 @@ pub struct LockSettings {
 
 impl Default for LockSettings {
     fn default() -> Self {
-        Self { auto_lock_timeout: 300, lock_on_screen_lock: true, lock_on_suspend: true, lock_on_session_idle: true }
+        Self {
+            auto_lock_timeout: 300,
+            lock_on_screen_lock: true,
+            lock_on_suspend: true,
+            lock_on_session_idle: true,
+        }
     }
 }
 

@@ -1,0 +1,49 @@
+//! Conversions between the daemon's types and the bus types of the contract.
+
+use crate::accounts::{Account, algorithm_name};
+use crate::otp::Kind;
+use crate::state::AccountEdit;
+use latchkey_dbus::{AccountInfo, Error};
+use std::collections::HashMap;
+use zbus::zvariant::OwnedValue;
+
+/// Account metadata as listed on the bus (never the secret).
+pub fn info(a: &Account) -> AccountInfo {
+    let mut extra = HashMap::new();
+    if let Kind::Hotp { counter } = a.params.kind {
+        extra.insert("counter".to_string(), OwnedValue::from(counter));
+    }
+    AccountInfo {
+        id: a.id.clone(),
+        issuer: a.issuer.clone(),
+        account: a.account.clone(),
+        kind: a.kind_name().to_string(),
+        algorithm: algorithm_name(a.params.algorithm).to_string(),
+        digits: u32::from(a.params.digits),
+        period: a.params.period().unwrap_or(0),
+        extra,
+    }
+}
+
+/// Validated edits from an `UpdateAccount` dictionary.
+pub fn edit_from(changes: HashMap<String, OwnedValue>) -> Result<AccountEdit, Error> {
+    let mut edit = AccountEdit::default();
+    for (key, value) in changes {
+        let bad = |want: &str| Error::InvalidArgument(format!("{key} must be {want}"));
+        match key.as_str() {
+            "issuer" => edit.issuer = Some(String::try_from(value).map_err(|_| bad("a string"))?),
+            "account" => edit.account = Some(String::try_from(value).map_err(|_| bad("a string"))?),
+            "algorithm" => {
+                edit.algorithm = Some(String::try_from(value).map_err(|_| bad("a string"))?)
+            }
+            "digits" => edit.digits = Some(u32::try_from(value).map_err(|_| bad("a uint32"))?),
+            "period" => edit.period = Some(u32::try_from(value).map_err(|_| bad("a uint32"))?),
+            other => {
+                return Err(Error::InvalidArgument(format!(
+                    "unknown field {other:?} (editable: issuer, account, algorithm, digits, period)"
+                )));
+            }
+        }
+    }
+    Ok(edit)
+}

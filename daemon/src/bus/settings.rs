@@ -1,0 +1,87 @@
+//! `org.latchkey.Latchkey1.Settings`: the settings in config.toml, readable and writable live.
+
+use crate::settings::{MAX_AUTO_LOCK, Settings};
+use std::sync::Arc;
+
+/// Serves [`Settings`]; every write is validated, saved to config.toml, then applied.
+pub struct SettingsInterface {
+    settings: Arc<Settings>,
+}
+
+impl SettingsInterface {
+    /// Serves `settings`.
+    pub fn new(settings: Arc<Settings>) -> Self {
+        Self { settings }
+    }
+
+    fn save(&self, change: impl FnOnce(&mut crate::config::Config)) -> zbus::fdo::Result<()> {
+        self.settings
+            .update(change)
+            .map_err(|e| zbus::fdo::Error::Failed(e.to_string()))?;
+        tracing::info!(event = "settings-changed", file = %self.settings.path().display(), "settings changed");
+        Ok(())
+    }
+}
+
+#[zbus::interface(name = "org.latchkey.Latchkey1.Settings")]
+impl SettingsInterface {
+    /// Seconds without activity before the vault locks; 0 = never.
+    #[zbus(property)]
+    async fn auto_lock_timeout(&self) -> u32 {
+        self.settings.current().auto_lock_timeout
+    }
+    #[zbus(property)]
+    async fn set_auto_lock_timeout(&self, value: u32) -> zbus::fdo::Result<()> {
+        if value > MAX_AUTO_LOCK {
+            return Err(zbus::fdo::Error::InvalidArgs(format!(
+                "AutoLockTimeout must be at most {MAX_AUTO_LOCK} seconds (0 = never)"
+            )));
+        }
+        self.save(|c| c.auto_lock_timeout = value)
+    }
+
+    /// Lock when the screen locks.
+    #[zbus(property)]
+    async fn lock_on_screen_lock(&self) -> bool {
+        self.settings.current().lock_on_screen_lock
+    }
+    #[zbus(property)]
+    async fn set_lock_on_screen_lock(&self, value: bool) -> zbus::fdo::Result<()> {
+        self.save(|c| c.lock_on_screen_lock = value)
+    }
+
+    /// Lock before the machine suspends.
+    #[zbus(property)]
+    async fn lock_on_suspend(&self) -> bool {
+        self.settings.current().lock_on_suspend
+    }
+    #[zbus(property)]
+    async fn set_lock_on_suspend(&self, value: bool) -> zbus::fdo::Result<()> {
+        self.save(|c| c.lock_on_suspend = value)
+    }
+
+    /// Lock when the session goes idle.
+    #[zbus(property)]
+    async fn lock_on_session_idle(&self) -> bool {
+        self.settings.current().lock_on_session_idle
+    }
+    #[zbus(property)]
+    async fn set_lock_on_session_idle(&self, value: bool) -> zbus::fdo::Result<()> {
+        self.save(|c| c.lock_on_session_idle = value)
+    }
+
+    /// Log filter (`RUST_LOG` syntax); `RUST_LOG` in the daemon's environment wins.
+    #[zbus(property)]
+    async fn log_level(&self) -> String {
+        self.settings.current().log_level
+    }
+    #[zbus(property)]
+    async fn set_log_level(&self, value: String) -> zbus::fdo::Result<()> {
+        if tracing_subscriber::EnvFilter::try_new(&value).is_err() {
+            return Err(zbus::fdo::Error::InvalidArgs(format!(
+                "{value:?} is not a log filter (try info, debug, warn)"
+            )));
+        }
+        self.save(|c| c.log_level = value)
+    }
+}

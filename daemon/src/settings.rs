@@ -1,0 +1,68 @@
+//! Settings shared by the Settings interface, the timers and SIGHUP reload.
+//!
+//! One place holds the current configuration; changes made over D-Bus are validated, written to
+//! config.toml, and published to the lock timers through a watch channel.
+
+use crate::config::{Config, ConfigError};
+use crate::lock::LockSettings;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use tokio::sync::watch;
+
+/// Longest auto-lock timeout accepted, in seconds (one week).
+pub const MAX_AUTO_LOCK: u32 = 7 * 86_400;
+
+/// The current settings and where they are saved.
+pub struct Settings {
+    path: PathBuf,
+    config: Mutex<Config>,
+    lock_tx: watch::Sender<LockSettings>,
+}
+
+impl Settings {
+    /// Starts from `config` as loaded from `path`.
+    pub fn new(path: PathBuf, config: Config) -> Self {
+        let (lock_tx, _) = watch::channel(config.lock_settings());
+        Self {
+            path,
+            config: Mutex::new(config),
+            lock_tx,
+        }
+    }
+
+    /// A receiver that sees every change of the lock settings.
+    pub fn lock_settings(&self) -> watch::Receiver<LockSettings> {
+        self.lock_tx.subscribe()
+    }
+
+    /// A copy of the current configuration.
+    pub fn current(&self) -> Config {
+        self.config
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Applies `change`, saves the file, then publishes; on a write error nothing changes.
+    pub fn update(&self, change: impl FnOnce(&mut Config)) -> Result<(), ConfigError> {
+        let mut guard = self.config.lock().unwrap_or_else(|p| p.into_inner());
+        let mut next = guard.clone();
+        change(&mut next);
+        next.save(&self.path)?;
+        *guard = next;
+        self.lock_tx.send_replace(guard.lock_settings());
+        Ok(())
+    }
+
+    /// Replaces the configuration with one re-read from disk (SIGHUP).
+    pub fn replace(&self, config: Config) {
+        let mut guard = self.config.lock().unwrap_or_else(|p| p.into_inner());
+        *guard = config;
+        self.lock_tx.send_replace(guard.lock_settings());
+    }
+
+    /// The file settings are saved to.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}

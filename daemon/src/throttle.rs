@@ -1,0 +1,182 @@
+//! Brute-force delay for passphrase attempts, persisted so a restart does not reset it.
+//!
+//! The first three wrong passphrases cost nothing; after that each attempt must wait a delay
+//! that doubles with every failure (1 s, 2 s, 4 s, … up to 5 minutes). An attempt made too
+//! early is refused without running the KDF and does not count as a failure.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Failures allowed before any delay.
+pub const FREE_ATTEMPTS: u32 = 3;
+/// Longest delay between attempts, in seconds.
+pub const MAX_DELAY: u64 = 300;
+
+/// The persisted counter of consecutive wrong passphrases.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Throttle {
+    /// Consecutive wrong passphrases since the last successful unlock.
+    pub failures: u32,
+    /// Unix time of the last failure.
+    pub last_failure: u64,
+    #[serde(skip)]
+    path: PathBuf,
+}
+
+impl Throttle {
+    /// Loads the counter kept beside the vault; a missing or unreadable file starts from zero
+    /// failures only if it is missing (an unreadable one keeps the maximum delay, to fail safe).
+    pub fn load(path: PathBuf) -> Self {
+        match std::fs::read(&path) {
+            Ok(bytes) => match serde_json::from_slice::<Throttle>(&bytes) {
+                Ok(t) => Self { path, ..t },
+                Err(e) => {
+                    tracing::warn!(
+                        "{} is unreadable ({e}); applying the maximum unlock delay",
+                        path.display()
+                    );
+                    Self {
+                        failures: FREE_ATTEMPTS + 16,
+                        last_failure: crate::state::unix_now(),
+                        path,
+                    }
+                }
+            },
+            Err(_) => Self {
+                path,
+                ..Self::default()
+            },
+        }
+    }
+
+    /// The file the counter lives in, next to the vault.
+    pub fn path_for(vault: &Path) -> PathBuf {
+        let mut name = vault
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
+        name.push(".attempts");
+        vault.with_file_name(name)
+    }
+
+    /// Seconds to wait after the last failure before the next attempt is allowed.
+    pub fn delay(&self) -> u64 {
+        if self.failures < FREE_ATTEMPTS {
+            return 0;
+        }
+        let exp = (self.failures - FREE_ATTEMPTS).min(16);
+        (1u64 << exp).min(MAX_DELAY)
+    }
+
+    /// Unix time from which the next attempt is allowed (0 when there is no delay).
+    pub fn retry_after(&self) -> u64 {
+        match self.delay() {
+            0 => 0,
+            d => self.last_failure.saturating_add(d),
+        }
+    }
+
+    /// `Err(seconds to wait)` if an attempt now is too early.
+    pub fn check(&self, now: u64) -> Result<(), u64> {
+        let at = self.retry_after();
+        if now < at { Err(at - now) } else { Ok(()) }
+    }
+
+    /// Counts a wrong passphrase and persists it.
+    pub fn record_failure(&mut self, now: u64) {
+        self.failures = self.failures.saturating_add(1);
+        self.last_failure = now;
+        self.persist();
+    }
+
+    /// Clears the counter after a successful unlock.
+    pub fn record_success(&mut self) {
+        if self.failures != 0 {
+            self.failures = 0;
+            self.last_failure = 0;
+            self.persist();
+        }
+    }
+
+    fn persist(&self) {
+        let write = || -> std::io::Result<()> {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            if let Some(dir) = self.path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let tmp = self
+                .path
+                .with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&tmp)?;
+            f.write_all(&serde_json::to_vec(self).map_err(std::io::Error::other)?)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &self.path)
+        };
+        if let Err(e) = write() {
+            tracing::error!(
+                "cannot record the failed unlock attempt in {}: {e}",
+                self.path.display()
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delay_doubles_after_three_failures_and_is_capped() {
+        let mut t = Throttle::default();
+        let delays: Vec<u64> = (0..14)
+            .map(|_| {
+                let d = t.delay();
+                t.failures += 1;
+                d
+            })
+            .collect();
+        assert_eq!(
+            delays,
+            [0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
+        );
+    }
+
+    #[test]
+    fn check_counts_from_the_last_failure() {
+        let t = Throttle {
+            failures: 5,
+            last_failure: 1000,
+            path: PathBuf::new(),
+        };
+        assert_eq!(t.check(1001), Err(3));
+        assert_eq!(t.check(1004), Ok(()));
+    }
+
+    #[test]
+    fn persists_and_reloads() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("v.attempts");
+        let mut t = Throttle::load(path.clone());
+        for i in 0..4 {
+            t.record_failure(100 + i);
+        }
+        let again = Throttle::load(path.clone());
+        assert_eq!((again.failures, again.last_failure), (4, 103));
+        let mut again = again;
+        again.record_success();
+        assert_eq!(Throttle::load(path).failures, 0);
+    }
+
+    #[test]
+    fn corrupt_file_fails_safe() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("v.attempts");
+        std::fs::write(&path, b"garbage").expect("write");
+        assert_eq!(Throttle::load(path).delay(), MAX_DELAY);
+    }
+}
