@@ -5,6 +5,12 @@ use anyhow::Context;
 use latchkeyd::service::{self, Options};
 use std::path::PathBuf;
 
+/// Every heap buffer is wiped when freed, so seeds that pass through buffers we do not own
+/// (D-Bus messages, parser scratch space) do not outlive them.
+#[global_allocator]
+static ALLOCATOR: zeroizing_alloc::ZeroAlloc<std::alloc::System> =
+    zeroizing_alloc::ZeroAlloc(std::alloc::System);
+
 const USAGE: &str = "usage: latchkeyd [--vault PATH] [--config PATH]
 
 Serves org.latchkey.Latchkey1 on the session bus.
