@@ -23,6 +23,8 @@ pub struct Config {
     pub lock_on_suspend: bool,
     /// Lock when the session goes idle.
     pub lock_on_session_idle: bool,
+    /// Approving a sign-in request needs an unlocked vault (like an app lock).
+    pub approval_requires_unlock: bool,
 }
 
 impl Default for Config {
@@ -34,6 +36,7 @@ impl Default for Config {
             lock_on_screen_lock: lock.lock_on_screen_lock,
             lock_on_suspend: lock.lock_on_suspend,
             lock_on_session_idle: lock.lock_on_session_idle,
+            approval_requires_unlock: true,
         }
     }
 }

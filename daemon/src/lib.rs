@@ -2,7 +2,10 @@
 //!
 //! The core (`otp`, `vault`, `accounts`) knows nothing of D-Bus; `bus` is a thin layer over it.
 
+pub mod access;
 pub mod accounts;
+pub mod activity;
+pub mod approvals;
 pub mod bus;
 pub mod config;
 pub mod lock;

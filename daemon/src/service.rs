@@ -1,7 +1,11 @@
 //! Process lifecycle: hardening, connecting to the bus, readiness, signals and clean shutdown.
 
+use crate::activity::ActivityLog;
 use crate::bus::testing::{FAULTS_ENV, TestingInterface};
-use crate::bus::{SettingsInterface, SharedState, VaultInterface, lock_state, lock_vault};
+use crate::bus::{
+    ApprovalHub, ApprovalsInterface, SettingsInterface, SharedState, VaultInterface, lock_state,
+    lock_vault,
+};
 use crate::config::Config;
 use crate::lock::idle::Activity;
 use crate::lock::{self, LockReason};
@@ -74,10 +78,13 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     let activity = Arc::new(Activity::default());
     let state: SharedState = Arc::new(Mutex::new(open_state(&opts, activity.clone())));
     let settings = Arc::new(Settings::new(opts.config.clone(), config));
+    let activity_log = ActivityLog::new(opts.vault.with_file_name("activity.jsonl"));
+    let hub = ApprovalHub::new(state.clone(), settings.clone(), activity_log);
     let mut builder = zbus::connection::Builder::session()
         .context("cannot reach the session bus (is DBUS_SESSION_BUS_ADDRESS set?)")?
         .serve_at(OBJECT_PATH, VaultInterface::new(state.clone()))?
-        .serve_at(OBJECT_PATH, SettingsInterface::new(settings.clone()))?;
+        .serve_at(OBJECT_PATH, SettingsInterface::new(settings.clone()))?
+        .serve_at(OBJECT_PATH, ApprovalsInterface::new(hub.clone()))?;
     if std::env::var_os(FAULTS_ENV).is_some_and(|v| v == "1") {
         tracing::warn!("{FAULTS_ENV}=1: serving test fault hooks");
         builder = builder.serve_at(OBJECT_PATH, TestingInterface::new(state.clone()))?;
@@ -91,6 +98,11 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     if let Some(interval) = notify::watchdog_interval() {
         tokio::spawn(watchdog::run(conn.clone(), interval));
     }
+    tokio::spawn(crate::bus::listen_notification_actions(
+        conn.clone(),
+        hub.clone(),
+    ));
+    tokio::spawn(crate::bus::watch_requesters(conn.clone(), hub));
     let (lock_tx, mut lock_rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(lock::idle::run(
         activity,

@@ -3,14 +3,13 @@
 //! security events reaching D-Bus and a notification server (a test double speaking the real
 //! org.freedesktop.Notifications interface).
 
+mod common;
+
 use futures_util::StreamExt;
 use latchkey_dbus::testing::TestBus;
 use latchkey_dbus::{SettingsProxy, VaultProxy};
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use zbus::zvariant::OwnedValue;
 
 fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_latchkeyd"))
@@ -176,61 +175,10 @@ async fn brute_force_delay_survives_a_restart() {
     );
 }
 
-/// A notification server double: records Notify calls.
-#[derive(Clone, Default)]
-struct FakeNotifications {
-    calls: Arc<Mutex<Vec<(String, String, u8)>>>,
-}
-
-#[zbus::interface(name = "org.freedesktop.Notifications")]
-impl FakeNotifications {
-    #[allow(clippy::too_many_arguments)]
-    async fn notify(
-        &self,
-        _app_name: String,
-        _replaces_id: u32,
-        _app_icon: String,
-        summary: String,
-        body: String,
-        _actions: Vec<String>,
-        hints: HashMap<String, OwnedValue>,
-        _expire_timeout: i32,
-    ) -> u32 {
-        let urgency = hints
-            .get("urgency")
-            .and_then(|v| u8::try_from(v).ok())
-            .unwrap_or(1);
-        let mut calls = self.calls.lock().expect("calls");
-        calls.push((summary, body, urgency));
-        calls.len() as u32
-    }
-    async fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".into()]
-    }
-    async fn close_notification(&self, _id: u32) {}
-    async fn get_server_information(&self) -> (String, String, String, String) {
-        (
-            "fake".into(),
-            "latchkey-tests".into(),
-            "1".into(),
-            "1.2".into(),
-        )
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_unlock_becomes_a_critical_notification() {
     let bus = TestBus::start(bin()).expect("bus");
-    let fake = FakeNotifications::default();
-    let _server = zbus::connection::Builder::address(bus.address())
-        .expect("address")
-        .serve_at("/org/freedesktop/Notifications", fake.clone())
-        .expect("serve")
-        .name("org.freedesktop.Notifications")
-        .expect("name")
-        .build()
-        .await
-        .expect("notification double");
+    let (_server, fake) = common::serve_notifications(bus.address(), false).await;
     let _daemon = bus.spawn_daemon(bin()).expect("daemon");
     let conn = connect(&bus).await;
     let vault = VaultProxy::new(&conn).await.expect("proxy");
@@ -238,12 +186,17 @@ async fn failed_unlock_becomes_a_critical_notification() {
     vault.lock().await.expect("lock");
     vault.unlock("wrong horse").await.expect_err("wrong");
     let deadline = Instant::now() + Duration::from_secs(5);
-    while fake.calls.lock().expect("calls").is_empty() {
+    while fake.shown.lock().expect("shown").is_empty() {
         assert!(Instant::now() < deadline, "no notification");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let calls = fake.calls.lock().expect("calls").clone();
-    let (summary, body, urgency) = &calls[0];
+    let shown = fake.shown.lock().expect("shown").clone();
+    let common::Shown {
+        summary,
+        body,
+        urgency,
+        ..
+    } = &shown[0];
     assert!(summary.contains("failed unlock"), "{summary}");
     assert!(body.contains("1 in a row"), "{body}");
     assert_eq!(*urgency, 2, "critical urgency");

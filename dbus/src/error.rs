@@ -27,6 +27,8 @@ pub enum Error {
     Storage(String),
     /// The caller may not do this.
     AccessDenied(String),
+    /// The request has expired and can no longer be answered.
+    Expired(String),
 }
 
 impl Error {
@@ -43,7 +45,8 @@ impl Error {
             | Error::BadPassphrase(m)
             | Error::RateLimited(m)
             | Error::Storage(m)
-            | Error::AccessDenied(m) => m.clone(),
+            | Error::AccessDenied(m)
+            | Error::Expired(m) => m.clone(),
         }
     }
 }

@@ -10,7 +10,7 @@ pub mod testing;
 pub mod types;
 
 pub use error::Error;
-pub use proxy::{SettingsProxy, VaultProxy};
+pub use proxy::{ApprovalsProxy, RequestProxy, SettingsProxy, VaultProxy};
 pub use types::AccountInfo;
 
 /// Well-known bus name the daemon owns.
@@ -21,6 +21,10 @@ pub const OBJECT_PATH: &str = "/org/latchkey/Latchkey1";
 pub const VAULT_INTERFACE: &str = "org.latchkey.Latchkey1.Vault";
 /// Settings interface: the daemon's configuration, live.
 pub const SETTINGS_INTERFACE: &str = "org.latchkey.Latchkey1.Settings";
+/// Approvals interface: sign-in approval requests.
+pub const APPROVALS_INTERFACE: &str = "org.latchkey.Latchkey1.Approvals";
+/// Interface of each request object.
+pub const REQUEST_INTERFACE: &str = "org.latchkey.Latchkey1.Request";
 /// Prefix of every error name the daemon returns.
 pub const ERROR_PREFIX: &str = "org.latchkey.Latchkey1.Error";
 
@@ -28,5 +32,7 @@ pub const ERROR_PREFIX: &str = "org.latchkey.Latchkey1.Error";
 pub const VAULT_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Vault.xml");
 /// Introspection XML of the Settings interface, as published.
 pub const SETTINGS_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Settings.xml");
+/// Introspection XML of the Approvals and Request interfaces, as published.
+pub const APPROVALS_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Approvals.xml");
 /// D-Bus activation file template (`@bindir@` is replaced at install time).
 pub const ACTIVATION_FILE: &str = include_str!("../org.latchkey.Latchkey1.service.in");

@@ -1,11 +1,16 @@
 //! The D-Bus face of the daemon: thin interface types that call into [`crate::state`].
 
+pub mod approvals;
 mod convert;
+mod delivery;
 mod errors;
+mod request;
 mod settings;
 pub mod testing;
 mod vault;
 
+pub use approvals::{ApprovalHub, ApprovalsInterface};
+pub use delivery::{listen as listen_notification_actions, watch_requesters};
 pub use errors::to_dbus_error;
 pub use settings::SettingsInterface;
 pub use vault::VaultInterface;

@@ -70,6 +70,16 @@ impl SettingsInterface {
         self.save(|c| c.lock_on_session_idle = value)
     }
 
+    /// Approving a sign-in request needs an unlocked vault.
+    #[zbus(property)]
+    async fn approval_requires_unlock(&self) -> bool {
+        self.settings.current().approval_requires_unlock
+    }
+    #[zbus(property)]
+    async fn set_approval_requires_unlock(&self, value: bool) -> zbus::fdo::Result<()> {
+        self.save(|c| c.approval_requires_unlock = value)
+    }
+
     /// Log filter (`RUST_LOG` syntax); `RUST_LOG` in the daemon's environment wins.
     #[zbus(property)]
     async fn log_level(&self) -> String {

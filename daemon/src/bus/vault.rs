@@ -374,7 +374,7 @@ impl VaultInterface {
 
     /// A security event (unlock-failed, unlocked, locked, …) for clients and notifications.
     #[zbus(signal)]
-    async fn security_event(
+    pub async fn security_event(
         emitter: &SignalEmitter<'_>,
         event: &str,
         message: &str,

@@ -1,0 +1,5 @@
+//! Who is calling: identity from the bus daemon, and (later) per-app consent for codes.
+
+pub mod identity;
+
+pub use identity::Identities;

@@ -1,0 +1,105 @@
+//! One approval request: what the requester asked, who it really is, and how it ended.
+
+use rand::Rng;
+use rand::seq::SliceRandom;
+use serde::Serialize;
+
+/// How a request ended; sent to the requester and every client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Approved,
+    Denied,
+    WrongNumber,
+    Expired,
+    Cancelled,
+}
+
+impl Outcome {
+    /// The stable name on the bus and in the activity log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Approved => "approved",
+            Outcome::Denied => "denied",
+            Outcome::WrongNumber => "wrong-number",
+            Outcome::Expired => "expired",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Who is asking, as the daemon determined it from the bus (not as the requester claims).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Caller {
+    /// Unique bus name (`:1.42`).
+    pub bus_name: String,
+    pub uid: u32,
+    pub pid: u32,
+    /// Executable path from /proc, when readable.
+    pub exe: String,
+    /// Flatpak application id, when the caller is sandboxed (the only proof of identity).
+    pub flatpak_app: String,
+}
+
+impl Caller {
+    /// A short label to show the user: the Flatpak id, else the executable, else the bus name.
+    pub fn label(&self) -> String {
+        if !self.flatpak_app.is_empty() {
+            format!("{} (Flatpak)", self.flatpak_app)
+        } else if !self.exe.is_empty() {
+            format!("{} (pid {})", self.exe, self.pid)
+        } else {
+            format!("{} (pid {})", self.bus_name, self.pid)
+        }
+    }
+}
+
+/// What the requester states; shown to the user as claims, beside the verified [`Caller`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Claims {
+    pub title: String,
+    pub message: String,
+    pub account_id: String,
+    pub app_name: String,
+    pub location: String,
+    pub ip_address: String,
+}
+
+/// Number matching: the requester shows `number`; the user must pick it among `choices`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NumberMatch {
+    pub number: u32,
+    pub choices: Vec<u32>,
+}
+
+impl NumberMatch {
+    /// A random two-digit number and `n - 1` distinct decoys, shuffled.
+    pub fn generate(n: usize) -> Self {
+        let mut rng = rand::rngs::OsRng;
+        let number = rng.gen_range(10..100);
+        let mut choices = vec![number];
+        while choices.len() < n {
+            let decoy = rng.gen_range(10..100);
+            if !choices.contains(&decoy) {
+                choices.push(decoy);
+            }
+        }
+        choices.shuffle(&mut rng);
+        Self { number, choices }
+    }
+}
+
+/// A pending or finished request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Request {
+    /// Object path of the request.
+    pub path: String,
+    /// `approval` (a sign-in) or `consent` (an app wants codes).
+    pub kind: String,
+    pub claims: Claims,
+    pub caller: Caller,
+    pub number: Option<NumberMatch>,
+    pub created: u64,
+    pub expires: u64,
+    pub outcome: Option<Outcome>,
+}

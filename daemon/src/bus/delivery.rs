@@ -1,0 +1,186 @@
+//! Delivering requests to the user as desktop notifications, and answers back from them.
+//!
+//! With a server that advertises `actions`, the notification carries the answer buttons
+//! (Approve/Deny, or the number choices and Deny); otherwise it tells the user where to answer.
+//! When a request is resolved elsewhere its notification is closed.
+
+use super::approvals::ApprovalHub;
+use crate::approvals::{Decision, DecisionError, Request};
+use crate::notifications::{NotificationsProxy, Urgency, send_plain};
+use futures_util::StreamExt;
+use std::collections::HashMap;
+use std::sync::Arc;
+use zbus::zvariant::Value;
+
+/// Shows `request` as a notification in the background.
+pub fn show(conn: &zbus::Connection, hub: Arc<ApprovalHub>, request: Request) {
+    let conn = conn.clone();
+    tokio::spawn(async move {
+        if let Err(e) = try_show(&conn, &hub, &request).await {
+            tracing::debug!("no desktop notification for {}: {e}", request.path);
+        }
+    });
+}
+
+async fn try_show(conn: &zbus::Connection, hub: &ApprovalHub, r: &Request) -> zbus::Result<()> {
+    let proxy = NotificationsProxy::new(conn).await?;
+    let actions_supported = proxy
+        .get_capabilities()
+        .await?
+        .iter()
+        .any(|c| c == "actions");
+    let mut body = r.claims.message.clone();
+    for (label, value) in [
+        ("App", &r.claims.app_name),
+        ("Location", &r.claims.location),
+        ("IP address", &r.claims.ip_address),
+    ] {
+        if !value.is_empty() {
+            body.push_str(&format!("\n{label} (as stated): {value}"));
+        }
+    }
+    body.push_str(&format!("\nRequested by: {}", r.caller.label()));
+    let mut actions: Vec<String> = Vec::new();
+    if actions_supported {
+        match &r.number {
+            Some(m) => {
+                body.push_str("\nPick the number shown by the app that asks.");
+                for n in &m.choices {
+                    actions.push(format!("n:{n}"));
+                    actions.push(n.to_string());
+                }
+            }
+            None => actions.extend(["approve".to_string(), "Approve".to_string()]),
+        }
+        actions.extend(["deny".to_string(), "Deny".to_string()]);
+    } else {
+        body.push_str("\nAnswer with `latchkey approvals` or in the Latchkey app.");
+    }
+    let action_refs: Vec<&str> = actions.iter().map(String::as_str).collect();
+    let hints = HashMap::from([
+        ("urgency", Value::U8(Urgency::Critical as u8)),
+        ("resident", Value::Bool(true)),
+    ]);
+    let summary = format!("Approve sign-in? {}", r.claims.title);
+    let id = proxy
+        .notify(
+            "Latchkey",
+            0,
+            "dialog-password",
+            &summary,
+            &body,
+            &action_refs,
+            hints,
+            0,
+        )
+        .await?;
+    let still_pending = hub
+        .approvals
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&r.path)
+        .is_some();
+    if still_pending {
+        hub.notes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(r.path.clone(), id);
+    } else {
+        let _ = proxy.close_notification(id).await;
+    }
+    Ok(())
+}
+
+/// Closes the notification of a resolved request, if it has one.
+pub async fn withdraw(conn: &zbus::Connection, hub: &ApprovalHub, path: &str) {
+    let id = hub
+        .notes
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(path);
+    if let Some(id) = id
+        && let Ok(proxy) = NotificationsProxy::new(conn).await
+    {
+        let _ = proxy.close_notification(id).await;
+    }
+}
+
+/// Applies answers given with notification buttons, until the connection closes.
+pub async fn listen(conn: zbus::Connection, hub: Arc<ApprovalHub>) {
+    let rule = match zbus::MatchRule::builder()
+        .msg_type(zbus::message::Type::Signal)
+        .interface("org.freedesktop.Notifications")
+        .and_then(|b| b.member("ActionInvoked"))
+    {
+        Ok(b) => b.build(),
+        Err(e) => return tracing::error!("notification actions disabled: {e}"),
+    };
+    let mut stream = match zbus::MessageStream::for_match_rule(rule, &conn, Some(64)).await {
+        Ok(s) => s,
+        Err(e) => return tracing::error!("notification actions disabled: {e}"),
+    };
+    while let Some(Ok(msg)) = stream.next().await {
+        let Ok((id, key)) = msg.body().deserialize::<(u32, String)>() else {
+            continue;
+        };
+        let path = hub
+            .notes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find(|(_, v)| **v == id)
+            .map(|(k, _)| k.clone());
+        let Some(path) = path else { continue };
+        let decision = match key.as_str() {
+            "approve" => Decision::Approve { number: None },
+            "deny" => Decision::Deny,
+            other => match other.strip_prefix("n:").and_then(|n| n.parse().ok()) {
+                Some(n) => Decision::Approve { number: Some(n) },
+                None => continue,
+            },
+        };
+        match hub.decide(&conn, &path, decision, "notification").await {
+            Ok(_) => {}
+            Err(DecisionError::Locked) => {
+                // The click closed the notification; say why nothing happened and show it again.
+                hub.notes
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&path);
+                send_plain(
+                    &conn,
+                    "Unlock Latchkey to approve".into(),
+                    "Approving needs an unlocked vault: unlock it, then answer the request again."
+                        .into(),
+                    Urgency::Critical,
+                );
+                let request = hub
+                    .approvals
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get(&path)
+                    .cloned();
+                if let Some(request) = request {
+                    show(&conn, hub.clone(), request);
+                }
+            }
+            Err(e) => tracing::info!("notification answer for {path} not applied: {e}"),
+        }
+    }
+}
+
+/// Cancels the requests of requesters that leave the bus, until the connection closes.
+pub async fn watch_requesters(conn: zbus::Connection, hub: Arc<ApprovalHub>) {
+    let Ok(dbus) = zbus::fdo::DBusProxy::new(&conn).await else {
+        return;
+    };
+    let Ok(mut changes) = dbus.receive_name_owner_changed().await else {
+        return;
+    };
+    while let Some(signal) = changes.next().await {
+        let Ok(args) = signal.args() else { continue };
+        if args.new_owner().is_none() && args.name().starts_with(':') {
+            hub.caller_left(&conn, args.name().as_str()).await;
+        }
+    }
+}
