@@ -80,9 +80,15 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     let settings = Arc::new(Settings::new(opts.config.clone(), config));
     let activity_log = ActivityLog::new(opts.vault.with_file_name("activity.jsonl"));
     let hub = ApprovalHub::new(state.clone(), settings.clone(), activity_log);
+    let grants = crate::access::grants::Grants::load(opts.vault.with_file_name("access.json"));
+    let gate = crate::bus::Gate::new(hub.clone(), grants);
     let mut builder = zbus::connection::Builder::session()
         .context("cannot reach the session bus (is DBUS_SESSION_BUS_ADDRESS set?)")?
-        .serve_at(OBJECT_PATH, VaultInterface::new(state.clone()))?
+        .serve_at(
+            OBJECT_PATH,
+            VaultInterface::new(state.clone(), gate.clone()),
+        )?
+        .serve_at(OBJECT_PATH, crate::bus::AccessInterface::new(gate))?
         .serve_at(OBJECT_PATH, SettingsInterface::new(settings.clone()))?
         .serve_at(OBJECT_PATH, ApprovalsInterface::new(hub.clone()))?;
     if std::env::var_os(FAULTS_ENV).is_some_and(|v| v == "1") {

@@ -10,7 +10,7 @@ pub mod testing;
 pub mod types;
 
 pub use error::Error;
-pub use proxy::{ApprovalsProxy, RequestProxy, SettingsProxy, VaultProxy};
+pub use proxy::{AccessProxy, ApprovalsProxy, RequestProxy, SettingsProxy, VaultProxy};
 pub use types::AccountInfo;
 
 /// Well-known bus name the daemon owns.
@@ -25,6 +25,8 @@ pub const SETTINGS_INTERFACE: &str = "org.latchkey.Latchkey1.Settings";
 pub const APPROVALS_INTERFACE: &str = "org.latchkey.Latchkey1.Approvals";
 /// Interface of each request object.
 pub const REQUEST_INTERFACE: &str = "org.latchkey.Latchkey1.Request";
+/// Access interface: remembered consent decisions.
+pub const ACCESS_INTERFACE: &str = "org.latchkey.Latchkey1.Access";
 /// Prefix of every error name the daemon returns.
 pub const ERROR_PREFIX: &str = "org.latchkey.Latchkey1.Error";
 
@@ -34,5 +36,7 @@ pub const VAULT_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.V
 pub const SETTINGS_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Settings.xml");
 /// Introspection XML of the Approvals and Request interfaces, as published.
 pub const APPROVALS_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Approvals.xml");
+/// Introspection XML of the Access interface, as published.
+pub const ACCESS_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Access.xml");
 /// D-Bus activation file template (`@bindir@` is replaced at install time).
 pub const ACTIVATION_FILE: &str = include_str!("../org.latchkey.Latchkey1.service.in");

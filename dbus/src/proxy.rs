@@ -161,6 +161,12 @@ pub trait Approvals {
         request: &zbus::zvariant::ObjectPath<'_>,
         number: u32,
     ) -> zbus::Result<String>;
+    /// Answers a consent request: once, always or deny; returns the outcome.
+    fn answer_consent(
+        &self,
+        request: &zbus::zvariant::ObjectPath<'_>,
+        answer: &str,
+    ) -> zbus::Result<String>;
     /// Denies.
     fn deny(&self, request: &zbus::zvariant::ObjectPath<'_>) -> zbus::Result<()>;
     /// The last entries of the activity log (JSON lines).
@@ -199,4 +205,17 @@ pub trait Request {
         result: String,
         details: HashMap<String, zbus::zvariant::OwnedValue>,
     ) -> zbus::Result<()>;
+}
+
+/// Remembered consent decisions.
+#[zbus::proxy(
+    interface = "org.latchkey.Latchkey1.Access",
+    default_service = "org.latchkey.Latchkey1",
+    default_path = "/org/latchkey/Latchkey1"
+)]
+pub trait Access {
+    /// (identity, account id or "*", allow|deny, time).
+    fn list_grants(&self) -> zbus::Result<Vec<(String, String, String, u64)>>;
+    /// Forgets decisions for an identity (all accounts when `account_id` is empty).
+    fn revoke(&self, identity: &str, account_id: &str) -> zbus::Result<u32>;
 }

@@ -274,7 +274,9 @@ fn apply_xdg(cmd: &mut Command, root: &Path) {
         .env("XDG_DATA_HOME", root.join("data"))
         .env("XDG_CONFIG_HOME", root.join("config"))
         .env("XDG_RUNTIME_DIR", root.join("runtime"))
-        .env("LATCHKEY_INSECURE_TEST_KDF", "1");
+        .env("LATCHKEY_INSECURE_TEST_KDF", "1")
+        // Test processes call the daemon directly; the consent tests set this to 0.
+        .env("LATCHKEY_TEST_TRUST_ALL_CALLERS", "1");
 }
 
 fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {

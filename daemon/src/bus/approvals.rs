@@ -26,6 +26,10 @@ pub struct ApprovalHub {
     activity: ActivityLog,
     /// Notification id of each pending request, to close it when resolved elsewhere.
     pub(super) notes: Mutex<HashMap<String, u32>>,
+    /// Methods waiting for a consent answer: (outcome, remember "always").
+    waiters: Mutex<HashMap<String, tokio::sync::oneshot::Sender<(Outcome, bool)>>>,
+    /// Consent requests answered "always allow", until they resolve.
+    always: Mutex<std::collections::HashSet<String>>,
 }
 
 impl ApprovalHub {
@@ -38,11 +42,67 @@ impl ApprovalHub {
             settings,
             activity,
             notes: Mutex::new(HashMap::new()),
+            waiters: Mutex::new(HashMap::new()),
+            always: Mutex::new(std::collections::HashSet::new()),
         })
     }
 
     fn registry(&self) -> std::sync::MutexGuard<'_, Approvals> {
         self.approvals.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A future that resolves with the outcome of request `path` (for consent checks).
+    pub fn wait_for(&self, path: &str) -> tokio::sync::oneshot::Receiver<(Outcome, bool)> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.waiters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(path.to_string(), tx);
+        rx
+    }
+
+    /// Answers a consent request: `once`, `always` or `deny`.
+    pub async fn answer_consent(
+        &self,
+        conn: &zbus::Connection,
+        path: &str,
+        answer: &str,
+        by: &str,
+    ) -> Result<Outcome, Error> {
+        let is_consent = self.registry().get(path).map(|r| r.kind == "consent");
+        match is_consent {
+            None => return Err(Error::NotFound(format!("no pending request {path}"))),
+            Some(false) => {
+                return Err(Error::InvalidArgument(
+                    "not a consent request: use Approve or Deny".into(),
+                ));
+            }
+            Some(true) => {}
+        }
+        let decision = match answer {
+            "once" => Decision::Approve { number: None },
+            "always" => {
+                self.always
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(path.to_string());
+                Decision::Approve { number: None }
+            }
+            "deny" => Decision::Deny,
+            other => {
+                return Err(Error::InvalidArgument(format!(
+                    "answer must be once, always or deny, not {other:?}"
+                )));
+            }
+        };
+        let result = self.decide(conn, path, decision, by).await;
+        if result.is_err() {
+            self.always
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(path);
+        }
+        result.map_err(decision_error)
     }
 
     /// Pending requests, for listing.
@@ -134,6 +194,19 @@ impl ApprovalHub {
     async fn resolved(&self, conn: &zbus::Connection, request: Request, by: &str) {
         let outcome = request.outcome.unwrap_or(Outcome::Cancelled);
         let path = request.path.as_str();
+        let always = self
+            .always
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(path);
+        if let Some(waiter) = self
+            .waiters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(path)
+        {
+            let _ = waiter.send((outcome, always));
+        }
         tracing::info!(event = "approval-resolved", request = %path, outcome = outcome.as_str(), by, caller = %request.caller.label(), "request resolved");
         self.activity.append(&Entry {
             time: unix_now(),
@@ -266,7 +339,8 @@ fn bounded(field: &str, value: String, max: usize) -> Result<String, Error> {
     Ok(value)
 }
 
-fn decision_error(e: DecisionError) -> Error {
+/// The named D-Bus error for a refused decision.
+pub fn decision_error(e: DecisionError) -> Error {
     match e {
         DecisionError::NotFound(_) => Error::NotFound(e.to_string()),
         DecisionError::Locked => Error::Locked(e.to_string()),
@@ -395,6 +469,23 @@ impl ApprovalsInterface {
             .await
             .map_err(decision_error)?;
         Ok(outcome.as_str().to_string())
+    }
+
+    /// Answers a consent request ("app X wants a code"): `once`, `always` or `deny`.
+    async fn answer_consent(
+        &self,
+        request: OwnedObjectPath,
+        answer: String,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<String, Error> {
+        let by = self.answerer(conn, &header, request.as_str()).await?;
+        Ok(self
+            .hub
+            .answer_consent(conn, request.as_str(), &answer, &by)
+            .await?
+            .as_str()
+            .to_string())
     }
 
     /// Denies a request.

@@ -41,7 +41,19 @@ async fn try_show(conn: &zbus::Connection, hub: &ApprovalHub, r: &Request) -> zb
     }
     body.push_str(&format!("\nRequested by: {}", r.caller.label()));
     let mut actions: Vec<String> = Vec::new();
-    if actions_supported {
+    if actions_supported && r.kind == "consent" {
+        actions.extend(
+            [
+                "once",
+                "Allow once",
+                "always",
+                "Always allow",
+                "deny",
+                "Deny",
+            ]
+            .map(String::from),
+        );
+    } else if actions_supported {
         match &r.number {
             Some(m) => {
                 body.push_str("\nPick the number shown by the app that asks.");
@@ -61,7 +73,11 @@ async fn try_show(conn: &zbus::Connection, hub: &ApprovalHub, r: &Request) -> zb
         ("urgency", Value::U8(Urgency::Critical as u8)),
         ("resident", Value::Bool(true)),
     ]);
-    let summary = format!("Approve sign-in? {}", r.claims.title);
+    let summary = if r.kind == "consent" {
+        format!("Allow access? {}", r.claims.title)
+    } else {
+        format!("Approve sign-in? {}", r.claims.title)
+    };
     let id = proxy
         .notify(
             "Latchkey",
@@ -123,49 +139,68 @@ pub async fn listen(conn: zbus::Connection, hub: Arc<ApprovalHub>) {
         let Ok((id, key)) = msg.body().deserialize::<(u32, String)>() else {
             continue;
         };
-        let path = hub
+        // Each click is handled on its own task: the id may not be recorded yet if the click
+        // raced the reply to Notify, so wait briefly for it.
+        tokio::spawn(apply_action(conn.clone(), hub.clone(), id, key));
+    }
+}
+
+async fn apply_action(conn: zbus::Connection, hub: Arc<ApprovalHub>, id: u32, key: String) {
+    let mut path = None;
+    for _ in 0..50 {
+        path = hub
             .notes
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
             .find(|(_, v)| **v == id)
             .map(|(k, _)| k.clone());
-        let Some(path) = path else { continue };
-        let decision = match key.as_str() {
-            "approve" => Decision::Approve { number: None },
-            "deny" => Decision::Deny,
-            other => match other.strip_prefix("n:").and_then(|n| n.parse().ok()) {
-                Some(n) => Decision::Approve { number: Some(n) },
-                None => continue,
-            },
-        };
-        match hub.decide(&conn, &path, decision, "notification").await {
-            Ok(_) => {}
-            Err(DecisionError::Locked) => {
-                // The click closed the notification; say why nothing happened and show it again.
-                hub.notes
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&path);
-                send_plain(
-                    &conn,
-                    "Unlock Latchkey to approve".into(),
-                    "Approving needs an unlocked vault: unlock it, then answer the request again."
-                        .into(),
-                    Urgency::Critical,
-                );
-                let request = hub
-                    .approvals
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .get(&path)
-                    .cloned();
-                if let Some(request) = request {
-                    show(&conn, hub.clone(), request);
-                }
-            }
-            Err(e) => tracing::info!("notification answer for {path} not applied: {e}"),
+        if path.is_some() {
+            break;
         }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let Some(path) = path else { return };
+    if matches!(key.as_str(), "once" | "always") {
+        if let Err(e) = hub.answer_consent(&conn, &path, &key, "notification").await {
+            tracing::info!("notification answer for {path} not applied: {e}");
+        }
+        return;
+    }
+    let decision = match key.as_str() {
+        "approve" => Decision::Approve { number: None },
+        "deny" => Decision::Deny,
+        other => match other.strip_prefix("n:").and_then(|n| n.parse().ok()) {
+            Some(n) => Decision::Approve { number: Some(n) },
+            None => return,
+        },
+    };
+    match hub.decide(&conn, &path, decision, "notification").await {
+        Ok(_) => {}
+        Err(DecisionError::Locked) => {
+            // The click closed the notification; say why nothing happened and show it again.
+            hub.notes
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&path);
+            send_plain(
+                &conn,
+                "Unlock Latchkey to approve".into(),
+                "Approving needs an unlocked vault: unlock it, then answer the request again."
+                    .into(),
+                Urgency::Critical,
+            );
+            let request = hub
+                .approvals
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&path)
+                .cloned();
+            if let Some(request) = request {
+                show(&conn, hub.clone(), request);
+            }
+        }
+        Err(e) => tracing::info!("notification answer for {path} not applied: {e}"),
     }
 }
 

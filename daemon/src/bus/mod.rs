@@ -1,6 +1,8 @@
 //! The D-Bus face of the daemon: thin interface types that call into [`crate::state`].
 
+mod access;
 pub mod approvals;
+mod consent;
 mod convert;
 mod delivery;
 mod errors;
@@ -9,7 +11,9 @@ mod settings;
 pub mod testing;
 mod vault;
 
+pub use access::AccessInterface;
 pub use approvals::{ApprovalHub, ApprovalsInterface};
+pub use consent::Gate;
 pub use delivery::{listen as listen_notification_actions, watch_requesters};
 pub use errors::to_dbus_error;
 pub use settings::SettingsInterface;

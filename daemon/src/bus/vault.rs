@@ -16,15 +16,17 @@ use zeroize::Zeroizing;
 /// The Vault interface object; every method runs against the shared state.
 pub struct VaultInterface {
     state: SharedState,
+    gate: std::sync::Arc<super::Gate>,
     /// Serialises unlock attempts so the brute-force delay cannot be dodged by parallel calls.
     unlock_gate: tokio::sync::Mutex<()>,
 }
 
 impl VaultInterface {
     /// Serves `state` on the bus.
-    pub fn new(state: SharedState) -> Self {
+    pub fn new(state: SharedState, gate: std::sync::Arc<super::Gate>) -> Self {
         Self {
             state,
+            gate,
             unlock_gate: tokio::sync::Mutex::new(()),
         }
     }
@@ -213,7 +215,22 @@ impl VaultInterface {
 
     /// Lists account metadata; never secrets.
     #[zbus(out_args("accounts"))]
-    async fn list_accounts(&self) -> Result<Vec<AccountInfo>, Error> {
+    async fn list_accounts(
+        &self,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<Vec<AccountInfo>, Error> {
+        if lock_state(&self.state).locked() {
+            return Err(to_dbus_error(StateError::Locked));
+        }
+        self.gate
+            .check(
+                conn,
+                &header,
+                crate::access::grants::LIST,
+                "the list of your accounts",
+            )
+            .await?;
         let s = lock_state(&self.state);
         s.touch();
         Ok(s.accounts().map_err(to_dbus_error)?.map(info).collect())
@@ -221,7 +238,18 @@ impl VaultInterface {
 
     /// The current code and its validity window `(code, valid_from, valid_until)`; HOTP gives 0, 0.
     #[zbus(out_args("code", "valid_from", "valid_until"))]
-    async fn get_code(&self, id: &str) -> Result<(String, u64, u64), Error> {
+    async fn get_code(
+        &self,
+        id: &str,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<(String, u64, u64), Error> {
+        let label = {
+            let s = lock_state(&self.state);
+            let a = s.account(id).map_err(to_dbus_error)?;
+            format!("the code for {} ({})", a.issuer, a.account)
+        };
+        self.gate.check(conn, &header, id, &label).await?;
         let is_hotp = {
             let s = lock_state(&self.state);
             s.touch();

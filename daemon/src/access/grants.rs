@@ -1,0 +1,157 @@
+//! Remembered consent decisions: which app may (or may not) get codes, per account.
+//!
+//! Kept in `$XDG_DATA_HOME/latchkey/access.json` (0600, written atomically). An identity is
+//! `flatpak:<app id>` for sandboxed apps (trustworthy) or `exe:<path>` otherwise (a label: any
+//! same-uid process could pretend, which docs/security.md states plainly).
+
+use crate::approvals::Caller;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The account id that stands for "the account list" rather than one account's code.
+pub const LIST: &str = "*";
+
+/// One remembered decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub identity: String,
+    pub account_id: String,
+    /// `allow` or `deny`.
+    pub decision: String,
+    pub time: u64,
+}
+
+/// The stable identity consent is remembered under.
+pub fn identity_of(caller: &Caller) -> String {
+    if !caller.flatpak_app.is_empty() {
+        format!("flatpak:{}", caller.flatpak_app)
+    } else if !caller.exe.is_empty() {
+        format!("exe:{}", caller.exe)
+    } else {
+        format!("pid:{}", caller.pid)
+    }
+}
+
+/// The decisions, loaded at start and saved on every change.
+#[derive(Debug)]
+pub struct Grants {
+    path: PathBuf,
+    grants: Vec<Grant>,
+}
+
+impl Grants {
+    /// Loads the file; a missing one is empty, an unreadable one is reported and treated as empty
+    /// (so every app asks again — the safe direction).
+    pub fn load(path: PathBuf) -> Self {
+        let grants = match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                tracing::error!(
+                    "{} is unreadable ({e}); every app will be asked again",
+                    path.display()
+                );
+                Vec::new()
+            }),
+            Err(_) => Vec::new(),
+        };
+        Self { path, grants }
+    }
+
+    /// The remembered decision for `identity` and `account_id`, if any: `Some(true)` = allow.
+    pub fn lookup(&self, identity: &str, account_id: &str) -> Option<bool> {
+        self.grants
+            .iter()
+            .find(|g| g.identity == identity && g.account_id == account_id)
+            .map(|g| g.decision == "allow")
+    }
+
+    /// Remembers a decision (replacing an older one for the same pair).
+    pub fn remember(
+        &mut self,
+        identity: &str,
+        account_id: &str,
+        allow: bool,
+        now: u64,
+    ) -> std::io::Result<()> {
+        self.grants
+            .retain(|g| !(g.identity == identity && g.account_id == account_id));
+        let decision = if allow { "allow" } else { "deny" };
+        self.grants.push(Grant {
+            identity: identity.into(),
+            account_id: account_id.into(),
+            decision: decision.into(),
+            time: now,
+        });
+        self.save()
+    }
+
+    /// Forgets decisions for `identity` (all accounts, or one); returns how many were removed.
+    pub fn revoke(&mut self, identity: &str, account_id: Option<&str>) -> std::io::Result<usize> {
+        let before = self.grants.len();
+        self.grants
+            .retain(|g| !(g.identity == identity && account_id.is_none_or(|a| a == g.account_id)));
+        let removed = before - self.grants.len();
+        if removed > 0 {
+            self.save()?;
+        }
+        Ok(removed)
+    }
+
+    /// Every remembered decision.
+    pub fn all(&self) -> &[Grant] {
+        &self.grants
+    }
+
+    fn save(&self) -> std::io::Result<()> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = self
+            .path
+            .with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        f.write_all(&serde_json::to_vec_pretty(&self.grants).map_err(std::io::Error::other)?)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &self.path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remember_lookup_revoke_persist() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("access.json");
+        let mut g = Grants::load(path.clone());
+        g.remember("exe:/usr/bin/app", "acct-1", true, 5)
+            .expect("save");
+        g.remember("exe:/usr/bin/app", LIST, false, 6)
+            .expect("save");
+        g.remember("exe:/usr/bin/app", "acct-1", false, 7)
+            .expect("replace");
+        let g2 = Grants::load(path.clone());
+        assert_eq!(g2.lookup("exe:/usr/bin/app", "acct-1"), Some(false));
+        assert_eq!(g2.lookup("exe:/usr/bin/app", LIST), Some(false));
+        assert_eq!(g2.lookup("exe:/usr/bin/other", LIST), None);
+        let mut g2 = g2;
+        assert_eq!(g2.revoke("exe:/usr/bin/app", None).expect("revoke"), 2);
+        assert!(Grants::load(path).all().is_empty());
+    }
+
+    #[test]
+    fn flatpak_identity_wins_over_exe() {
+        let c = Caller {
+            flatpak_app: "org.example.App".into(),
+            exe: "/app/bin/x".into(),
+            ..Caller::default()
+        };
+        assert_eq!(identity_of(&c), "flatpak:org.example.App");
+    }
+}

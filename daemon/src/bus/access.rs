@@ -1,0 +1,57 @@
+//! `org.latchkey.Latchkey1.Access`: list and revoke remembered consent decisions.
+
+use super::consent::Gate;
+use latchkey_dbus::Error;
+use std::sync::Arc;
+
+/// Serves the remembered decisions of the consent [`Gate`].
+pub struct AccessInterface {
+    gate: Arc<Gate>,
+}
+
+impl AccessInterface {
+    /// Serves `gate`'s decisions.
+    pub fn new(gate: Arc<Gate>) -> Self {
+        Self { gate }
+    }
+}
+
+#[zbus::interface(name = "org.latchkey.Latchkey1.Access")]
+impl AccessInterface {
+    /// Remembered decisions: (identity, account_id or "*" for the list, allow|deny, unix time).
+    async fn list_grants(&self) -> Vec<(String, String, String, u64)> {
+        let grants = self.gate.grants.lock().unwrap_or_else(|p| p.into_inner());
+        grants
+            .all()
+            .iter()
+            .map(|g| {
+                (
+                    g.identity.clone(),
+                    g.account_id.clone(),
+                    g.decision.clone(),
+                    g.time,
+                )
+            })
+            .collect()
+    }
+
+    /// Forgets decisions for `identity` (one account, or all when `account_id` is empty);
+    /// returns how many were removed. The app will be asked again.
+    async fn revoke(&self, identity: String, account_id: String) -> Result<u32, Error> {
+        let account = (!account_id.is_empty()).then_some(account_id.as_str());
+        let removed = self
+            .gate
+            .grants
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .revoke(&identity, account)
+            .map_err(|e| Error::Storage(e.to_string()))?;
+        if removed == 0 {
+            return Err(Error::NotFound(format!(
+                "no remembered decision for {identity}"
+            )));
+        }
+        tracing::info!(event = "access-revoked", identity = %identity, removed, "access decisions revoked");
+        Ok(removed as u32)
+    }
+}

@@ -1,0 +1,148 @@
+//! Per-app consent for codes and the account list.
+//!
+//! Latchkey's own clients (the `latchkey` and `latchkey-gtk` executables installed beside the
+//! daemon) pass; any other app triggers a consent request ("<app> wants the code for <issuer>:
+//! allow once / always / deny"), delivered like an approval. Remembered decisions live in
+//! [`Grants`]. The calling method waits for the answer.
+
+use super::approvals::ApprovalHub;
+use crate::access::grants::{Grants, identity_of};
+use crate::approvals::{Claims, DEFAULT_TIMEOUT, Outcome, Request};
+use crate::state::unix_now;
+use latchkey_dbus::Error;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use zbus::message::Header;
+
+/// Test-only switch that treats every same-uid caller as one of our clients (the unit never sets it).
+pub const TRUST_ALL_ENV: &str = "LATCHKEY_TEST_TRUST_ALL_CALLERS";
+
+/// Decides whether a caller may have codes or the account list.
+pub struct Gate {
+    trusted: Vec<PathBuf>,
+    trust_all: bool,
+    pub(super) grants: Mutex<Grants>,
+    hub: Arc<ApprovalHub>,
+}
+
+impl Gate {
+    /// Trusts the client executables beside the daemon's own, and remembers decisions in `grants`.
+    pub fn new(hub: Arc<ApprovalHub>, grants: Grants) -> Arc<Self> {
+        let mut trusted = Vec::new();
+        if let Some(dir) = std::env::current_exe()
+            .ok()
+            .and_then(|e| e.parent().map(PathBuf::from))
+        {
+            trusted.push(dir.join("latchkey"));
+            trusted.push(dir.join("latchkey-gtk"));
+        }
+        trusted.push(PathBuf::from("/usr/bin/latchkey"));
+        trusted.push(PathBuf::from("/usr/bin/latchkey-gtk"));
+        let trust_all = std::env::var_os(TRUST_ALL_ENV).is_some_and(|v| v == "1");
+        if trust_all {
+            tracing::warn!("{TRUST_ALL_ENV}=1: every same-user caller is trusted (tests only)");
+        }
+        Arc::new(Self {
+            trusted,
+            trust_all,
+            grants: Mutex::new(grants),
+            hub,
+        })
+    }
+
+    fn grants(&self) -> std::sync::MutexGuard<'_, Grants> {
+        self.grants.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Lets the call through, asks the user, or refuses. `what` completes "<app> wants …".
+    pub async fn check(
+        &self,
+        conn: &zbus::Connection,
+        header: &Header<'_>,
+        account_id: &str,
+        what: &str,
+    ) -> Result<(), Error> {
+        let sender = header
+            .sender()
+            .ok_or_else(|| Error::AccessDenied("no sender".into()))?;
+        let caller = self
+            .hub
+            .identities
+            .identify(conn, sender)
+            .await
+            .map_err(|e| Error::AccessDenied(e.to_string()))?;
+        if self.trust_all
+            || self
+                .trusted
+                .iter()
+                .any(|t| t.as_os_str() == caller.exe.as_str())
+        {
+            return Ok(());
+        }
+        let identity = identity_of(&caller);
+        match self.grants().lookup(&identity, account_id) {
+            Some(true) => return Ok(()),
+            Some(false) => return Err(denied(&caller.label(), what)),
+            None => {}
+        }
+        let now = unix_now();
+        let path = self
+            .hub
+            .approvals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .next_path();
+        let label = caller.label();
+        let request = Request {
+            path: path.clone(),
+            kind: "consent".into(),
+            claims: Claims {
+                title: format!("{label} wants {what}"),
+                message: "Allow once, always allow, or deny. Same-user apps can impersonate each other; a Flatpak app id cannot be faked.".into(),
+                account_id: account_id.to_string(),
+                ..Claims::default()
+            },
+            caller,
+            number: None,
+            created: now,
+            expires: now + u64::from(DEFAULT_TIMEOUT),
+            outcome: None,
+        };
+        let answer = self.hub.wait_for(&path);
+        self.hub.open(conn, request).await?;
+        let (outcome, always) = answer.await.unwrap_or((Outcome::Cancelled, false));
+        match outcome {
+            Outcome::Approved => {
+                if always
+                    && let Err(e) = self
+                        .grants()
+                        .remember(&identity, account_id, true, unix_now())
+                {
+                    tracing::error!("cannot remember the access decision: {e}");
+                }
+                tracing::info!(event = "consent-granted", identity = %identity, account_id, always, "access granted");
+                Ok(())
+            }
+            Outcome::Denied => {
+                if let Err(e) = self
+                    .grants()
+                    .remember(&identity, account_id, false, unix_now())
+                {
+                    tracing::error!("cannot remember the access decision: {e}");
+                }
+                tracing::info!(event = "consent-denied", identity = %identity, account_id, "access denied");
+                Err(denied(&label, what))
+            }
+            other => Err(Error::AccessDenied(format!(
+                "{label} asked for {what}; the request was {}",
+                other.as_str()
+            ))),
+        }
+    }
+}
+
+fn denied(label: &str, what: &str) -> Error {
+    Error::AccessDenied(format!(
+        "the user did not allow {label} to get {what} (see `latchkey access list`)"
+    ))
+}
