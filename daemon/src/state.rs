@@ -206,6 +206,18 @@ impl VaultState {
     /// Installs the result of [`Store::unlock`], which the caller ran outside the state lock.
     pub fn finish_unlock(&mut self, session: Session, body: &[u8]) -> Result<(), StateError> {
         let accounts = Accounts::from_body(body)?;
+        // Still locked, so no write of ours is under way, and the bus name makes this daemon the
+        // only writer: temp files next to the vault are what a crash mid-write left. Each is a
+        // whole older copy of the vault (old seeds, old passphrase slot): do not let them pile up.
+        match self.store.remove_leftovers() {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                event = "leftovers-removed",
+                count = n,
+                "removed {n} temp file(s) left by an interrupted write"
+            ),
+            Err(e) => tracing::warn!("cannot remove temp files left by an interrupted write: {e}"),
+        }
         self.account_count = accounts.len() as u32;
         self.unlocked = Some(Unlocked { session, accounts });
         self.throttle.record_success();

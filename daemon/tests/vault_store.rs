@@ -231,6 +231,43 @@ fn backup_is_private_even_if_the_vault_was_not() {
 }
 
 #[test]
+fn remove_leftovers_deletes_only_the_temp_files_of_interrupted_writes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = store_in(&dir);
+    let mut session = store.create(PASS, kdf(), b"v1", 1).expect("create");
+    store.save(&mut session, b"v2", 1).expect("save");
+    assert_eq!(store.remove_leftovers().expect("nothing to remove"), 0);
+    // What a SIGKILL between creating and renaming the temp files leaves behind...
+    let leftovers = [
+        ".vault.latchkey.tmp-0123456789abcdef",
+        ".vault.latchkey.bak-tmp-fedcba9876543210",
+    ];
+    // ...and names that merely look alike, which are not ours to delete.
+    let others = [
+        ".vault.latchkey.tmp-0123",
+        ".vault.latchkey.tmp-0123456789ABCDEF",
+        ".other.latchkey.tmp-0123456789abcdef",
+        "vault.latchkey.tmp-0123456789abcdef",
+        "notes.txt",
+    ];
+    for name in leftovers.iter().chain(&others) {
+        std::fs::write(dir.path().join(name), b"x").expect("plant a file");
+    }
+    std::fs::create_dir(dir.path().join(".vault.latchkey.tmp-aaaaaaaaaaaaaaaa")).expect("mkdir");
+
+    assert_eq!(store.remove_leftovers().expect("remove leftovers"), 2);
+    let mut want: Vec<&str> = others.to_vec();
+    want.extend([
+        ".vault.latchkey.tmp-aaaaaaaaaaaaaaaa",
+        "vault.latchkey",
+        "vault.latchkey.bak",
+    ]);
+    want.sort_unstable();
+    assert_eq!(dir_entries(dir.path()), want);
+    assert_eq!(&store.unlock(PASS).expect("unlock").1[..], b"v2");
+}
+
+#[test]
 fn each_save_uses_a_fresh_nonce() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_in(&dir);

@@ -7,9 +7,10 @@
 
 use super::VaultError;
 use super::crypto;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
 use std::io::{ErrorKind, Read, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -50,6 +51,58 @@ fn sibling_temp_name(path: &Path, suffix: &str) -> Result<PathBuf, VaultError> {
     temp.push("-");
     temp.push(data_encoding::HEXLOWER.encode(&random));
     Ok(parent_dir(path).join(temp))
+}
+
+/// Deletes the temp files that writes interrupted by a crash left next to `path`: the names
+/// [`sibling_temp_name`] makes (`.<name>.tmp-<hex>`, `.<name>.bak-tmp-<hex>`) and nothing else.
+/// Returns how many went.
+///
+/// Each one is a whole older copy of the vault, so they are not left to pile up. Only call this
+/// while nothing writes the vault, or that write fails (cleanly) when its temp file vanishes.
+pub(crate) fn remove_leftovers(path: &Path) -> Result<usize, VaultError> {
+    let name = path.file_name().ok_or_else(|| {
+        VaultError::io("use", path, std::io::Error::from(ErrorKind::InvalidInput))
+    })?;
+    let dir = parent_dir(path);
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(VaultError::io("list", dir, e)),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry.map_err(|e| VaultError::io("list", dir, e))?;
+        if !is_temp_name(&entry.file_name(), name) || entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        match fs::remove_file(entry.path()) {
+            Ok(()) => removed += 1,
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(VaultError::io("remove", entry.path(), e)),
+        }
+    }
+    if removed > 0 {
+        sync_dir(path)?;
+    }
+    Ok(removed)
+}
+
+/// Whether `entry` is a temp name [`sibling_temp_name`] makes for the file called `name`.
+fn is_temp_name(entry: &OsStr, name: &OsStr) -> bool {
+    let Some(rest) = entry
+        .as_bytes()
+        .strip_prefix(b".")
+        .and_then(|r| r.strip_prefix(name.as_bytes()))
+    else {
+        return false;
+    };
+    let Some(hex) = rest
+        .strip_prefix(b".tmp-")
+        .or_else(|| rest.strip_prefix(b".bak-tmp-"))
+    else {
+        return false;
+    };
+    hex.len() == 16 && hex.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Creates the vault's directory (and missing parents) with mode 0700 if it does not exist.

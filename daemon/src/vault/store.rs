@@ -68,6 +68,12 @@ impl Store {
         PathBuf::from(name)
     }
 
+    /// Deletes temp files that writes interrupted by a crash left next to the vault; returns how
+    /// many. Call only while nothing writes this vault (the daemon: before a session writes).
+    pub fn remove_leftovers(&self) -> Result<usize, VaultError> {
+        atomic::remove_leftovers(&self.path)
+    }
+
     /// Whether a vault file exists (readable or not).
     pub fn exists(&self) -> bool {
         self.path.exists()
