@@ -30,4 +30,4 @@ require_cargo() {
 # Packages needed to build and run Latchkey.
 RUN_PACKAGES=(dbus ca-certificates gcc libc6-dev pkg-config)
 # Packages the test suite needs on top (real dbus-daemon, oathtool as the reference).
-TEST_PACKAGES=(dbus oathtool)
+TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools)

@@ -23,6 +23,15 @@ pub enum VaultError {
     /// The passphrase did not open the passphrase slot.
     #[error("wrong passphrase")]
     BadPassphrase,
+    /// Keyring unlock was asked for, but the vault has no keyring slot (it was never set up or was removed).
+    #[error("keyring unlock is not set up for this vault; unlock it with the passphrase")]
+    NoKeyringSlot,
+    /// The key from the login keyring does not open the keyring slot. Not a wrong passphrase:
+    /// callers must not count it as a failed passphrase attempt.
+    #[error(
+        "the key in the login keyring does not open this vault (it was replaced or belongs to another vault); unlock it with the passphrase"
+    )]
+    KeyringKeyRejected,
     /// Someone else rewrote (or removed) the file since this session read it; we don't clobber it.
     #[error(
         "the vault at {0} was changed by something else since it was unlocked; not overwriting it"

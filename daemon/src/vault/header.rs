@@ -1,11 +1,12 @@
 //! The JSON header: cipher, body nonce, account count and the list of key slots.
 //!
-//! Slots are a list with a `type` field so new ways of unwrapping the master key (a keyring slot
-//! next) can be added without a format version bump: a Latchkey that does not know a slot type
-//! keeps it verbatim and ignores it.
+//! Slots are a list with a `type` field so new ways of unwrapping the master key (the keyring
+//! slot was the first) can be added without a format version bump: a Latchkey that does not know
+//! a slot type keeps it verbatim and ignores it.
 
 use super::KdfParams;
 use super::crypto::{KEY_LEN, NONCE_LEN, TAG_LEN};
+use super::keyring_slot::{KEYRING_SLOT, KeyringSlot, KeyringSlotJson};
 use data_encoding::BASE64;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,7 @@ const MIN_SALT_LEN: usize = 16;
 /// Longest salt accepted when reading, so the slot AAD's one-byte length always fits.
 const MAX_SALT_LEN: usize = 64;
 /// Most slots a header may list; a few per vault is all any design needs.
-const MAX_SLOTS: usize = 16;
+pub(crate) const MAX_SLOTS: usize = 16;
 /// Length of a wrapped master key: the key plus its Poly1305 tag.
 pub(crate) const WRAPPED_KEY_LEN: usize = KEY_LEN + TAG_LEN;
 
@@ -48,6 +49,7 @@ struct HeaderJsonOut<'a> {
 #[serde(untagged)]
 enum SlotJsonOut<'a> {
     Passphrase(PassphraseSlotJson),
+    Keyring(KeyringSlotJson),
     Unknown(&'a serde_json::Value),
 }
 
@@ -77,6 +79,8 @@ pub(crate) struct PassphraseSlot {
 pub(crate) enum Slot {
     /// Argon2id(passphrase) unwraps the master key.
     Passphrase(PassphraseSlot),
+    /// A random key kept in the login keyring unwraps the master key.
+    Keyring(KeyringSlot),
     /// A slot type this Latchkey does not know: kept byte-for-byte in meaning, never used.
     Unknown(serde_json::Value),
 }
@@ -125,6 +129,7 @@ impl Header {
             slots,
         };
         header.passphrase_slot()?;
+        header.keyring_slot()?;
         Ok(header)
     }
 
@@ -132,7 +137,7 @@ impl Header {
     pub(crate) fn passphrase_slot(&self) -> Result<&PassphraseSlot, String> {
         let mut found = self.slots.iter().filter_map(|s| match s {
             Slot::Passphrase(p) => Some(p),
-            Slot::Unknown(_) => None,
+            Slot::Keyring(_) | Slot::Unknown(_) => None,
         });
         match (found.next(), found.next()) {
             (Some(p), None) => Ok(p),
@@ -151,6 +156,32 @@ impl Header {
         }
         self.slots.push(Slot::Passphrase(slot));
     }
+
+    /// The keyring slot, if any; more than one makes the header invalid.
+    pub(crate) fn keyring_slot(&self) -> Result<Option<&KeyringSlot>, String> {
+        let mut found = self.slots.iter().filter_map(|s| match s {
+            Slot::Keyring(k) => Some(k),
+            Slot::Passphrase(_) | Slot::Unknown(_) => None,
+        });
+        match (found.next(), found.next()) {
+            (None, _) => Ok(None),
+            (Some(k), None) => Ok(Some(k)),
+            (Some(_), Some(_)) => Err("header has more than one keyring slot".to_owned()),
+        }
+    }
+
+    /// Replaces the keyring slot in place, adds it at the end, or (with `None`) removes it.
+    pub(crate) fn set_keyring_slot(&mut self, slot: Option<KeyringSlot>) {
+        let at = self
+            .slots
+            .iter()
+            .position(|s| matches!(s, Slot::Keyring(_)));
+        self.slots.retain(|s| !matches!(s, Slot::Keyring(_)));
+        if let Some(slot) = slot {
+            let at = at.unwrap_or(self.slots.len()).min(self.slots.len());
+            self.slots.insert(at, Slot::Keyring(slot));
+        }
+    }
 }
 
 impl Slot {
@@ -164,6 +195,7 @@ impl Slot {
                 nonce: BASE64.encode(&p.nonce),
                 wrapped_key: BASE64.encode(&p.wrapped_key),
             }),
+            Slot::Keyring(k) => SlotJsonOut::Keyring(k.to_json()),
             Slot::Unknown(v) => SlotJsonOut::Unknown(v),
         }
     }
@@ -193,6 +225,7 @@ impl Slot {
                     wrapped_key: decode_fixed("wrapped_key", &json.wrapped_key)?,
                 }))
             }
+            Some(KEYRING_SLOT) => KeyringSlot::from_json(value).map(Slot::Keyring),
             Some(_) => Ok(Slot::Unknown(value)),
         }
     }
@@ -206,7 +239,7 @@ fn decode(field: &str, text: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Decodes a base64 field that must have an exact length.
-fn decode_fixed<const N: usize>(field: &str, text: &str) -> Result<[u8; N], String> {
+pub(crate) fn decode_fixed<const N: usize>(field: &str, text: &str) -> Result<[u8; N], String> {
     let bytes = decode(field, text)?;
     let len = bytes.len();
     bytes
@@ -215,7 +248,7 @@ fn decode_fixed<const N: usize>(field: &str, text: &str) -> Result<[u8; N], Stri
 }
 
 /// Caps a reason's length: serde messages may quote header text, which can be up to 1 MiB long.
-fn short(reason: &str) -> String {
+pub(crate) fn short(reason: &str) -> String {
     const MAX: usize = 200;
     match reason.char_indices().nth(MAX) {
         Some((cut, _)) => format!("{}…", &reason[..cut]),

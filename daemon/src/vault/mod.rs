@@ -3,8 +3,9 @@
 //! The vault body is opaque bytes here; `accounts` decides what goes in it.
 //!
 //! Files: `format` (byte layout, checksum, body sealing), `header` (JSON header and slots),
-//! `slot` (passphrase slot key wrapping), `kdf` (Argon2id), `crypto` (AEAD, randomness),
-//! `atomic` (temp file / fsync / rename / backup), `store` (the public API gluing them).
+//! `slot` (passphrase slot key wrapping), `keyring_slot` (keyring slot key wrapping),
+//! `kdf` (Argon2id), `crypto` (AEAD, randomness), `atomic` (temp file / fsync / rename / backup),
+//! `store` (the public API gluing them), `store_keyring` (the keyring slot's part of that API).
 
 mod atomic;
 mod crypto;
@@ -12,9 +13,12 @@ mod error;
 mod format;
 mod header;
 mod kdf;
+mod keyring_slot;
 mod slot;
 mod store;
+mod store_keyring;
 
 pub use error::VaultError;
 pub use kdf::{KdfParams, MAX_M_COST, MAX_P_COST, MAX_T_COST};
+pub use keyring_slot::new_keyring_key;
 pub use store::{HeaderInfo, Session, Store};

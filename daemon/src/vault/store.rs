@@ -18,24 +18,18 @@ pub struct HeaderInfo {
     pub account_count: u32,
     /// Argon2id cost of the passphrase slot, so callers can offer to raise it.
     pub kdf: KdfParams,
+    /// Whether keyring unlock is set up (a keyring slot exists), so a locked vault knows to try it.
+    pub has_keyring_slot: bool,
 }
 
 /// An unlocked vault: holds the master key until dropped (then zeroized). `Debug` is redacted.
 pub struct Session {
     /// Seals the body; wiped on drop by `Zeroizing`.
-    master_key: MasterKey,
+    pub(super) master_key: MasterKey,
     /// The header last read or written, slots included, so a save keeps every slot.
-    header: Header,
+    pub(super) header: Header,
     /// SHA-256 of the file as last read or written, to notice someone else's changes.
-    checksum: Checksum,
-}
-
-impl Session {
-    /// The master key, for code adding a new slot type (it wraps this key).
-    #[allow(dead_code)] // The keyring slot will be the first user outside this module.
-    pub(crate) fn master_key(&self) -> &MasterKey {
-        &self.master_key
-    }
+    pub(super) checksum: Checksum,
 }
 
 impl std::fmt::Debug for Session {
@@ -87,10 +81,15 @@ impl Store {
             .header
             .passphrase_slot()
             .map_err(|r| self.corrupted(r))?;
+        let keyring = parsed
+            .header
+            .keyring_slot()
+            .map_err(|r| self.corrupted(r))?;
         Ok(HeaderInfo {
             version: VERSION,
             account_count: parsed.header.account_count,
             kdf: slot.kdf,
+            has_keyring_slot: keyring.is_some(),
         })
     }
 
@@ -189,7 +188,7 @@ impl Store {
     }
 
     /// Seals `body` under `header` with a fresh nonce and replaces the file, if it is still ours.
-    fn write(
+    pub(super) fn write(
         &self,
         session: &mut Session,
         mut header: Header,
@@ -230,7 +229,7 @@ impl Store {
     }
 
     /// A `Corrupted` error for this store's file.
-    fn corrupted(&self, reason: impl Into<String>) -> VaultError {
+    pub(super) fn corrupted(&self, reason: impl Into<String>) -> VaultError {
         VaultError::Corrupted {
             path: self.path.clone(),
             reason: reason.into(),
