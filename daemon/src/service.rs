@@ -104,6 +104,9 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     if let Some(interval) = notify::watchdog_interval() {
         tokio::spawn(watchdog::run(conn.clone(), interval));
     }
+    if lock_state(&state).has_keyring_slot() {
+        tokio::spawn(unlock_at_start(conn.clone()));
+    }
     tokio::spawn(crate::bus::listen_notification_actions(
         conn.clone(),
         hub.clone(),
@@ -140,6 +143,35 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     tracing::info!(event = "stopped", reason, "vault locked, exiting");
     drop(conn);
     Ok(())
+}
+
+/// Keyring unlock at start-up, through our own bus method so every client hears about it.
+async fn unlock_at_start(conn: zbus::Connection) {
+    let result = async {
+        let own = conn
+            .unique_name()
+            .ok_or_else(|| zbus::Error::Failure("no unique name".into()))?
+            .to_owned();
+        let vault = latchkey_dbus::VaultProxy::builder(&conn)
+            .destination(own)?
+            .build()
+            .await?;
+        vault
+            .inner()
+            .call::<_, _, ()>("UnlockWithKeyring", &())
+            .await
+    }
+    .await;
+    match result {
+        Ok(()) => tracing::info!(
+            event = "keyring-unlock-at-start",
+            "unlocked through the login keyring"
+        ),
+        Err(e) => tracing::info!(
+            event = "keyring-unlock-at-start",
+            "not unlocked through the login keyring ({e}); the passphrase is needed"
+        ),
+    }
 }
 
 /// SIGHUP: re-reads the configuration and applies what can change at run time.

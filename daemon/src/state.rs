@@ -33,6 +33,8 @@ pub enum StateError {
     BadPassphrase,
     #[error("too many wrong passphrases: try again in {0} s")]
     RateLimited(u64),
+    #[error("{0}")]
+    Keyring(String),
     #[error(transparent)]
     Vault(VaultError),
     #[error(transparent)]
@@ -44,6 +46,9 @@ impl From<VaultError> for StateError {
         match e {
             VaultError::BadPassphrase => StateError::BadPassphrase,
             VaultError::AlreadyExists(_) => StateError::AlreadyInitialized,
+            e @ (VaultError::KeyringKeyRejected | VaultError::NoKeyringSlot) => {
+                StateError::Keyring(e.to_string())
+            }
             other => StateError::Vault(other),
         }
     }
@@ -97,6 +102,7 @@ pub struct VaultState {
     unlocked: Option<Unlocked>,
     lock_reason: LockReason,
     locked_since: u64,
+    has_keyring_slot: bool,
     throttle: Throttle,
     activity: Arc<Activity>,
 }
@@ -109,7 +115,9 @@ impl VaultState {
     pub fn open(store: Store, kdf: KdfParams, activity: Arc<Activity>) -> Result<Self, StateError> {
         let mut state = Self::unreadable(store, kdf, activity);
         if state.store.exists() {
-            state.account_count = state.store.inspect()?.account_count;
+            let header = state.store.inspect()?;
+            state.account_count = header.account_count;
+            state.has_keyring_slot = header.has_keyring_slot;
         } else {
             state.initialized = false;
         }
@@ -128,6 +136,7 @@ impl VaultState {
             unlocked: None,
             lock_reason: LockReason::Startup,
             locked_since: unix_now(),
+            has_keyring_slot: false,
             throttle,
             activity,
         }
@@ -204,7 +213,12 @@ impl VaultState {
     }
 
     /// Installs the result of [`Store::unlock`], which the caller ran outside the state lock.
-    pub fn finish_unlock(&mut self, session: Session, body: &[u8]) -> Result<(), StateError> {
+    pub fn finish_unlock(
+        &mut self,
+        session: Session,
+        body: &[u8],
+        by_passphrase: bool,
+    ) -> Result<(), StateError> {
         let accounts = Accounts::from_body(body)?;
         // Still locked, so no write of ours is under way, and the bus name makes this daemon the
         // only writer: temp files next to the vault are what a crash mid-write left. Each is a
@@ -220,7 +234,10 @@ impl VaultState {
         }
         self.account_count = accounts.len() as u32;
         self.unlocked = Some(Unlocked { session, accounts });
-        self.throttle.record_success();
+        // Only the passphrase proves the passphrase: a keyring unlock leaves the counter alone.
+        if by_passphrase {
+            self.throttle.record_success();
+        }
         self.activity.set_unlocked(true);
         Ok(())
     }
@@ -236,6 +253,52 @@ impl VaultState {
         self.throttle
             .check(unix_now())
             .map_err(StateError::RateLimited)
+    }
+
+    /// Checks that a keyring unlock makes sense (it is not subject to the passphrase delay).
+    pub fn check_can_unlock_with_keyring(&self) -> Result<(), StateError> {
+        if !self.initialized {
+            return Err(StateError::NotInitialized);
+        }
+        if self.unlocked.is_some() {
+            return Err(StateError::AlreadyUnlocked);
+        }
+        if !self.has_keyring_slot {
+            return Err(StateError::Keyring(
+                "keyring unlock is not enabled (latchkey keyring enable)".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the vault has a keyring slot.
+    pub fn has_keyring_slot(&self) -> bool {
+        self.has_keyring_slot
+    }
+
+    /// Adds (or replaces) the keyring slot wrapping the master key with `key`.
+    pub fn enable_keyring(&mut self, key: &[u8; 32]) -> Result<(), StateError> {
+        let store = self.store.clone();
+        let u = self.unlocked_mut()?;
+        let body = u.accounts.to_body();
+        let count = u.accounts.len() as u32;
+        store.add_keyring_slot(&mut u.session, key, &body, count)?;
+        self.has_keyring_slot = true;
+        Ok(())
+    }
+
+    /// Removes the keyring slot.
+    pub fn disable_keyring(&mut self) -> Result<(), StateError> {
+        let store = self.store.clone();
+        let u = self.unlocked_mut()?;
+        let body = u.accounts.to_body();
+        let count = u.accounts.len() as u32;
+        match store.remove_keyring_slot(&mut u.session, &body, count) {
+            Ok(()) | Err(VaultError::NoKeyringSlot) => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.has_keyring_slot = false;
+        Ok(())
     }
 
     /// Counts a wrong passphrase (persisted, so restarts do not reset the delay).

@@ -510,7 +510,7 @@ fn independent_writer_matches_the_documented_format() {
 fn unknown_slot_types_are_skipped_and_kept() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_in(&dir);
-    let keyring = serde_json::json!({"type": "keyring", "item": "latchkey-1", "nonce": "AAAA", "wrapped_key": "AAAA"});
+    let keyring = serde_json::json!({"type": "tpm2", "item": "latchkey-1", "nonce": "AAAA", "wrapped_key": "AAAA"});
     let future = serde_json::json!({"type": "fido2", "credential": {"id": [1, 2, 3]}});
     std::fs::write(
         store.path(),

@@ -29,6 +29,8 @@ pub enum Error {
     AccessDenied(String),
     /// The request has expired and can no longer be answered.
     Expired(String),
+    /// The login keyring could not unlock the vault (locked, missing, or not enabled).
+    Keyring(String),
 }
 
 impl Error {
@@ -46,7 +48,8 @@ impl Error {
             | Error::RateLimited(m)
             | Error::Storage(m)
             | Error::AccessDenied(m)
-            | Error::Expired(m) => m.clone(),
+            | Error::Expired(m)
+            | Error::Keyring(m) => m.clone(),
         }
     }
 }

@@ -15,6 +15,12 @@ pub trait Vault {
     fn create(&self, passphrase: &str) -> zbus::Result<()>;
     /// Unlocks the vault.
     fn unlock(&self, passphrase: &str) -> zbus::Result<()>;
+    /// Unlocks with the key kept in the login keyring.
+    fn unlock_with_keyring(&self) -> zbus::Result<()>;
+    /// Enables keyring unlock.
+    fn enable_keyring(&self) -> zbus::Result<()>;
+    /// Disables keyring unlock.
+    fn disable_keyring(&self) -> zbus::Result<()>;
     /// Locks the vault, wiping keys and seeds from memory.
     fn lock(&self) -> zbus::Result<()>;
     /// Changes the passphrase after checking the old one.
@@ -64,6 +70,9 @@ pub trait Vault {
     /// Whether the vault is locked.
     #[zbus(property)]
     fn locked(&self) -> zbus::Result<bool>;
+    /// Whether keyring unlock is enabled.
+    #[zbus(property)]
+    fn keyring_unlock(&self) -> zbus::Result<bool>;
     /// Unix time the vault was last locked.
     #[zbus(property)]
     fn locked_since(&self) -> zbus::Result<u64>;

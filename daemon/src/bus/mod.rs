@@ -6,6 +6,7 @@ mod consent;
 mod convert;
 mod delivery;
 mod errors;
+mod keyring_unlock;
 mod request;
 mod settings;
 pub mod testing;

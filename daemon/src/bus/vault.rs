@@ -31,6 +31,20 @@ impl VaultInterface {
         }
     }
 
+    /// Emits the unlock properties and an `unlocked` security event.
+    pub async fn announce_unlock(&self, emitter: &SignalEmitter<'_>, method: &str, caller: &str) {
+        tracing::info!(event = "unlocked", method, caller, "vault unlocked");
+        self.emit_state(emitter).await;
+        let details = HashMap::from([("method", Value::from(method))]);
+        let _ = Self::security_event(
+            emitter,
+            "unlocked",
+            &format!("Vault unlocked with the {method}"),
+            details,
+        )
+        .await;
+    }
+
     /// Emits the lock properties and a `locked` security event (called after any lock).
     pub async fn announce_lock(
         &self,
@@ -167,7 +181,8 @@ impl VaultInterface {
         {
             let mut s = lock_state(&self.state);
             if s.locked() {
-                s.finish_unlock(session, &body).map_err(to_dbus_error)?;
+                s.finish_unlock(session, &body, true)
+                    .map_err(to_dbus_error)?;
             }
         }
         tracing::info!(event = "unlocked", method = "passphrase", caller = %caller, "vault unlocked");
@@ -180,6 +195,59 @@ impl VaultInterface {
             "unlocked",
             "Vault unlocked with the passphrase",
             details,
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Unlocks with the key kept in the login keyring (when keyring unlock is enabled).
+    async fn unlock_with_keyring(
+        &self,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
+    ) -> Result<(), Error> {
+        let caller = caller(&header);
+        if let Err(e) = super::keyring_unlock::unlock(&self.state).await {
+            tracing::warn!(event = "keyring-unlock-failed", caller = %caller, "keyring unlock failed: {}", e.message());
+            return Err(e);
+        }
+        self.announce_unlock(&emitter, "keyring", &caller).await;
+        Ok(())
+    }
+
+    /// Adds a keyring slot: a random key stored in the login keyring also unlocks the vault.
+    async fn enable_keyring(
+        &self,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
+    ) -> Result<(), Error> {
+        super::keyring_unlock::enable(&self.state).await?;
+        tracing::info!(event = "keyring-enabled", caller = %caller(&header), "keyring unlock enabled");
+        let _ = self.keyring_unlock_changed(&emitter).await;
+        let _ = Self::security_event(
+            &emitter,
+            "keyring-enabled",
+            "Keyring unlock enabled",
+            HashMap::new(),
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Removes the keyring slot and its key from the login keyring.
+    async fn disable_keyring(
+        &self,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
+    ) -> Result<(), Error> {
+        super::keyring_unlock::disable(&self.state).await?;
+        tracing::info!(event = "keyring-disabled", caller = %caller(&header), "keyring unlock disabled");
+        let _ = self.keyring_unlock_changed(&emitter).await;
+        let _ = Self::security_event(
+            &emitter,
+            "keyring-disabled",
+            "Keyring unlock disabled",
+            HashMap::new(),
         )
         .await;
         Ok(())
@@ -374,6 +442,12 @@ impl VaultInterface {
     #[zbus(property)]
     async fn account_count(&self) -> u32 {
         lock_state(&self.state).account_count()
+    }
+
+    /// Whether keyring unlock is enabled (the vault has a keyring slot).
+    #[zbus(property)]
+    async fn keyring_unlock(&self) -> bool {
+        lock_state(&self.state).has_keyring_slot()
     }
 
     /// Unix time the vault was last locked (or the daemon started).

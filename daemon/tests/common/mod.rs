@@ -2,6 +2,8 @@
 //! `org.freedesktop.Notifications` interface on the private bus.
 #![allow(dead_code)]
 
+pub mod keyring;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use zbus::object_server::SignalEmitter;
