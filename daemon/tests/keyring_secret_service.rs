@@ -14,7 +14,7 @@ use secret_service::{EncryptionType, SecretService};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const KEY: [u8; 32] = [0x42; 32];
