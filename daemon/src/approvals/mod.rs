@@ -114,7 +114,8 @@ impl Approvals {
                 }
             }
         };
-        self.finish(path, outcome).ok_or_else(|| DecisionError::NotFound(path.to_string()))
+        self.finish(path, outcome)
+            .ok_or_else(|| DecisionError::NotFound(path.to_string()))
     }
 
     /// Ends a request with `outcome` (expiry, cancellation, disconnect); `None` if already ended.
