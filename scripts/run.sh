@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 apt_install "${RUN_PACKAGES[@]}"
 require_cargo
 cargo build --release --workspace
-BIN="$PWD/target/release"
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/release"
 L="$BIN/latchkey"
 
 # A session bus: the desktop's, or one we start at the standard address ($XDG_RUNTIME_DIR/bus).
@@ -27,18 +27,21 @@ if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
     fi
 fi
 
-# D-Bus activation for this user, so any client call starts the daemon.
-services="${XDG_DATA_HOME:-$HOME/.local/share}/dbus-1/services"
-mkdir -p "$services"
-sed "s|@bindir@|$BIN|" dbus/org.latchkey.Latchkey1.service.in >"$services/org.latchkey.Latchkey1.service"
-dbus-send --session --dest=org.freedesktop.DBus --type=method_call /org/freedesktop/DBus \
-    org.freedesktop.DBus.ReloadConfig >/dev/null 2>&1 || true
+# The user service: where a systemd user manager runs, the unit is installed, enabled and
+# started; elsewhere the D-Bus activation file makes the first client call start latchkeyd.
+if ! "$L" service install; then
+    echo "latchkey service install failed; falling back to a background daemon." >&2
+fi
 
 if ! "$L" status >/dev/null 2>&1; then
-    # Fallback: no activation on this bus; run the daemon in the background.
-    nohup "$BIN/latchkeyd" >>"$XDG_RUNTIME_DIR/latchkeyd.log" 2>&1 &
+    # Fallback: this bus cannot activate latchkeyd; run it in the background.
+    nohup "$BIN/latchkeyd" </dev/null >>"$XDG_RUNTIME_DIR/latchkeyd.log" 2>&1 &
     echo $! >"$XDG_RUNTIME_DIR/latchkeyd.pid"
-    sleep 0.5
+    echo "Started latchkeyd in the background (PID $!, log $XDG_RUNTIME_DIR/latchkeyd.log)"
+    for _ in $(seq 50); do
+        "$L" status >/dev/null 2>&1 && break
+        sleep 0.1
+    done
 fi
 
 if [ "$("$L" status --json | grep -o '"initialized":[a-z]*')" = '"initialized":false' ]; then
@@ -59,5 +62,7 @@ for id in $("$L" list --json | grep -o '"id":"[^"]*"' | cut -d'"' -f4); do
     printf '%s: ' "$id"
     "$L" code "$id" || true
 done
+echo
+"$L" doctor || true
 echo
 echo "latchkeyd is running on $DBUS_SESSION_BUS_ADDRESS. Try: $L code example"

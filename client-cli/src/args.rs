@@ -33,6 +33,44 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Change an account's issuer or account name.
     Rename(RenameArgs),
+    /// Install or remove latchkeyd as a systemd user service with D-Bus activation.
+    #[command(subcommand)]
+    Service(ServiceCommand),
+    /// Check the daemon, the clock, the vault's permissions and the service files; say what to fix.
+    Doctor,
+    /// Print a redacted report to attach to a bug report (no seeds, codes or account names).
+    Diagnostics(DiagnosticsArgs),
+}
+
+/// `latchkey service`.
+#[derive(Debug, Subcommand)]
+pub enum ServiceCommand {
+    /// Install the user unit and the D-Bus activation file; enable the unit where systemd runs.
+    Install(InstallArgs),
+    /// Disable the unit where systemd runs and remove the files `install` wrote.
+    Uninstall,
+}
+
+/// `latchkey service install`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Also install the namespacing drop-in (needs unprivileged user namespaces; see docs/systemd.md).
+    #[arg(long)]
+    pub sandbox: bool,
+    /// The latchkeyd binary to run (default: latchkeyd next to this latchkey).
+    #[arg(long, value_name = "PATH")]
+    pub daemon: Option<std::path::PathBuf>,
+}
+
+/// `latchkey diagnostics`.
+#[derive(Debug, Args)]
+pub struct DiagnosticsArgs {
+    /// Write the report to FILE (mode 0600) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Overwrite FILE if it exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 /// How a passphrase is read.

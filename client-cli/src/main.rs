@@ -1,25 +1,36 @@
 //! latchkey: the command-line client of the Latchkey daemon.
 
 mod args;
+mod bus;
+mod clock;
 mod commands;
 mod exit;
+mod files;
 mod passphrase;
+mod paths;
+mod process;
+mod redact;
+mod systemd;
+mod units;
 
-use args::{Cli, Command};
+use args::{Cli, Command, ServiceCommand};
 use clap::Parser;
 use exit::CliError;
 use latchkey_dbus::VaultProxy;
 use std::process::ExitCode;
 
 async fn run(cli: Cli) -> Result<(), CliError> {
-    let conn = zbus::Connection::session().await.map_err(|e| {
-        CliError::new(
-            exit::UNREACHABLE,
-            format!("cannot connect to the session bus: {e} (is DBUS_SESSION_BUS_ADDRESS set?)"),
-        )
-    })?;
+    // These work without a bus or a daemon: they install one, or report that it is missing.
+    let command = match cli.command {
+        Command::Service(ServiceCommand::Install(a)) => return commands::service::install(a).await,
+        Command::Service(ServiceCommand::Uninstall) => return commands::service::uninstall().await,
+        Command::Doctor => return commands::doctor::doctor().await,
+        Command::Diagnostics(a) => return commands::diagnostics::diagnostics(a).await,
+        other => other,
+    };
+    let conn = bus::session().await?;
     let vault = VaultProxy::new(&conn).await?;
-    match cli.command {
+    match command {
         Command::Init(p) => commands::vault::init(&vault, p.passphrase_stdin).await,
         Command::Unlock(p) => commands::vault::unlock(&vault, p.passphrase_stdin).await,
         Command::Lock => commands::vault::lock(&vault).await,
@@ -30,6 +41,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Code(c) => commands::code::code(&vault, c).await,
         Command::Remove(r) => commands::accounts::remove(&vault, r).await,
         Command::Rename(r) => commands::accounts::rename(&vault, r).await,
+        Command::Service(_) | Command::Doctor | Command::Diagnostics(_) => Ok(()),
     }
 }
 

@@ -1,7 +1,12 @@
-//! One module per group of subcommands; each takes the vault proxy and returns a `CliError`.
+//! One module per group of subcommands; each returns a `CliError`. The vault commands take the
+//! vault proxy; `service`, `doctor` and `diagnostics` reach what they need themselves, because they
+//! must work (and say why) when the daemon or the bus is missing.
 
 pub mod accounts;
 pub mod code;
+pub mod diagnostics;
+pub mod doctor;
+pub mod service;
 pub mod vault;
 
 use crate::exit::CliError;
