@@ -40,6 +40,124 @@ pub enum Command {
     Doctor,
     /// Print a redacted report to attach to a bug report (no seeds, codes or account names).
     Diagnostics(DiagnosticsArgs),
+    /// List pending approval and access requests; `approvals watch` answers them as they come.
+    Approvals(ApprovalsArgs),
+    /// Approve a request (with --number for number matching; --always for access requests).
+    Approve(ApproveArgs),
+    /// Deny a request.
+    Deny(IdArg),
+    /// Ask the user to approve (for scripts and pam_exec); prints the number to show, waits, and
+    /// exits 0 approved, 10 denied, 11 wrong number, 12 expired, 13 cancelled.
+    RequestApproval(RequestApprovalArgs),
+    /// Apps allowed or denied access to codes: list, or revoke so they are asked again.
+    #[command(subcommand)]
+    Access(AccessCommand),
+    /// The activity log: approval and access decisions.
+    Activity(ActivityArgs),
+    /// Read or change settings (auto_lock_timeout, lock_on_screen_lock, lock_on_suspend,
+    /// lock_on_session_idle, approval_requires_unlock, log_level).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Unlock through the login keyring (opt-in): enable, disable, status.
+    #[command(subcommand)]
+    Keyring(KeyringCommand),
+}
+
+/// `latchkey approvals [watch]`.
+#[derive(Debug, Args)]
+pub struct ApprovalsArgs {
+    /// `watch`: print each new request and answer it on the terminal.
+    #[arg(value_parser = ["watch"])]
+    pub watch: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A request id (`7`, as `latchkey approvals` shows it, or the object path).
+#[derive(Debug, Args)]
+pub struct IdArg {
+    /// The request id.
+    pub id: String,
+}
+
+/// `latchkey approve`.
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The request id.
+    pub id: String,
+    /// The number the requester shows (number matching).
+    #[arg(long)]
+    pub number: Option<u32>,
+    /// For an access request: remember the permission.
+    #[arg(long)]
+    pub always: bool,
+}
+
+/// `latchkey request-approval`.
+#[derive(Debug, Args)]
+pub struct RequestApprovalArgs {
+    /// What the user is asked to approve.
+    #[arg(long)]
+    pub title: String,
+    /// More detail.
+    #[arg(long, default_value = "")]
+    pub message: String,
+    /// The user must pick the number this command prints.
+    #[arg(long)]
+    pub number_matching: bool,
+    /// Seconds to wait (1–300, default 60).
+    #[arg(long)]
+    pub timeout: Option<u32>,
+    /// The application name to show (as stated by you).
+    #[arg(long)]
+    pub app_name: Option<String>,
+}
+
+/// `latchkey access`.
+#[derive(Debug, Subcommand)]
+pub enum AccessCommand {
+    /// List remembered decisions.
+    List(JsonOpt),
+    /// Forget decisions for an identity (as `access list` shows it).
+    Revoke {
+        /// `flatpak:<app id>` or `exe:<path>`.
+        identity: String,
+        /// Only this account's decision.
+        #[arg(long)]
+        account: Option<String>,
+    },
+}
+
+/// `latchkey activity`.
+#[derive(Debug, Args)]
+pub struct ActivityArgs {
+    /// How many entries.
+    #[arg(long, short = 'n', default_value_t = 50)]
+    pub limit: u32,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `latchkey config`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print one setting, or all.
+    Get { key: Option<String> },
+    /// Change a setting (saved to config.toml and applied at once).
+    Set { key: String, value: String },
+}
+
+/// `latchkey keyring`.
+#[derive(Debug, Subcommand)]
+pub enum KeyringCommand {
+    /// Store a random unlock key in the login keyring (the vault must be unlocked).
+    Enable,
+    /// Remove the keyring slot and the key.
+    Disable,
+    /// Whether keyring unlock is enabled.
+    Status(JsonOpt),
 }
 
 /// `latchkey service`.

@@ -13,10 +13,10 @@ mod redact;
 mod systemd;
 mod units;
 
-use args::{Cli, Command, ServiceCommand};
+use args::{AccessCommand, Cli, Command, ConfigCommand, KeyringCommand, ServiceCommand};
 use clap::Parser;
 use exit::CliError;
-use latchkey_dbus::VaultProxy;
+use latchkey_dbus::{AccessProxy, ApprovalsProxy, SettingsProxy, VaultProxy};
 use std::process::ExitCode;
 
 async fn run(cli: Cli) -> Result<(), CliError> {
@@ -41,6 +41,59 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Code(c) => commands::code::code(&vault, c).await,
         Command::Remove(r) => commands::accounts::remove(&vault, r).await,
         Command::Rename(r) => commands::accounts::rename(&vault, r).await,
+        Command::Approvals(a) if a.watch.is_some() => {
+            commands::approvals::watch(&ApprovalsProxy::new(&conn).await?).await
+        }
+        Command::Approvals(a) => {
+            commands::approvals::list(&ApprovalsProxy::new(&conn).await?, a.json).await
+        }
+        Command::Approve(a) => {
+            commands::approvals::approve(
+                &ApprovalsProxy::new(&conn).await?,
+                &a.id,
+                a.number,
+                a.always,
+            )
+            .await
+        }
+        Command::Deny(a) => {
+            commands::approvals::deny(&ApprovalsProxy::new(&conn).await?, &a.id).await
+        }
+        Command::RequestApproval(a) => {
+            let request = commands::approvals::RequestArgs {
+                title: &a.title,
+                message: &a.message,
+                number_matching: a.number_matching,
+                timeout: a.timeout,
+                app_name: a.app_name.as_deref(),
+            };
+            commands::approvals::request(&ApprovalsProxy::new(&conn).await?, request).await
+        }
+        Command::Access(AccessCommand::List(j)) => {
+            commands::access::list(&AccessProxy::new(&conn).await?, j.json).await
+        }
+        Command::Access(AccessCommand::Revoke { identity, account }) => {
+            commands::access::revoke(
+                &AccessProxy::new(&conn).await?,
+                &identity,
+                account.as_deref(),
+            )
+            .await
+        }
+        Command::Activity(a) => {
+            commands::access::activity(&ApprovalsProxy::new(&conn).await?, a.limit, a.json).await
+        }
+        Command::Config(ConfigCommand::Get { key }) => {
+            commands::settings::get(&SettingsProxy::new(&conn).await?, key.as_deref()).await
+        }
+        Command::Config(ConfigCommand::Set { key, value }) => {
+            commands::settings::set(&SettingsProxy::new(&conn).await?, &key, &value).await
+        }
+        Command::Keyring(KeyringCommand::Enable) => commands::vault::keyring_enable(&vault).await,
+        Command::Keyring(KeyringCommand::Disable) => commands::vault::keyring_disable(&vault).await,
+        Command::Keyring(KeyringCommand::Status(j)) => {
+            commands::vault::keyring_status(&vault, j.json).await
+        }
         Command::Service(_) | Command::Doctor | Command::Diagnostics(_) => Ok(()),
     }
 }

@@ -2,11 +2,14 @@
 //! vault proxy; `service`, `doctor` and `diagnostics` reach what they need themselves, because they
 //! must work (and say why) when the daemon or the bus is missing.
 
+pub mod access;
 pub mod accounts;
+pub mod approvals;
 pub mod code;
 pub mod diagnostics;
 pub mod doctor;
 pub mod service;
+pub mod settings;
 pub mod vault;
 
 use crate::exit::CliError;

@@ -1,0 +1,81 @@
+//! `config get|set`: the daemon's settings, through its Settings interface.
+
+use crate::exit::{CliError, USAGE};
+use latchkey_dbus::SettingsProxy;
+
+/// Setting names as config.toml spells them.
+pub const KEYS: [&str; 6] = [
+    "auto_lock_timeout",
+    "lock_on_screen_lock",
+    "lock_on_suspend",
+    "lock_on_session_idle",
+    "approval_requires_unlock",
+    "log_level",
+];
+
+async fn get_one(s: &SettingsProxy<'_>, key: &str) -> Result<String, CliError> {
+    Ok(match key {
+        "auto_lock_timeout" => s.auto_lock_timeout().await?.to_string(),
+        "lock_on_screen_lock" => s.lock_on_screen_lock().await?.to_string(),
+        "lock_on_suspend" => s.lock_on_suspend().await?.to_string(),
+        "lock_on_session_idle" => s.lock_on_session_idle().await?.to_string(),
+        "approval_requires_unlock" => s.approval_requires_unlock().await?.to_string(),
+        "log_level" => s.log_level().await?,
+        other => return Err(unknown(other)),
+    })
+}
+
+fn unknown(key: &str) -> CliError {
+    CliError::new(
+        USAGE,
+        format!("unknown setting {key:?}; settings: {}", KEYS.join(", ")),
+    )
+}
+
+fn boolean(value: &str) -> Result<bool, CliError> {
+    match value.to_lowercase().as_str() {
+        "true" | "yes" | "on" | "1" => Ok(true),
+        "false" | "no" | "off" | "0" => Ok(false),
+        _ => Err(CliError::new(
+            USAGE,
+            format!("{value:?} is not true or false"),
+        )),
+    }
+}
+
+/// Prints one setting, or all.
+pub async fn get(s: &SettingsProxy<'_>, key: Option<&str>) -> Result<(), CliError> {
+    match key {
+        Some(k) => println!("{}", get_one(s, k).await?),
+        None => {
+            for k in KEYS {
+                println!("{k} = {}", get_one(s, k).await?);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Changes one setting; the daemon validates it, saves config.toml and applies it at once.
+pub async fn set(s: &SettingsProxy<'_>, key: &str, value: &str) -> Result<(), CliError> {
+    let result = match key {
+        "auto_lock_timeout" => {
+            let n = value.parse::<u32>().map_err(|_| {
+                CliError::new(USAGE, format!("{value:?} is not a number of seconds"))
+            })?;
+            s.set_auto_lock_timeout(n).await
+        }
+        "lock_on_screen_lock" => s.set_lock_on_screen_lock(boolean(value)?).await,
+        "lock_on_suspend" => s.set_lock_on_suspend(boolean(value)?).await,
+        "lock_on_session_idle" => s.set_lock_on_session_idle(boolean(value)?).await,
+        "approval_requires_unlock" => s.set_approval_requires_unlock(boolean(value)?).await,
+        "log_level" => s.set_log_level(value.to_string()).await,
+        other => return Err(unknown(other)),
+    };
+    result.map_err(|e| match e {
+        zbus::Error::FDO(f) => CliError::new(USAGE, f.to_string()),
+        other => other.into(),
+    })?;
+    eprintln!("{key} = {value}");
+    Ok(())
+}
