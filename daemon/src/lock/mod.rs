@@ -2,6 +2,7 @@
 
 pub mod desktop;
 pub mod idle;
+mod logind;
 pub mod reason;
 
 pub use reason::LockReason;
