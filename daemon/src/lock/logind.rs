@@ -146,14 +146,13 @@ async fn refresh(
         keep
     });
     for path in sessions {
-        if !watched.contains_key(&path) {
-            let task = tokio::spawn(watch_session(
+        if let std::collections::hash_map::Entry::Vacant(slot) = watched.entry(path.clone()) {
+            slot.insert(tokio::spawn(watch_session(
                 system.clone(),
-                path.clone(),
+                path,
                 settings.clone(),
                 requests.clone(),
-            ));
-            watched.insert(path, task);
+            )));
         }
     }
 }
