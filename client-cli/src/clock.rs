@@ -10,6 +10,14 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 const SERVICE: &str = "org.freedesktop.timedate1";
 const PATH: &str = "/org/freedesktop/timedate1";
 
+/// Seconds since the epoch, for countdowns and "since" lines (0 if the clock is before 1970).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
 /// What timedated says about the clock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClockSync {

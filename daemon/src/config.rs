@@ -6,7 +6,6 @@
 
 use crate::lock::LockSettings;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Daemon settings; every field has a default so an empty file is valid.
@@ -91,18 +90,9 @@ impl Config {
             source,
         };
         let text = toml::to_string_pretty(self).map_err(|e| err(std::io::Error::other(e)))?;
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(err)?;
-        let mut tmp = tempfile_in(dir).map_err(err)?;
-        tmp.1
-            .write_all(b"# Latchkey settings (latchkey config get|set edits this file).\n")
-            .map_err(err)?;
-        tmp.1.write_all(text.as_bytes()).map_err(err)?;
-        tmp.1.sync_all().map_err(err)?;
-        std::fs::rename(&tmp.0, path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp.0);
-            err(e)
-        })
+        let text =
+            format!("# Latchkey settings (latchkey config get|set edits this file).\n{text}");
+        crate::files::write_private_atomic(path, text.as_bytes()).map_err(err)
     }
 
     /// The settings that decide when the vault locks by itself.
@@ -114,18 +104,4 @@ impl Config {
             lock_on_session_idle: self.lock_on_session_idle,
         }
     }
-}
-
-fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let path = dir.join(format!(
-        ".config.toml.tmp-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&path)?;
-    Ok((path, file))
 }

@@ -8,6 +8,7 @@ pub mod activity;
 pub mod approvals;
 pub mod bus;
 pub mod config;
+pub mod files;
 pub mod keyring;
 pub mod lock;
 pub mod logging;

@@ -99,25 +99,10 @@ impl Throttle {
     }
 
     fn persist(&self) {
-        let write = || -> std::io::Result<()> {
-            use std::io::Write;
-            use std::os::unix::fs::OpenOptionsExt;
-            if let Some(dir) = self.path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let tmp = self
-                .path
-                .with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&tmp)?;
-            f.write_all(&serde_json::to_vec(self).map_err(std::io::Error::other)?)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &self.path)
-        };
-        if let Err(e) = write() {
+        let written = serde_json::to_vec(self)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| crate::files::write_private_atomic(&self.path, &bytes));
+        if let Err(e) = written {
             tracing::error!(
                 "cannot record the failed unlock attempt in {}: {e}",
                 self.path.display()

@@ -110,7 +110,7 @@ fn print_request(path: &str, d: &HashMap<String, OwnedValue>) {
         }
     }
     println!("    Requested by: {}", text(d, "caller"));
-    let left = number(d, "expires").saturating_sub(now());
+    let left = number(d, "expires").saturating_sub(crate::clock::unix_now());
     println!("    Expires in {left} s");
     let c = choices(d);
     if !c.is_empty() {
@@ -120,13 +120,6 @@ fn print_request(path: &str, d: &HashMap<String, OwnedValue>) {
             list.join("  ")
         );
     }
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// Lists pending requests.

@@ -60,15 +60,8 @@ pub async fn code(vault: &VaultProxy<'_>, c: CodeArgs) -> Result<(), CliError> {
     } else if hotp {
         println!("{code}  (HOTP; the counter has advanced)");
     } else {
-        let left = until.saturating_sub(now());
+        let left = until.saturating_sub(crate::clock::unix_now());
         println!("{code}  ({left} s left)");
     }
     Ok(())
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }

@@ -34,7 +34,7 @@ pub async fn unlock(vault: &VaultProxy<'_>, from_stdin: bool) -> Result<(), CliE
         }
     }
     let retry = vault.unlock_retry_after().await.unwrap_or(0);
-    let wait = retry.saturating_sub(now());
+    let wait = retry.saturating_sub(crate::clock::unix_now());
     if wait > 0 {
         eprintln!("Too many wrong passphrases: the next attempt is possible in {wait} s.");
     }
@@ -44,16 +44,9 @@ pub async fn unlock(vault: &VaultProxy<'_>, from_stdin: bool) -> Result<(), CliE
     Ok(())
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 /// `HH:MM:SS UTC, N min ago` for a unix time.
 fn when(t: u64) -> String {
-    let ago = now().saturating_sub(t);
+    let ago = crate::clock::unix_now().saturating_sub(t);
     let (h, m, sec) = ((t / 3600) % 24, (t / 60) % 60, t % 60);
     let ago = if ago < 120 {
         format!("{ago} s ago")
@@ -109,7 +102,7 @@ pub async fn status(vault: &VaultProxy<'_>, json: bool) -> Result<(), CliError> 
             v["lock_reason"] = reason.into();
             v["locked_since"] = since.into();
         }
-        if retry_after > now() {
+        if retry_after > crate::clock::unix_now() {
             v["unlock_retry_after"] = retry_after.into();
         }
         super::print_json(&v);
@@ -126,7 +119,7 @@ pub async fn status(vault: &VaultProxy<'_>, json: bool) -> Result<(), CliError> 
     }
     println!("Accounts: {accounts}");
     if failures > 0 {
-        let wait = retry_after.saturating_sub(now());
+        let wait = retry_after.saturating_sub(crate::clock::unix_now());
         let delay = if wait > 0 {
             format!("; next attempt in {wait} s")
         } else {
