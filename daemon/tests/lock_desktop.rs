@@ -2,148 +2,17 @@
 //! Session) on a second private bus used as the system bus, and the GNOME and freedesktop
 //! ScreenSaver signals on the session bus. The daemon is the real binary.
 
+#[path = "lock_desktop/doubles.rs"]
+mod doubles;
+
+use doubles::*;
 use latchkey_dbus::testing::TestBus;
 use latchkey_dbus::{SettingsProxy, VaultProxy};
 use std::path::Path;
 use std::time::{Duration, Instant};
-use zbus::object_server::SignalEmitter;
-use zbus::zvariant::{ObjectPath, OwnedObjectPath};
-
-const USER_PATH: &str = "/org/freedesktop/login1/user/_1000";
-const SESSION_1: &str = "/org/freedesktop/login1/session/_31";
-const SESSION_2: &str = "/org/freedesktop/login1/session/_32";
 
 fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_latchkeyd"))
-}
-
-struct Manager;
-
-#[zbus::interface(name = "org.freedesktop.login1.Manager")]
-impl Manager {
-    fn get_user(&self, uid: u32) -> zbus::fdo::Result<OwnedObjectPath> {
-        // SAFETY: getuid has no preconditions.
-        if uid != unsafe { libc::getuid() } {
-            return Err(zbus::fdo::Error::Failed("no such user".into()));
-        }
-        Ok(OwnedObjectPath::try_from(USER_PATH).expect("path"))
-    }
-    #[zbus(signal)]
-    async fn session_new(
-        emitter: &SignalEmitter<'_>,
-        id: &str,
-        path: ObjectPath<'_>,
-    ) -> zbus::Result<()>;
-    #[zbus(signal)]
-    async fn session_removed(
-        emitter: &SignalEmitter<'_>,
-        id: &str,
-        path: ObjectPath<'_>,
-    ) -> zbus::Result<()>;
-    #[zbus(signal)]
-    async fn prepare_for_sleep(emitter: &SignalEmitter<'_>, start: bool) -> zbus::Result<()>;
-}
-
-struct User {
-    sessions: Vec<(String, OwnedObjectPath)>,
-}
-
-#[zbus::interface(name = "org.freedesktop.login1.User")]
-impl User {
-    #[zbus(property)]
-    fn sessions(&self) -> Vec<(String, OwnedObjectPath)> {
-        self.sessions.clone()
-    }
-}
-
-#[derive(Default)]
-struct Session {
-    locked: bool,
-    idle: bool,
-}
-
-#[zbus::interface(name = "org.freedesktop.login1.Session")]
-impl Session {
-    #[zbus(signal)]
-    async fn lock(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
-    #[zbus(property)]
-    fn locked_hint(&self) -> bool {
-        self.locked
-    }
-    #[zbus(property)]
-    fn idle_hint(&self) -> bool {
-        self.idle
-    }
-}
-
-struct ScreenSaver;
-
-#[zbus::interface(name = "org.gnome.ScreenSaver")]
-impl ScreenSaver {
-    #[zbus(signal)]
-    async fn active_changed(emitter: &SignalEmitter<'_>, active: bool) -> zbus::Result<()>;
-}
-
-struct FreedesktopScreenSaver;
-
-#[zbus::interface(name = "org.freedesktop.ScreenSaver")]
-impl FreedesktopScreenSaver {
-    #[zbus(signal)]
-    async fn active_changed(emitter: &SignalEmitter<'_>, active: bool) -> zbus::Result<()>;
-}
-
-async fn logind_double(address: &str) -> zbus::Connection {
-    zbus::connection::Builder::address(address)
-        .expect("address")
-        .serve_at("/org/freedesktop/login1", Manager)
-        .expect("manager")
-        .serve_at(
-            USER_PATH,
-            User {
-                sessions: vec![(
-                    "31".into(),
-                    OwnedObjectPath::try_from(SESSION_1).expect("path"),
-                )],
-            },
-        )
-        .expect("user")
-        .serve_at(SESSION_1, Session::default())
-        .expect("session")
-        .name("org.freedesktop.login1")
-        .expect("name")
-        .build()
-        .await
-        .expect("logind double")
-}
-
-async fn emitter<'a>(conn: &'a zbus::Connection, path: &'a str) -> SignalEmitter<'a> {
-    SignalEmitter::new(conn, path).expect("emitter")
-}
-
-async fn set_session(
-    conn: &zbus::Connection,
-    path: &str,
-    locked: Option<bool>,
-    idle: Option<bool>,
-) {
-    let iface = conn
-        .object_server()
-        .interface::<_, Session>(path)
-        .await
-        .expect("session iface");
-    let mut s = iface.get_mut().await;
-    if let Some(l) = locked {
-        s.locked = l;
-        s.locked_hint_changed(iface.signal_emitter())
-            .await
-            .expect("emit");
-    }
-    if let Some(i) = idle {
-        s.idle = i;
-        s.idle_hint_changed(iface.signal_emitter())
-            .await
-            .expect("emit");
-    }
 }
 
 async fn locked_within(vault: &VaultProxy<'_>, d: Duration) -> bool {
@@ -157,7 +26,22 @@ async fn locked_within(vault: &VaultProxy<'_>, d: Duration) -> bool {
     false
 }
 
-/// Unlocks, runs `trigger`, and asserts the vault locks (or stays unlocked) with that reason.
+/// Emits `Session.Lock` on `path` until the vault locks: the first signal a freshly subscribed
+/// watcher sees, without guessing how long subscribing takes on a loaded machine.
+async fn lock_until_locked(logind: &zbus::Connection, path: &str, vault: &VaultProxy<'_>) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        Session::lock(&emitter(logind, path).await)
+            .await
+            .expect("Lock");
+        if locked_within(vault, Duration::from_millis(250)).await {
+            return;
+        }
+    }
+    panic!("Session.Lock of {path} never locked the vault");
+}
+
+/// Asserts the vault locks within 3 s for `reason` (then unlocks it), or stays unlocked 600 ms.
 async fn expect_lock(vault: &VaultProxy<'_>, should_lock: bool, reason: &str, what: &str) {
     if should_lock {
         assert!(
@@ -179,16 +63,8 @@ async fn logind_and_screensaver_signals_lock_the_vault() {
     let session_bus = TestBus::start(bin()).expect("session bus");
     let system_bus = TestBus::start(bin()).expect("system bus");
     let logind = logind_double(system_bus.address()).await;
-    let saver = zbus::connection::Builder::address(session_bus.address())
-        .expect("address")
-        .serve_at("/org/gnome/ScreenSaver", ScreenSaver)
-        .expect("gnome")
-        .serve_at("/org/freedesktop/ScreenSaver", FreedesktopScreenSaver)
-        .expect("freedesktop")
-        .build()
-        .await
-        .expect("screensaver double");
-    let _daemon = session_bus
+    let saver = screensaver_double(session_bus.address()).await;
+    let daemon = session_bus
         .spawn_daemon_with(bin(), &[("DBUS_SYSTEM_BUS_ADDRESS", system_bus.address())])
         .expect("daemon");
     let conn = zbus::connection::Builder::address(session_bus.address())
@@ -202,10 +78,10 @@ async fn logind_and_screensaver_signals_lock_the_vault() {
         .await
         .expect("proxy");
     vault.create("pw").await.expect("create");
-    tokio::time::sleep(Duration::from_millis(300)).await; // let the daemon subscribe
 
+    // Session.Lock (repeated until the daemon has subscribed; later signals are sent once).
     let session1 = emitter(&logind, SESSION_1).await;
-    Session::lock(&session1).await.expect("Lock");
+    lock_until_locked(&logind, SESSION_1, &vault).await;
     expect_lock(&vault, true, "screen-lock", "Session.Lock").await;
     set_session(&logind, SESSION_1, Some(true), None).await;
     expect_lock(&vault, true, "screen-lock", "LockedHint=true").await;
@@ -214,7 +90,7 @@ async fn logind_and_screensaver_signals_lock_the_vault() {
     set_session(&logind, SESSION_1, None, Some(false)).await;
     expect_lock(&vault, false, "", "IdleHint=false").await;
 
-    let manager = emitter(&logind, "/org/freedesktop/login1").await;
+    let manager = emitter(&logind, MANAGER_PATH).await;
     Manager::prepare_for_sleep(&manager, false)
         .await
         .expect("resume");
@@ -225,50 +101,23 @@ async fn logind_and_screensaver_signals_lock_the_vault() {
     expect_lock(&vault, true, "suspend", "PrepareForSleep(true)").await;
 
     // A new session is picked up on SessionNew, and its Lock signal locks.
-    logind
-        .object_server()
-        .at(SESSION_2, Session::default())
-        .await
-        .expect("session 2");
-    {
-        let user = logind
-            .object_server()
-            .interface::<_, User>(USER_PATH)
-            .await
-            .expect("user");
-        user.get_mut().await.sessions.push((
-            "32".into(),
-            OwnedObjectPath::try_from(SESSION_2).expect("path"),
-        ));
-    }
-    Manager::session_new(
-        &manager,
-        "32",
-        ObjectPath::try_from(SESSION_2).expect("path"),
-    )
-    .await
-    .expect("SessionNew");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    change_sessions(&logind, "32", SESSION_2, true).await;
+    lock_until_locked(&logind, SESSION_2, &vault).await;
+    expect_lock(&vault, true, "screen-lock", "Lock of a session added later").await;
+    // After SessionRemoved, that session's signals are no longer watched; the other one is.
+    change_sessions(&logind, "32", SESSION_2, false).await;
+    tokio::time::sleep(Duration::from_secs(1)).await; // the daemon drops the watcher
     Session::lock(&emitter(&logind, SESSION_2).await)
         .await
         .expect("Lock 2");
-    expect_lock(&vault, true, "screen-lock", "Lock of a session added later").await;
+    expect_lock(&vault, false, "", "Lock of a removed session").await;
+    Session::lock(&session1).await.expect("Lock");
+    expect_lock(&vault, true, "screen-lock", "Lock after a removal").await;
 
     // ScreenSaver signals on the session bus.
-    ScreenSaver::active_changed(&emitter(&saver, "/org/gnome/ScreenSaver").await, false)
-        .await
-        .expect("emit");
-    expect_lock(&vault, false, "", "gnome ActiveChanged(false)").await;
-    ScreenSaver::active_changed(&emitter(&saver, "/org/gnome/ScreenSaver").await, true)
-        .await
-        .expect("emit");
+    active_changed(&saver, true, true).await;
     expect_lock(&vault, true, "screen-lock", "gnome ActiveChanged(true)").await;
-    FreedesktopScreenSaver::active_changed(
-        &emitter(&saver, "/org/freedesktop/ScreenSaver").await,
-        true,
-    )
-    .await
-    .expect("emit");
+    active_changed(&saver, false, true).await;
     expect_lock(
         &vault,
         true,
@@ -276,16 +125,51 @@ async fn logind_and_screensaver_signals_lock_the_vault() {
         "freedesktop ActiveChanged(true)",
     )
     .await;
+    active_changed(&saver, true, false).await;
+    expect_lock(&vault, false, "", "gnome ActiveChanged(false)").await;
+    active_changed(&saver, false, false).await;
+    expect_lock(&vault, false, "", "freedesktop ActiveChanged(false)").await;
 
-    // Each condition is a setting: with it off, the signal is ignored.
+    // Each condition is a setting, read at event time: with it off, the signal is ignored.
     let settings = SettingsProxy::new(&conn).await.expect("settings");
     settings.set_lock_on_suspend(false).await.expect("set");
     settings.set_lock_on_screen_lock(false).await.expect("set");
+    settings.set_lock_on_session_idle(false).await.expect("set");
     Manager::prepare_for_sleep(&manager, true)
         .await
         .expect("sleep");
     Session::lock(&session1).await.expect("Lock");
+    set_session(&logind, SESSION_1, Some(true), Some(true)).await;
+    active_changed(&saver, true, true).await;
     expect_lock(&vault, false, "", "signals with their settings off").await;
+    settings.set_lock_on_session_idle(true).await.expect("set");
+    set_session(&logind, SESSION_1, None, Some(false)).await;
+    set_session(&logind, SESSION_1, None, Some(true)).await;
+    expect_lock(
+        &vault,
+        true,
+        "session-idle",
+        "IdleHint with its setting back on",
+    )
+    .await;
+
+    let (_, log) = daemon.stop().expect("stop");
+    for source in [
+        "Session.Lock",
+        "LockedHint",
+        "IdleHint",
+        "PrepareForSleep",
+        "org.gnome.ScreenSaver ActiveChanged",
+        "org.freedesktop.ScreenSaver ActiveChanged",
+    ] {
+        assert!(
+            log.lines()
+                .any(|l| l.contains("desktop-lock-signal") && l.contains(source)),
+            "no desktop-lock-signal logged for {source}:\n{log}"
+        );
+    }
+    assert!(log.contains("desktop-lock-signal"), "{log}");
+    assert!(!log.contains("logind not reachable"), "{log}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -295,16 +179,10 @@ async fn without_a_system_bus_the_screensaver_still_locks() {
         "unix:path={}",
         session_bus.root().join("no-system-bus").display()
     );
-    let _daemon = session_bus
+    let daemon = session_bus
         .spawn_daemon_with(bin(), &[("DBUS_SYSTEM_BUS_ADDRESS", &missing)])
         .expect("daemon starts without logind");
-    let saver = zbus::connection::Builder::address(session_bus.address())
-        .expect("address")
-        .serve_at("/org/freedesktop/ScreenSaver", FreedesktopScreenSaver)
-        .expect("serve")
-        .build()
-        .await
-        .expect("double");
+    let saver = screensaver_double(session_bus.address()).await;
     let conn = zbus::connection::Builder::address(session_bus.address())
         .expect("address")
         .build()
@@ -316,18 +194,25 @@ async fn without_a_system_bus_the_screensaver_still_locks() {
         .await
         .expect("proxy");
     vault.create("pw").await.expect("create");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    FreedesktopScreenSaver::active_changed(
-        &emitter(&saver, "/org/freedesktop/ScreenSaver").await,
-        true,
-    )
-    .await
-    .expect("emit");
-    expect_lock(
-        &vault,
-        true,
-        "screen-lock",
-        "freedesktop ActiveChanged without logind",
-    )
-    .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        active_changed(&saver, false, true).await;
+        if locked_within(&vault, Duration::from_millis(250)).await {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "ActiveChanged(true) never locked"
+        );
+    }
+    expect_lock(&vault, true, "screen-lock", "ActiveChanged without logind").await;
+    assert!(!vault.locked().await.expect("still serving"));
+
+    let (_, log) = daemon.stop().expect("stop");
+    assert_eq!(
+        log.matches("logind not reachable").count(),
+        1,
+        "logged once:\n{log}"
+    );
+    assert!(log.contains("desktop-lock-signal"), "{log}");
 }

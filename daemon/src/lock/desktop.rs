@@ -1,4 +1,7 @@
 //! Desktop signals that lock the vault sooner: logind (system bus) and ScreenSaver (session bus).
+//!
+//! Purely signal-driven: no timers, no polling. Each watcher that loses its stream logs and stops;
+//! the others carry on.
 
 use super::{LockReason, LockRequests, LockSettings, logind};
 use futures_util::StreamExt;
@@ -21,7 +24,8 @@ pub async fn run(
     tokio::join!(logind, gnome, freedesktop);
 }
 
-/// `ActiveChanged(true)` of `interface`, from any sender, locks when screen-lock locking is on.
+/// `ActiveChanged(true)` of `interface`, from any sender and path, locks when screen-lock
+/// locking is on.
 async fn screensaver(
     session: zbus::Connection,
     interface: &'static str,
@@ -40,19 +44,45 @@ async fn screensaver(
         Ok(s) => s,
         Err(e) => return tracing::error!("cannot watch {interface}: {e}"),
     };
-    while let Some(Ok(msg)) = stream.next().await {
-        if msg.body().deserialize::<bool>().unwrap_or(false) {
-            let enabled = settings.borrow().lock_on_screen_lock;
-            tracing::info!(
-                event = "desktop-lock-signal",
-                source = interface,
-                reason = "screen-lock",
-                enabled,
-                "desktop signal"
-            );
-            if enabled {
-                let _ = requests.send(LockReason::ScreenLock);
+    while let Some(item) = stream.next().await {
+        let msg = match item {
+            Ok(msg) => msg,
+            Err(e) => {
+                tracing::info!("{interface}: connection error: {e}");
+                break;
             }
+        };
+        if msg.body().deserialize::<bool>().unwrap_or(false) {
+            let source = format!("{interface} ActiveChanged");
+            request(&settings, &requests, LockReason::ScreenLock, &source);
         }
+    }
+    tracing::info!("{interface} signals ended; stopped watching them");
+}
+
+/// Logs the signal and sends `reason` if the current settings ask for it.
+pub(super) fn request(
+    settings: &watch::Receiver<LockSettings>,
+    requests: &LockRequests,
+    reason: LockReason,
+    source: &str,
+) {
+    let s = *settings.borrow();
+    let enabled = match reason {
+        LockReason::ScreenLock => s.lock_on_screen_lock,
+        LockReason::Suspend => s.lock_on_suspend,
+        LockReason::SessionIdle => s.lock_on_session_idle,
+        _ => true,
+    };
+    tracing::info!(
+        event = "desktop-lock-signal",
+        source,
+        reason = reason.as_str(),
+        enabled,
+        "desktop signal"
+    );
+    if enabled {
+        // The receiver only goes away when the daemon is shutting down.
+        let _ = requests.send(reason);
     }
 }

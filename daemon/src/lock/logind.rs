@@ -1,16 +1,25 @@
 //! logind (system bus): screen lock, idle and suspend of this user's sessions.
 //!
-//! Sessions come from `Manager.GetUser(uid)` → `User.Sessions`, and are re-read on
-//! `SessionNew`/`SessionRemoved`. A session locks the vault on its `Lock` signal and when
-//! `LockedHint` or `IdleHint` turns true (a transition: a session already locked when the
-//! daemon starts does not lock a vault nobody unlocked yet). `PrepareForSleep(true)` locks too.
+//! Sessions come from `Manager.GetUser(uid)` → `User.Sessions`, re-read on `SessionNew`;
+//! `SessionRemoved` stops watching that session. A session locks the vault on its `Lock` signal
+//! and when a `PropertiesChanged` announces `LockedHint` or `IdleHint` true. Initial values are
+//! read for the log only, never acted on: a session already locked when the daemon starts does
+//! not lock (the vault starts locked anyway), only a transition does. The session signals are
+//! read as queued messages rather than through the proxy's property cache, so a quick
+//! true→false flip is not coalesced away. `PrepareForSleep(true)` locks too.
 
+use super::desktop::request;
 use super::{LockReason, LockRequests, LockSettings};
 use futures_util::StreamExt;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use zbus::zvariant::OwnedObjectPath;
+use zbus::proxy::CacheProperties;
+use zbus::zvariant::{OwnedObjectPath, Value};
+
+const LOGIND: &str = "org.freedesktop.login1";
+const SESSION_INTERFACE: &str = "org.freedesktop.login1.Session";
 
 #[zbus::proxy(
     interface = "org.freedesktop.login1.Manager",
@@ -50,38 +59,13 @@ trait Session {
     fn idle_hint(&self) -> zbus::Result<bool>;
 }
 
-/// Sends `reason` if the current settings ask for it.
-fn request(
-    settings: &watch::Receiver<LockSettings>,
-    requests: &LockRequests,
-    reason: LockReason,
-    source: &str,
-) {
-    let s = *settings.borrow();
-    let enabled = match reason {
-        LockReason::ScreenLock => s.lock_on_screen_lock,
-        LockReason::Suspend => s.lock_on_suspend,
-        LockReason::SessionIdle => s.lock_on_session_idle,
-        _ => true,
-    };
-    tracing::info!(
-        event = "desktop-lock-signal",
-        source,
-        reason = reason.as_str(),
-        enabled,
-        "desktop signal"
-    );
-    if enabled {
-        let _ = requests.send(reason);
-    }
-}
-
 /// Watches logind until the system bus goes away; returns at once if logind is not reachable.
 pub async fn run(settings: watch::Receiver<LockSettings>, requests: LockRequests) {
-    if let Err(e) = watch_logind(settings, requests).await {
-        tracing::info!(
+    match watch_logind(settings, requests).await {
+        Ok(()) => tracing::info!("logind signals ended; stopped watching logind"),
+        Err(e) => tracing::info!(
             "logind not reachable ({e}): screen-lock and suspend locking come only from ScreenSaver signals"
-        );
+        ),
     }
 }
 
@@ -91,15 +75,16 @@ async fn watch_logind(
 ) -> zbus::Result<()> {
     let system = zbus::Connection::system().await?;
     let manager = ManagerProxy::new(&system).await?;
+    // Subscribe before reading the sessions, so none is missed in between.
     let mut sleep = manager.receive_prepare_for_sleep().await?;
     let mut new = manager.receive_session_new().await?;
     let mut removed = manager.receive_session_removed().await?;
-    // SAFETY: getuid has no preconditions.
+    // SAFETY: getuid has no preconditions and cannot fail.
     let uid = unsafe { libc::getuid() };
     let user_path = manager.get_user(uid).await?;
     let user = UserProxy::builder(&system)
         .path(user_path)?
-        .cache_properties(zbus::proxy::CacheProperties::No)
+        .cache_properties(CacheProperties::No)
         .build()
         .await?;
     let mut watched: HashMap<OwnedObjectPath, JoinHandle<()>> = HashMap::new();
@@ -111,12 +96,19 @@ async fn watch_logind(
     loop {
         tokio::select! {
             Some(signal) = sleep.next() => {
-                if signal.args().map(|a| a.start).unwrap_or(false) {
+                if signal.args().is_ok_and(|a| a.start) {
                     request(&settings, &requests, LockReason::Suspend, "logind PrepareForSleep");
                 }
             }
             Some(_) = new.next() => refresh(&system, &user, &mut watched, &settings, &requests).await,
-            Some(_) = removed.next() => refresh(&system, &user, &mut watched, &settings, &requests).await,
+            Some(signal) = removed.next() => {
+                if let Ok(args) = signal.args()
+                    && let Some(task) = watched.remove(&args.object_path)
+                {
+                    task.abort();
+                    tracing::debug!(session = args.object_path.as_str(), "logind session removed");
+                }
+            }
             else => break,
         }
     }
@@ -126,7 +118,7 @@ async fn watch_logind(
     Ok(())
 }
 
-/// Re-reads the user's sessions: watches new ones, stops watching removed ones.
+/// Re-reads the user's sessions: watches new ones, stops watching those no longer listed.
 async fn refresh(
     system: &zbus::Connection,
     user: &UserProxy<'_>,
@@ -146,7 +138,7 @@ async fn refresh(
         keep
     });
     for path in sessions {
-        if let std::collections::hash_map::Entry::Vacant(slot) = watched.entry(path.clone()) {
+        if let Entry::Vacant(slot) = watched.entry(path.clone()) {
             slot.insert(tokio::spawn(watch_session(
                 system.clone(),
                 path,
@@ -157,6 +149,14 @@ async fn refresh(
     }
 }
 
+/// `true` if `changed` announces `name` as true.
+fn announces_true(changed: &HashMap<&str, Value<'_>>, name: &str) -> bool {
+    changed
+        .get(name)
+        .is_some_and(|v| v.downcast_ref::<bool>().unwrap_or(false))
+}
+
+/// One session's `Lock` signal and `LockedHint`/`IdleHint` changes, until its streams end.
 async fn watch_session(
     system: zbus::Connection,
     path: OwnedObjectPath,
@@ -164,34 +164,52 @@ async fn watch_session(
     requests: LockRequests,
 ) {
     let result: zbus::Result<()> = async {
-        let session = SessionProxy::builder(&system).path(path.clone())?.build().await?;
+        let session = SessionProxy::builder(&system)
+            .path(path.clone())?
+            .cache_properties(CacheProperties::No)
+            .build()
+            .await?;
+        let properties = zbus::fdo::PropertiesProxy::builder(&system)
+            .destination(LOGIND)?
+            .path(path.clone())?
+            .build()
+            .await?;
         let mut lock = session.receive_lock().await?;
-        let mut locked = session.receive_locked_hint_changed().await;
-        let mut idle = session.receive_idle_hint_changed().await;
-        let (mut was_locked, mut was_idle) = (session.locked_hint().await.unwrap_or(false), session.idle_hint().await.unwrap_or(false));
+        let mut changes = properties.receive_properties_changed().await?;
+        let (locked_hint, idle_hint) = (session.locked_hint().await, session.idle_hint().await);
+        tracing::debug!(
+            session = path.as_str(),
+            locked_hint = ?locked_hint.ok(),
+            idle_hint = ?idle_hint.ok(),
+            "watching logind session (initial values are not acted on)"
+        );
         loop {
             tokio::select! {
-                Some(_) = lock.next() => request(&settings, &requests, LockReason::ScreenLock, "logind Session.Lock"),
-                Some(change) = locked.next() => {
-                    let now = change.get().await.unwrap_or(false);
-                    if now && !was_locked {
+                Some(_) = lock.next() => {
+                    request(&settings, &requests, LockReason::ScreenLock, "logind Session.Lock");
+                }
+                Some(signal) = changes.next() => {
+                    let Ok(args) = signal.args() else { continue };
+                    if args.interface_name().as_str() != SESSION_INTERFACE {
+                        continue;
+                    }
+                    if announces_true(args.changed_properties(), "LockedHint") {
                         request(&settings, &requests, LockReason::ScreenLock, "logind LockedHint");
                     }
-                    was_locked = now;
-                }
-                Some(change) = idle.next() => {
-                    let now = change.get().await.unwrap_or(false);
-                    if now && !was_idle {
+                    if announces_true(args.changed_properties(), "IdleHint") {
                         request(&settings, &requests, LockReason::SessionIdle, "logind IdleHint");
                     }
-                    was_idle = now;
                 }
                 else => return Ok(()),
             }
         }
     }
     .await;
-    if let Err(e) = result {
-        tracing::warn!("stopped watching logind session {}: {e}", path.as_str());
+    match result {
+        Ok(()) => tracing::info!(
+            session = path.as_str(),
+            "logind session signals ended; stopped watching it"
+        ),
+        Err(e) => tracing::warn!("stopped watching logind session {}: {e}", path.as_str()),
     }
 }
