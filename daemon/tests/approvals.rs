@@ -183,12 +183,18 @@ async fn approve_and_number_matching_through_notification_actions() {
         .expect("event")
         .expect("event");
     assert_eq!(ev.args().expect("args").event(), "approval-wrong-number");
+    // Deny through the notification's button.
+    let mut denied = request(&bus, "Unexpected sign-in", HashMap::new()).await;
+    let shown = wait_shown(&fake, 4).await;
+    common::click(&server, shown[3].id, "deny").await;
+    assert_eq!(response(&mut denied).await, "denied");
     // Resolved requests' notifications are closed.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(fake.closed.lock().expect("closed").len() >= 3);
+    assert!(fake.closed.lock().expect("closed").len() >= 4);
     let log = approvals.activity_log(10).await.expect("activity");
-    assert_eq!(log.len(), 3, "{log:?}");
+    assert_eq!(log.len(), 4, "{log:?}");
     assert!(log[2].contains("wrong-number") && log[2].contains("Phished sign-in"));
+    assert!(log[3].contains("denied") && log[3].contains("notification"), "{}", log[3]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
