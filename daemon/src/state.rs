@@ -103,6 +103,7 @@ pub struct VaultState {
     lock_reason: LockReason,
     locked_since: u64,
     has_keyring_slot: bool,
+    pending_requests: usize,
     throttle: Throttle,
     activity: Arc<Activity>,
 }
@@ -137,6 +138,7 @@ impl VaultState {
             lock_reason: LockReason::Startup,
             locked_since: unix_now(),
             has_keyring_slot: false,
+            pending_requests: 0,
             throttle,
             activity,
         }
@@ -193,7 +195,19 @@ impl VaultState {
             "Unlocked".into()
         };
         let n = self.account_count;
-        format!("{state}, {n} account{}", if n == 1 { "" } else { "s" })
+        let mut line = format!("{state}, {n} account{}", if n == 1 { "" } else { "s" });
+        if self.pending_requests > 0 {
+            line.push_str(&format!(
+                ", {} request(s) awaiting an answer",
+                self.pending_requests
+            ));
+        }
+        line
+    }
+
+    /// Records how many approval requests are pending, for the status line.
+    pub fn set_pending_requests(&mut self, n: usize) {
+        self.pending_requests = n;
     }
 
     /// Creates the vault and leaves it unlocked (runs the KDF: call from a blocking context).

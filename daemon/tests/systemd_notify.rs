@@ -106,13 +106,28 @@ fn ready_status_watchdog_reload_and_stopping() {
     )
     .expect("add");
     wait_for(&log, "STATUS=Unlocked, 1 account", Duration::from_secs(5));
+    // A pending approval request shows in the status line.
+    let mut requester = bus
+        .command(&latchkey_dbus::testing::target_bin("latchkey"))
+        .args(["request-approval", "--title", "Sign in"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("requester");
+    wait_for(
+        &log,
+        "STATUS=Unlocked, 1 account, 1 request(s) awaiting an answer",
+        Duration::from_secs(5),
+    );
     bus.call("org.latchkey.Latchkey1.Vault.Lock", &[])
         .expect("lock");
     wait_for(
         &log,
-        "STATUS=Locked (manual), 1 account",
+        "STATUS=Locked (manual), 1 account, 1 request(s) awaiting an answer",
         Duration::from_secs(5),
     );
+    requester.kill().expect("stop the requester");
+    requester.wait().expect("reap the requester");
 
     // Healthy: pings keep coming.
     let start = Instant::now();

@@ -262,12 +262,12 @@ impl ApprovalHub {
                 .await;
         }
         let n = self.registry().len();
-        let line = lock_state(&self.state).status_line();
-        crate::notify::status(&if n == 0 {
-            line
-        } else {
-            format!("{line}, {n} approval(s) pending")
-        });
+        let line = {
+            let mut state = lock_state(&self.state);
+            state.set_pending_requests(n);
+            state.status_line()
+        };
+        crate::notify::status(&line);
     }
 }
 
