@@ -23,10 +23,20 @@ impl LevelHandle {
     }
 }
 
+/// Crates whose debug and trace output can include D-Bus message contents (passphrases,
+/// URIs with seeds): never more verbose than `info`, whatever the configured level.
+const QUIET_TARGETS: [&str; 3] = ["zbus=info", "zvariant=info", "secret_service=info"];
+
 fn filter_for(level: &str) -> EnvFilter {
-    EnvFilter::try_from_default_env()
+    let mut filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(level))
-        .unwrap_or_else(|_| EnvFilter::new("info"))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    for target in QUIET_TARGETS {
+        if let Ok(directive) = target.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
 }
 
 /// Whether stderr is connected to the journal, as systemd announces in `JOURNAL_STREAM`.

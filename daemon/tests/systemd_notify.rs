@@ -197,7 +197,10 @@ fn logs_reach_stderr_when_the_journal_is_missing() {
     let bus = TestBus::start(bin).expect("bus");
     // INVOCATION_ID makes the daemon believe systemd started it; this machine has no journal socket.
     let mut daemon = bus
-        .spawn_daemon_with(bin, &[("INVOCATION_ID", "0123456789abcdef")])
+        .spawn_daemon_with(
+            bin,
+            &[("INVOCATION_ID", "0123456789abcdef"), ("RUST_LOG", "trace")],
+        )
         .expect("daemon");
     let mut stderr = daemon.take_stderr().expect("stderr");
     bus.call("org.latchkey.Latchkey1.Vault.Create", &["string:hunter2"])
