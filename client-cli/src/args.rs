@@ -55,7 +55,7 @@ pub enum Command {
     /// The activity log: approval and access decisions.
     Activity(ActivityArgs),
     /// Read or change settings (auto_lock_timeout, lock_on_screen_lock, lock_on_suspend,
-    /// lock_on_session_idle, approval_requires_unlock, log_level).
+    /// lock_on_session_idle, approval_requires_unlock, require_app_consent, log_level).
     #[command(subcommand)]
     Config(ConfigCommand),
     /// Unlock through the login keyring (opt-in): enable, disable, status.
@@ -119,6 +119,14 @@ pub struct RequestApprovalArgs {
 pub enum AccessCommand {
     /// List remembered decisions.
     List(JsonOpt),
+    /// Allow an app ahead of time (e.g. a script): `exe:/usr/bin/python3` or `flatpak:org.example.App`.
+    Allow {
+        /// `flatpak:<app id>` or `exe:<path>`.
+        identity: String,
+        /// Only this account (default: every account and the list).
+        #[arg(long)]
+        account: Option<String>,
+    },
     /// Forget decisions for an identity (as `access list` shows it).
     Revoke {
         /// `flatpak:<app id>` or `exe:<path>`.

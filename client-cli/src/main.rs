@@ -72,6 +72,14 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Access(AccessCommand::List(j)) => {
             commands::access::list(&AccessProxy::new(&conn).await?, j.json).await
         }
+        Command::Access(AccessCommand::Allow { identity, account }) => {
+            commands::access::allow(
+                &AccessProxy::new(&conn).await?,
+                &identity,
+                account.as_deref(),
+            )
+            .await
+        }
         Command::Access(AccessCommand::Revoke { identity, account }) => {
             commands::access::revoke(
                 &AccessProxy::new(&conn).await?,

@@ -24,6 +24,8 @@ pub struct Config {
     pub lock_on_session_idle: bool,
     /// Approving a sign-in request needs an unlocked vault (like an app lock).
     pub approval_requires_unlock: bool,
+    /// Apps other than Latchkey's own clients must be allowed before they get codes.
+    pub require_app_consent: bool,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             lock_on_suspend: lock.lock_on_suspend,
             lock_on_session_idle: lock.lock_on_session_idle,
             approval_requires_unlock: true,
+            require_app_consent: true,
         }
     }
 }

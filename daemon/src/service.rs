@@ -81,7 +81,7 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     let activity_log = ActivityLog::new(opts.vault.with_file_name("activity.jsonl"));
     let hub = ApprovalHub::new(state.clone(), settings.clone(), activity_log);
     let grants = crate::access::grants::Grants::load(opts.vault.with_file_name("access.json"));
-    let gate = crate::bus::Gate::new(hub.clone(), grants);
+    let gate = crate::bus::Gate::new(hub.clone(), grants, settings.clone());
     let mut builder = zbus::connection::Builder::session()
         .context("cannot reach the session bus (is DBUS_SESSION_BUS_ADDRESS set?)")?
         .serve_at(

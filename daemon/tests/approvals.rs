@@ -194,7 +194,11 @@ async fn approve_and_number_matching_through_notification_actions() {
     let log = approvals.activity_log(10).await.expect("activity");
     assert_eq!(log.len(), 4, "{log:?}");
     assert!(log[2].contains("wrong-number") && log[2].contains("Phished sign-in"));
-    assert!(log[3].contains("denied") && log[3].contains("notification"), "{}", log[3]);
+    assert!(
+        log[3].contains("denied") && log[3].contains("notification"),
+        "{}",
+        log[3]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -483,6 +487,20 @@ async fn third_party_code_requests_need_consent() {
     let exe = std::env::current_exe().expect("exe").display().to_string();
     run(&["access", "revoke", &format!("exe:{exe}")], "");
     assert!(!run(&["access", "list", "--json"], "").contains(&exe));
+    // Allowed ahead of time: no prompt at all.
+    let before = fake.shown.lock().expect("shown").len();
+    run(&["access", "allow", &format!("exe:{exe}")], "");
+    vault.get_code(&id).await.expect("pre-authorised code");
+    vault.list_accounts().await.expect("pre-authorised list");
+    run(&["access", "revoke", &format!("exe:{exe}")], "");
+    // Consent turned off by the user: every same-user caller is trusted.
+    run(&["config", "set", "require_app_consent", "false"], "");
+    vault.get_code(&id).await.expect("consent off");
+    assert_eq!(
+        fake.shown.lock().expect("shown").len(),
+        before,
+        "nobody was asked"
+    );
     let log = run(&["activity", "--json"], "");
     assert!(log.contains("consent"), "{log}");
 }

@@ -133,6 +133,12 @@ pub trait Settings {
     /// Sets whether approving needs an unlocked vault.
     #[zbus(property)]
     fn set_approval_requires_unlock(&self, value: bool) -> zbus::Result<()>;
+    /// Whether other apps need consent for codes.
+    #[zbus(property)]
+    fn require_app_consent(&self) -> zbus::Result<bool>;
+    /// Sets whether other apps need consent.
+    #[zbus(property)]
+    fn set_require_app_consent(&self, value: bool) -> zbus::Result<()>;
     /// Log filter.
     #[zbus(property)]
     fn log_level(&self) -> zbus::Result<String>;
@@ -225,6 +231,8 @@ pub trait Request {
 pub trait Access {
     /// (identity, account id or "*", allow|deny, time).
     fn list_grants(&self) -> zbus::Result<Vec<(String, String, String, u64)>>;
+    /// Allows an identity ahead of time (every account when `account_id` is empty).
+    fn grant(&self, identity: &str, account_id: &str) -> zbus::Result<()>;
     /// Forgets decisions for an identity (all accounts when `account_id` is empty).
     fn revoke(&self, identity: &str, account_id: &str) -> zbus::Result<u32>;
 }

@@ -17,7 +17,9 @@ pub async fn list(access: &AccessProxy<'_>, json: bool) -> Result<(), CliError> 
         println!("No remembered decisions: every other app is asked before it gets a code.");
     } else {
         for (identity, account, decision, _) in &grants {
-            let what = if account == "*" {
+            let what = if account == "**" {
+                "every account and the list".to_string()
+            } else if account == "*" {
                 "the account list".to_string()
             } else {
                 format!("account {account}")
@@ -25,6 +27,20 @@ pub async fn list(access: &AccessProxy<'_>, json: bool) -> Result<(), CliError> 
             println!("{decision:5}  {identity}  {what}");
         }
     }
+    Ok(())
+}
+
+/// Allows an identity ahead of time.
+pub async fn allow(
+    access: &AccessProxy<'_>,
+    identity: &str,
+    account: Option<&str>,
+) -> Result<(), CliError> {
+    access.grant(identity, account.unwrap_or("")).await?;
+    let what = account
+        .map(|a| format!("account {a}"))
+        .unwrap_or_else(|| "every account and the list".into());
+    eprintln!("{identity} may now get codes for {what} without asking.");
     Ok(())
 }
 

@@ -4,12 +4,13 @@ use crate::exit::{CliError, USAGE};
 use latchkey_dbus::SettingsProxy;
 
 /// Setting names as config.toml spells them.
-pub const KEYS: [&str; 6] = [
+pub const KEYS: [&str; 7] = [
     "auto_lock_timeout",
     "lock_on_screen_lock",
     "lock_on_suspend",
     "lock_on_session_idle",
     "approval_requires_unlock",
+    "require_app_consent",
     "log_level",
 ];
 
@@ -20,6 +21,7 @@ async fn get_one(s: &SettingsProxy<'_>, key: &str) -> Result<String, CliError> {
         "lock_on_suspend" => s.lock_on_suspend().await?.to_string(),
         "lock_on_session_idle" => s.lock_on_session_idle().await?.to_string(),
         "approval_requires_unlock" => s.approval_requires_unlock().await?.to_string(),
+        "require_app_consent" => s.require_app_consent().await?.to_string(),
         "log_level" => s.log_level().await?,
         other => return Err(unknown(other)),
     })
@@ -69,6 +71,7 @@ pub async fn set(s: &SettingsProxy<'_>, key: &str, value: &str) -> Result<(), Cl
         "lock_on_suspend" => s.set_lock_on_suspend(boolean(value)?).await,
         "lock_on_session_idle" => s.set_lock_on_session_idle(boolean(value)?).await,
         "approval_requires_unlock" => s.set_approval_requires_unlock(boolean(value)?).await,
+        "require_app_consent" => s.set_require_app_consent(boolean(value)?).await,
         "log_level" => s.set_log_level(value.to_string()).await,
         other => return Err(unknown(other)),
     };

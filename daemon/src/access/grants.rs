@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 /// The account id that stands for "the account list" rather than one account's code.
 pub const LIST: &str = "*";
+/// The account id of a grant that covers every account and the list.
+pub const ALL: &str = "**";
 
 /// One remembered decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,9 +60,13 @@ impl Grants {
 
     /// The remembered decision for `identity` and `account_id`, if any: `Some(true)` = allow.
     pub fn lookup(&self, identity: &str, account_id: &str) -> Option<bool> {
-        self.grants
-            .iter()
-            .find(|g| g.identity == identity && g.account_id == account_id)
+        let find = |account: &str| {
+            self.grants
+                .iter()
+                .find(|g| g.identity == identity && g.account_id == account)
+        };
+        find(account_id)
+            .or_else(|| find(ALL))
             .map(|g| g.decision == "allow")
     }
 
@@ -129,6 +135,24 @@ mod tests {
         let mut g2 = g2;
         assert_eq!(g2.revoke("exe:/usr/bin/app", None).expect("revoke"), 2);
         assert!(Grants::load(path).all().is_empty());
+    }
+
+    #[test]
+    fn a_grant_for_all_accounts_covers_codes_and_the_list_unless_one_is_denied() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut g = Grants::load(dir.path().join("access.json"));
+        g.remember("flatpak:org.example.App", ALL, true, 1)
+            .expect("save");
+        g.remember("flatpak:org.example.App", "acct-2", false, 2)
+            .expect("save");
+        assert_eq!(g.lookup("flatpak:org.example.App", "acct-1"), Some(true));
+        assert_eq!(g.lookup("flatpak:org.example.App", LIST), Some(true));
+        assert_eq!(
+            g.lookup("flatpak:org.example.App", "acct-2"),
+            Some(false),
+            "a specific deny wins"
+        );
+        assert_eq!(g.lookup("flatpak:org.other.App", "acct-1"), None);
     }
 
     #[test]

@@ -35,6 +35,30 @@ impl AccessInterface {
             .collect()
     }
 
+    /// Allows `identity` ahead of time (one account, or every account and the list when
+    /// `account_id` is empty), so a script or app does not have to wait for a prompt.
+    async fn grant(&self, identity: String, account_id: String) -> Result<(), Error> {
+        let valid = identity.starts_with("exe:/") || identity.starts_with("flatpak:");
+        if !valid || identity.len() > 4096 {
+            return Err(Error::InvalidArgument(
+                "identity must be exe:/absolute/path or flatpak:app.id".into(),
+            ));
+        }
+        let mut grants = self.gate.grants.lock().unwrap_or_else(|p| p.into_inner());
+        let accounts: Vec<String> = if account_id.is_empty() {
+            vec![crate::access::grants::ALL.to_string()]
+        } else {
+            vec![account_id]
+        };
+        for account in accounts {
+            grants
+                .remember(&identity, &account, true, crate::state::unix_now())
+                .map_err(|e| Error::Storage(e.to_string()))?;
+        }
+        tracing::info!(event = "access-granted", identity = %identity, "access granted ahead of time");
+        Ok(())
+    }
+
     /// Forgets decisions for `identity` (one account, or all when `account_id` is empty);
     /// returns how many were removed. The app will be asked again.
     async fn revoke(&self, identity: String, account_id: String) -> Result<u32, Error> {

@@ -21,13 +21,18 @@ pub const TRUST_ALL_ENV: &str = "LATCHKEY_TEST_TRUST_ALL_CALLERS";
 pub struct Gate {
     trusted: Vec<PathBuf>,
     trust_all: bool,
+    settings: Arc<crate::settings::Settings>,
     pub(super) grants: Mutex<Grants>,
     hub: Arc<ApprovalHub>,
 }
 
 impl Gate {
     /// Trusts the client executables beside the daemon's own, and remembers decisions in `grants`.
-    pub fn new(hub: Arc<ApprovalHub>, grants: Grants) -> Arc<Self> {
+    pub fn new(
+        hub: Arc<ApprovalHub>,
+        grants: Grants,
+        settings: Arc<crate::settings::Settings>,
+    ) -> Arc<Self> {
         let mut trusted = Vec::new();
         if let Some(dir) = std::env::current_exe()
             .ok()
@@ -45,6 +50,7 @@ impl Gate {
         Arc::new(Self {
             trusted,
             trust_all,
+            settings,
             grants: Mutex::new(grants),
             hub,
         })
@@ -72,6 +78,7 @@ impl Gate {
             .await
             .map_err(|e| Error::AccessDenied(e.to_string()))?;
         if self.trust_all
+            || !self.settings.current().require_app_consent
             || self
                 .trusted
                 .iter()

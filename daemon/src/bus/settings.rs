@@ -80,6 +80,16 @@ impl SettingsInterface {
         self.save(|c| c.approval_requires_unlock = value)
     }
 
+    /// Apps other than Latchkey's own clients must be allowed before they get codes.
+    #[zbus(property)]
+    async fn require_app_consent(&self) -> bool {
+        self.settings.current().require_app_consent
+    }
+    #[zbus(property)]
+    async fn set_require_app_consent(&self, value: bool) -> zbus::fdo::Result<()> {
+        self.save(|c| c.require_app_consent = value)
+    }
+
     /// Log filter (`RUST_LOG` syntax); `RUST_LOG` in the daemon's environment wins.
     #[zbus(property)]
     async fn log_level(&self) -> String {
