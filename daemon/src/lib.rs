@@ -9,6 +9,7 @@ pub mod approvals;
 pub mod bus;
 pub mod config;
 pub mod files;
+pub mod import;
 pub mod keyring;
 pub mod lock;
 pub mod logging;

@@ -501,6 +501,15 @@ impl VaultState {
         Ok(id)
     }
 
+    /// Appends accounts (new ids) in one write, so an import is all or nothing.
+    pub(crate) fn append_all(&mut self, new: Vec<Account>) -> Result<(), StateError> {
+        let ids: Vec<String> = new.iter().map(|a| a.id.clone()).collect();
+        self.mutate(|accounts| {
+            new.into_iter().for_each(|a| accounts.push(a));
+            Box::new(move |accounts| ids.iter().for_each(|id| drop(accounts.remove(id))))
+        })
+    }
+
     fn unlocked_mut(&mut self) -> Result<&mut Unlocked, StateError> {
         self.unlocked.as_mut().ok_or(StateError::Locked)
     }
@@ -542,7 +551,8 @@ fn to_digits(d: u32) -> Result<u8, StateError> {
     })
 }
 
-fn check_labels(issuer: &str, account: &str) -> Result<(), StateError> {
+/// Refuses empty, over-long or control-character labels (also for imported entries).
+pub(crate) fn check_labels(issuer: &str, account: &str) -> Result<(), StateError> {
     if account.trim().is_empty() && issuer.trim().is_empty() {
         return Err(StateError::InvalidArgument(
             "an account needs an issuer or an account name".into(),

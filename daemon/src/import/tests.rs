@@ -1,0 +1,356 @@
+//! Parser tests against fixtures made by tests/data/import/make_fixtures.py (Python, independent
+//! of this code) and published Google migration vectors.
+
+use super::*;
+use crate::otp::{Algorithm, Kind, Secret};
+
+macro_rules! fixture {
+    ($name:literal) => {
+        include_bytes!(concat!("../../tests/data/import/", $name)).as_slice()
+    };
+}
+
+const PASS: &[u8] = b"import test passphrase";
+
+fn ok(bytes: &[u8], pass: Option<&[u8]>) -> Vec<Imported> {
+    let parsed = parse(bytes, Format::Auto, pass).expect("parses");
+    parsed
+        .entries
+        .into_iter()
+        .map(|e| e.expect("entry ok"))
+        .collect()
+}
+
+fn b32(text: &str) -> Secret {
+    Secret::from_base32(text).expect("base32")
+}
+
+fn oathtool(args: &[&str]) -> String {
+    let out = std::process::Command::new("oathtool")
+        .args(args)
+        .output()
+        .expect("oathtool is installed");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The four accounts every Aegis fixture holds (make_fixtures.py's ENTRIES).
+fn check_aegis(got: &[Imported]) {
+    assert_eq!(got.len(), 4);
+    assert_eq!(
+        (got[0].issuer.as_str(), got[0].account.as_str()),
+        ("GitHub", "alice@example.com")
+    );
+    assert_eq!(got[0].params.secret, b32("JBSWY3DPEHPK3PXP"));
+    assert_eq!(got[0].params.kind, Kind::Totp { period: 30 });
+    let corp = &got[1].params;
+    assert_eq!(
+        (corp.algorithm, corp.digits, corp.kind),
+        (Algorithm::Sha256, 8, Kind::Totp { period: 60 })
+    );
+    let t = 1_700_000_000u64;
+    let want = oathtool(&[
+        "--totp=sha256",
+        "-b",
+        "-d",
+        "8",
+        "-s",
+        "60",
+        "-N",
+        &format!("@{t}"),
+        "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+    ]);
+    assert_eq!(corp.time_code(t).expect("code").code.to_string(), want);
+    let bank = &got[2].params;
+    assert_eq!(
+        (bank.algorithm, bank.digits, bank.kind),
+        (Algorithm::Sha512, 7, Kind::Hotp { counter: 5 })
+    );
+    assert_eq!(got[3].params.kind, Kind::Steam);
+}
+
+#[test]
+fn aegis_plain_versions_1_and_2() {
+    for bytes in [
+        fixture!("aegis-plain-v1.json"),
+        fixture!("aegis-plain-v2.json"),
+    ] {
+        check_aegis(&ok(bytes, None));
+        let notes = parse(bytes, Format::Aegis, None).expect("parses").notes;
+        assert_eq!(notes.len(), 1, "the note and group are reported as dropped");
+    }
+}
+
+#[test]
+fn aegis_encrypted_with_the_passphrase() {
+    check_aegis(&ok(fixture!("aegis-encrypted-v3.json"), Some(PASS)));
+    assert_eq!(ok(fixture!("aegis-encrypted-v2.json"), Some(PASS)).len(), 2);
+}
+
+#[test]
+fn aegis_passphrase_errors() {
+    let bytes = fixture!("aegis-encrypted-v2.json");
+    assert_eq!(
+        parse(bytes, Format::Auto, None).unwrap_err(),
+        ImportError::PassphraseRequired
+    );
+    assert_eq!(
+        parse(bytes, Format::Auto, Some(b"wrong")).unwrap_err(),
+        ImportError::BadPassphrase
+    );
+}
+
+/// The encrypted fixture as JSON, changed by `edit`, as bytes.
+fn edited(edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let mut v: serde_json::Value =
+        serde_json::from_slice(fixture!("aegis-encrypted-v2.json")).expect("json");
+    edit(&mut v);
+    serde_json::to_vec(&v).expect("json")
+}
+
+#[test]
+fn aegis_flipped_byte_in_the_database_is_corruption() {
+    let bytes = edited(|v| {
+        let mut db = data_encoding::BASE64
+            .decode(v["db"].as_str().expect("db").as_bytes())
+            .expect("b64");
+        db[3] ^= 0x01;
+        v["db"] = data_encoding::BASE64.encode(&db).into();
+    });
+    assert_eq!(
+        parse(&bytes, Format::Auto, Some(PASS)).unwrap_err(),
+        ImportError::Corrupted
+    );
+}
+
+#[test]
+fn aegis_hostile_scrypt_parameters_are_refused_before_running() {
+    for (n, r, p) in [
+        (1u64 << 22, 8, 1),
+        (1 << 15, 64, 1),
+        (1 << 15, 8, 17),
+        (1 << 20, 32, 1),
+        (1 << 20, 8, 16),
+    ] {
+        let bytes = edited(|v| {
+            v["header"]["slots"][1]["n"] = n.into();
+            v["header"]["slots"][1]["r"] = r.into();
+            v["header"]["slots"][1]["p"] = p.into();
+        });
+        let err = parse(&bytes, Format::Auto, Some(PASS)).unwrap_err();
+        assert!(
+            matches!(err, ImportError::KdfParams(_)),
+            "{n} {r} {p}: {err}"
+        );
+    }
+    let bytes = edited(|v| v["header"]["slots"][1]["n"] = 1000.into());
+    let err = parse(&bytes, Format::Auto, Some(PASS)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ImportError::Malformed {
+                format: "Aegis",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn aegis_malformed_files() {
+    let full = fixture!("aegis-plain-v2.json");
+    let err = parse(&full[..full.len() / 2], Format::Auto, None).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ImportError::Malformed {
+                format: "Aegis",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let text = std::str::from_utf8(full).expect("utf-8");
+    let bad = text.replace("\"version\": 2", "\"version\": 4");
+    assert!(
+        parse(bad.as_bytes(), Format::Auto, None)
+            .unwrap_err()
+            .to_string()
+            .contains("database version 4")
+    );
+    let only_slots = edited(|v| v["header"]["params"] = serde_json::Value::Null);
+    assert!(matches!(
+        parse(&only_slots, Format::Auto, Some(PASS)),
+        Err(ImportError::Malformed { .. })
+    ));
+}
+
+#[test]
+fn aegis_bad_entries_fail_alone_and_name_the_fault() {
+    let parsed = parse(fixture!("aegis-bad-entry.json"), Format::Auto, None).expect("parses");
+    assert!(parsed.entries[0].is_ok() && parsed.entries[1].is_ok());
+    let err = parsed.entries[2].as_ref().unwrap_err();
+    assert_eq!(
+        (err.position, err.issuer.as_str(), err.account.as_str()),
+        (3, "Old", "frank")
+    );
+    assert_eq!(err.fault, EntryFault::Algorithm("MD5".into()));
+    let text = std::str::from_utf8(fixture!("aegis-plain-v2.json")).expect("utf-8");
+    let bad = text
+        .replacen("JBSWY3DPEHPK3PXP", "JBSWY3DP1HPK3PXP", 1)
+        .replacen("\"SHA256\"", "\"SHA3\"", 1);
+    let parsed = parse(bad.as_bytes(), Format::Auto, None).expect("parses");
+    let e0 = parsed.entries[0].as_ref().unwrap_err();
+    assert_eq!(
+        e0.fault,
+        EntryFault::Secret(crate::otp::SecretError::InvalidCharacter { position: 9 })
+    );
+    assert!(
+        !e0.fault.to_string().contains("JBSWY3DP"),
+        "no secret in errors"
+    );
+    assert_eq!(
+        parsed.entries[1].as_ref().unwrap_err().fault,
+        EntryFault::Algorithm("SHA3".into())
+    );
+}
+
+#[test]
+fn google_fixture_maps_every_enum() {
+    let got = ok(fixture!("google-migration.txt"), None);
+    assert_eq!(got.len(), 4);
+    assert_eq!(
+        (got[0].issuer.as_str(), got[0].account.as_str()),
+        ("GitHub", "alice@example.com")
+    );
+    assert_eq!(got[0].params.secret, b32("JBSWY3DPEHPK3PXP"));
+    assert_eq!(
+        (got[1].params.algorithm, got[1].params.digits),
+        (Algorithm::Sha256, 8)
+    );
+    let carol = &got[2].params;
+    assert_eq!(
+        (carol.algorithm, carol.kind),
+        (Algorithm::Sha512, Kind::Hotp { counter: 7 })
+    );
+    let secret = data_encoding::BASE32_NOPAD.encode(b"12345678901234567890");
+    assert_eq!(oathtool(&["-b", "-c", "7", &secret]).len(), 6);
+    let erin = &got[3];
+    assert_eq!(
+        (erin.issuer.as_str(), erin.account.as_str()),
+        ("Issuerless", "erin")
+    );
+    assert_eq!(
+        (erin.params.algorithm, erin.params.digits, erin.params.kind),
+        (Algorithm::Sha1, 6, Kind::Totp { period: 30 })
+    );
+    let t = 59u64;
+    assert_eq!(
+        erin.params.time_code(t).expect("code").code.to_string(),
+        oathtool(&["--totp", "-b", "-N", "@59", &secret])
+    );
+}
+
+#[test]
+fn google_published_vectors() {
+    // johncallahan/otpauth_migration and digitalduke/otpauth-migration-decoder READMEs.
+    let got = ok(b"otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6YWxpY2VAZ29vZ2xlLmNvbRoHRXhhbXBsZTAC", None);
+    assert_eq!(
+        (got[0].issuer.as_str(), got[0].account.as_str()),
+        ("Example", "alice@google.com")
+    );
+    assert_eq!(got[0].params.secret, b32("JBSWY3DPEHPK3PXP"));
+    // A Raspberry Pi guide's vector (negative batch id, percent-encoded base64).
+    let got = ok(b"otpauth-migration://offline?data=CjUKEPqlBekzoNEukL7qlsjBCDYSDnBpQHJhc3BiZXJyeXBpGgtyYXNwYmVycnlwaSABKAEwAhABGAEgACjr4JKK%2B%2F%2F%2F%2F%2F8B", None);
+    assert_eq!(
+        (got[0].issuer.as_str(), got[0].account.as_str()),
+        ("raspberrypi", "pi@raspberrypi")
+    );
+    assert_eq!(got[0].params.secret, b32("7KSQL2JTUDIS5EF65KLMRQIIGY"));
+    // Smiling-Dwarf/otp_recover_secret README: two accounts.
+    let got = ok(b"otpauth-migration://offline?data=Ch4KC2Yk6WxR3xW8Rde7EglGYWtlIEdBIDEgASgBMAIKIgoPA10zkjJ0tijvit4MRqKSEglGYWtlIEdBIDIgASgBMAIQARgBIAAoz5a69vj%2F%2F%2F%2F%2FAQ%3D%3D", None);
+    assert_eq!(got[0].params.secret, b32("MYSOS3CR34K3YROXXM"));
+    assert_eq!(
+        (got[1].account.as_str(), &got[1].params.secret),
+        ("Fake GA 2", &b32("ANOTHERSOS3CR34K3YGENIUS"))
+    );
+}
+
+#[test]
+fn google_errors() {
+    let parsed = parse(fixture!("google-md5.txt"), Format::Auto, None).expect("parses");
+    assert_eq!(
+        parsed.entries[1].as_ref().unwrap_err().fault,
+        EntryFault::Algorithm("MD5".into())
+    );
+    let malformed = |text: &str| match parse(text.as_bytes(), Format::Auto, None) {
+        Err(ImportError::Malformed { format, fault }) => {
+            assert_eq!(format, google::FORMAT, "{fault}")
+        }
+        other => panic!("{text}: {other:?}"),
+    };
+    malformed("otpauth-migration://offline?data=%%%");
+    malformed("otpauth-migration://offline?data=not*base64");
+    malformed("otpauth-migration://offline?data=CgX/"); // a field that runs past the end
+    malformed("otpauth-migration://offline");
+    malformed("otpauth-migration://offline?data=CjEK\nhttps://example.com");
+    let notes = parse(fixture!("google-batch-1of2.txt"), Format::Auto, None)
+        .expect("parses")
+        .notes;
+    assert!(notes[0].contains("2 QR codes"), "{notes:?}");
+}
+
+#[test]
+fn uri_lists() {
+    let got = ok(fixture!("uris.txt"), None);
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[1].params.kind, Kind::Hotp { counter: 5 });
+    assert_eq!(got[2].params.kind, Kind::Steam);
+    let parsed = parse(
+        b"otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP\n\notpauth://totp/A:c?secret=JB1\n",
+        Format::Auto,
+        None,
+    )
+    .expect("parses");
+    let err = parsed.entries[1].as_ref().unwrap_err();
+    assert_eq!((err.position, err.account.as_str()), (2, "line 3"));
+    assert!(matches!(err.fault, EntryFault::Uri(_)));
+}
+
+#[test]
+fn whole_file_errors() {
+    let big = vec![b' '; MAX_INPUT + 1];
+    assert_eq!(
+        parse(&big, Format::Auto, None).unwrap_err(),
+        ImportError::TooLarge(MAX_INPUT + 1)
+    );
+    assert_eq!(
+        parse(b" \n", Format::Auto, None).unwrap_err(),
+        ImportError::Empty
+    );
+    assert_eq!(
+        parse(b"hello", Format::Auto, None).unwrap_err(),
+        ImportError::UnknownFormat
+    );
+    assert_eq!(Format::from_name("2fas").map(|f| f.name()), Ok("2FAS"));
+    assert_eq!(
+        parse(b"x", Format::from_name("bitwarden").expect("name"), None).unwrap_err(),
+        ImportError::Unsupported("Bitwarden")
+    );
+    assert!(Format::from_name("lastpass").is_err());
+    let many = "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP\n".repeat(MAX_ENTRIES + 1);
+    assert_eq!(
+        parse(many.as_bytes(), Format::Auto, None).unwrap_err(),
+        ImportError::TooManyEntries
+    );
+}
+
+#[test]
+fn debug_output_never_shows_secrets() {
+    let parsed = parse(fixture!("aegis-plain-v2.json"), Format::Auto, None).expect("parses");
+    let text = format!("{parsed:?}");
+    assert!(
+        !text.contains("JBSWY3DPEHPK3PXP") && !text.contains("Hello!"),
+        "{text}"
+    );
+}

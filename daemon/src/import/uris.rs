@@ -1,0 +1,47 @@
+//! Plain lists of `otpauth://` URIs, one per line (blank lines and `#` comments skipped);
+//! `otpauth-migration://` lines are expanded through the Google reader. Entries are numbered in
+//! order; a URI that cannot be read is named by its line (its label may be what is broken).
+
+use super::{EntryError, ImportError, Imported, MAX_ENTRIES, entry_error, google};
+use crate::otp::parse_uri;
+
+/// One result per URI, positioned by line number.
+pub fn parse(text: &str) -> Result<Vec<Result<Imported, EntryError>>, ImportError> {
+    let mut out = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if out.len() >= MAX_ENTRIES {
+            return Err(ImportError::TooManyEntries);
+        }
+        if starts_with_ci(line, "otpauth-migration:") {
+            out.extend(google::parse_line(line, out.len())?);
+            continue;
+        }
+        out.push(match parse_uri(line) {
+            Ok(u) => Ok(Imported {
+                issuer: u.issuer,
+                account: u.account,
+                params: u.params,
+            }),
+            Err(e) => Err(entry_error(
+                out.len() + 1,
+                "",
+                &format!("line {}", index + 1),
+                e.into(),
+            )),
+        });
+    }
+    if out.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    Ok(out)
+}
+
+/// Case-insensitive ASCII prefix test.
+pub(super) fn starts_with_ci(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len()
+        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
