@@ -33,6 +33,9 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Change an account's issuer or account name.
     Rename(RenameArgs),
+    /// Import accounts from an Aegis export, Google Authenticator otpauth-migration:// URIs or a
+    /// list of otpauth:// URIs (FILE, "-" for stdin, or the URI itself); all or nothing.
+    Import(ImportArgs),
     /// Install or remove latchkeyd as a systemd user service with D-Bus activation.
     #[command(subcommand)]
     Service(ServiceCommand),
@@ -257,6 +260,39 @@ pub struct AddArgs {
     #[arg(long)]
     pub steam: bool,
     /// Print JSON ({"id": ...}).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Export formats `import` understands by name (2fas, andotp, freeotp, bitwarden: not yet).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportFormat {
+    Auto,
+    Aegis,
+    Google,
+    #[value(name = "2fas")]
+    TwoFas,
+    Andotp,
+    Freeotp,
+    Bitwarden,
+    Uris,
+}
+
+/// `latchkey import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export file, "-" to read it from stdin, or an otpauth-migration:// or otpauth:// URI.
+    pub source: String,
+    /// The export's format (auto: detect it).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: ImportFormat,
+    /// Read the passphrase of an encrypted export as one line from stdin instead of the terminal.
+    #[arg(long)]
+    pub passphrase_stdin: bool,
+    /// Report what would be imported without adding anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON ({"dry_run", "added", "skipped", "failed", "notes"}).
     #[arg(long)]
     pub json: bool,
 }

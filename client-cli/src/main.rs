@@ -41,6 +41,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Code(c) => commands::code::code(&vault, c).await,
         Command::Remove(r) => commands::accounts::remove(&vault, r).await,
         Command::Rename(r) => commands::accounts::rename(&vault, r).await,
+        Command::Import(i) => commands::import::import(&vault, i).await,
         Command::Approvals(a) if a.watch.is_some() => {
             commands::approvals::watch(&ApprovalsProxy::new(&conn).await?).await
         }

@@ -8,6 +8,7 @@ pub mod approvals;
 pub mod code;
 pub mod diagnostics;
 pub mod doctor;
+pub mod import;
 pub mod service;
 pub mod settings;
 pub mod vault;

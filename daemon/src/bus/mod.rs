@@ -6,6 +6,7 @@ mod consent;
 mod convert;
 mod delivery;
 mod errors;
+mod import;
 mod keyring_unlock;
 mod request;
 mod settings;

@@ -417,6 +417,37 @@ impl VaultInterface {
         Ok(())
     }
 
+    /// Imports another authenticator's export (bytes, never a path): all entries or none.
+    #[zbus(out_args("added", "skipped", "failed", "notes"))]
+    async fn import(
+        &self,
+        data: Vec<u8>,
+        format: String,
+        passphrase: String,
+        dry_run: bool,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
+    ) -> Result<
+        (
+            super::import::Dicts,
+            super::import::Dicts,
+            super::import::Dicts,
+            Vec<String>,
+        ),
+        Error,
+    > {
+        let (data, passphrase) = (Zeroizing::new(data), Zeroizing::new(passphrase));
+        let (reply, ids) =
+            super::import::run(&self.state, data, &format, passphrase, dry_run).await?;
+        if !ids.is_empty() {
+            tracing::info!(event = "accounts-imported", count = ids.len(), caller = %caller(&header), "accounts imported");
+            let _ = self.account_count_changed(&emitter).await;
+            self.report_status();
+            let _ = Self::accounts_changed(&emitter, ids, vec![], vec![]).await;
+        }
+        Ok(reply)
+    }
+
     /// Emitted when accounts are added, removed or edited, so every client can refresh.
     #[zbus(signal)]
     async fn accounts_changed(

@@ -1,0 +1,188 @@
+//! `import`: reads the export itself and sends its bytes to the daemon (which never opens paths).
+
+use super::print_json;
+use crate::args::{ImportArgs, ImportFormat};
+use crate::exit::{CliError, USAGE};
+use crate::passphrase::Source;
+use latchkey_dbus::VaultProxy;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use std::collections::HashMap;
+use std::io::Read;
+use zbus::zvariant::OwnedValue;
+use zeroize::Zeroizing;
+
+/// Largest export read, as the daemon accepts it (10 MiB).
+const MAX_INPUT: u64 = 10 * 1024 * 1024;
+
+type Dict = HashMap<String, OwnedValue>;
+
+/// Imports an export and prints what was added, skipped and refused.
+pub async fn import(vault: &VaultProxy<'_>, a: ImportArgs) -> Result<(), CliError> {
+    if a.source == "-" && a.passphrase_stdin {
+        return Err(CliError::new(
+            USAGE,
+            "--passphrase-stdin cannot be used when the export itself comes from stdin",
+        ));
+    }
+    let data = read_source(&a.source)?;
+    let format = format_name(a.format);
+    let passphrase = if matches!(a.format, ImportFormat::Auto | ImportFormat::Aegis)
+        && is_encrypted_aegis(&data)
+    {
+        Source::new(a.passphrase_stdin).read("Passphrase of the Aegis export: ")?
+    } else {
+        Zeroizing::new(String::new())
+    };
+    let (added, skipped, failed, notes) =
+        vault.import(&data, format, &passphrase, a.dry_run).await?;
+    if a.json {
+        print_json(&serde_json::json!({
+            "dry_run": a.dry_run,
+            "added": added.iter().map(|d| json(d, "id")).collect::<Vec<_>>(),
+            "skipped": skipped.iter().map(|d| json(d, "duplicate_of")).collect::<Vec<_>>(),
+            "failed": failed.iter().map(|d| json(d, "reason")).collect::<Vec<_>>(),
+            "notes": notes,
+        }));
+    } else {
+        print_summary(a.dry_run, &added, &skipped, &failed, &notes);
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        let n = failed.len();
+        Err(CliError::other(format!(
+            "{n} entr{} cannot be imported; nothing was imported",
+            if n == 1 { "y" } else { "ies" }
+        )))
+    }
+}
+
+/// The export's bytes: the URI given on the command line, stdin for "-", or the file.
+fn read_source(source: &str) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    let lower = source.get(..8).unwrap_or_default().to_ascii_lowercase();
+    if lower == "otpauth:" || lower == "otpauth-" {
+        return Ok(Zeroizing::new(source.as_bytes().to_vec()));
+    }
+    let mut data = Zeroizing::new(Vec::new());
+    let result = if source == "-" {
+        std::io::stdin().take(MAX_INPUT + 1).read_to_end(&mut data)
+    } else {
+        std::fs::File::open(source).and_then(|f| f.take(MAX_INPUT + 1).read_to_end(&mut data))
+    };
+    result.map_err(|e| CliError::other(format!("cannot read {source}: {e}")))?;
+    if data.len() as u64 > MAX_INPUT {
+        return Err(CliError::other(format!(
+            "{source} is larger than 10 MiB; that is not an authenticator export"
+        )));
+    }
+    Ok(data)
+}
+
+fn format_name(f: ImportFormat) -> &'static str {
+    match f {
+        ImportFormat::Auto => "auto",
+        ImportFormat::Aegis => "aegis",
+        ImportFormat::Google => "google",
+        ImportFormat::TwoFas => "2fas",
+        ImportFormat::Andotp => "andotp",
+        ImportFormat::Freeotp => "freeotp",
+        ImportFormat::Bitwarden => "bitwarden",
+        ImportFormat::Uris => "uris",
+    }
+}
+
+/// Whether the bytes are an Aegis export with password slots (then a passphrase is asked for).
+/// Only the header is looked at; everything else is skipped without being kept.
+fn is_encrypted_aegis(data: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct Probe {
+        header: Header,
+    }
+    #[derive(Deserialize)]
+    struct Header {
+        slots: Option<IgnoredAny>,
+    }
+    serde_json::from_slice::<Probe>(data).is_ok_and(|p| p.header.slots.is_some())
+}
+
+fn text(d: &Dict, key: &str) -> String {
+    d.get(key)
+        .and_then(|v| <&str>::try_from(v).ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn position(d: &Dict) -> u32 {
+    d.get("position")
+        .and_then(|v| u32::try_from(v).ok())
+        .unwrap_or_default()
+}
+
+fn json(d: &Dict, extra: &str) -> serde_json::Value {
+    serde_json::json!({
+        "position": position(d),
+        "issuer": text(d, "issuer"),
+        "account": text(d, "account"),
+        extra: text(d, extra),
+    })
+}
+
+fn label(d: &Dict) -> String {
+    let issuer = text(d, "issuer");
+    let account = text(d, "account");
+    match (issuer.is_empty(), account.is_empty()) {
+        (false, false) => format!("{issuer} ({account})"),
+        (true, _) => account,
+        (false, true) => issuer,
+    }
+}
+
+fn print_summary(
+    dry_run: bool,
+    added: &[Dict],
+    skipped: &[Dict],
+    failed: &[Dict],
+    notes: &[String],
+) {
+    let verb = if dry_run || !failed.is_empty() {
+        "Would add"
+    } else {
+        "Added"
+    };
+    if failed.is_empty() {
+        println!("{verb} {} account(s).", added.len());
+        for d in added {
+            println!("  + {}", label(d));
+        }
+    }
+    if !skipped.is_empty() {
+        println!("Skipped {} duplicate(s):", skipped.len());
+        for d in skipped {
+            let of = text(d, "duplicate_of");
+            let why = if of.starts_with("entry ") {
+                format!("same as {of}")
+            } else {
+                format!("already in the vault as {of}")
+            };
+            println!("  = entry {}: {}: {why}", position(d), label(d));
+        }
+    }
+    if !failed.is_empty() {
+        println!("Failed {} entr(y/ies); nothing was added:", failed.len());
+        for d in failed {
+            println!(
+                "  ! entry {}: {}: {}",
+                position(d),
+                label(d),
+                text(d, "reason")
+            );
+        }
+    }
+    for n in notes {
+        println!("Note: {n}");
+    }
+    if dry_run {
+        println!("Dry run: nothing was changed.");
+    }
+}
