@@ -131,4 +131,7 @@ fn one_bad_entry_adds_nothing() {
     let (_, stderr) = env.fails(&["import", &fixture("uris.txt"), "--format", "2fas"], 1);
     assert!(stderr.contains("not supported yet"), "{stderr}");
     assert_eq!(std::fs::read(env.bus.vault_path()).expect("vault"), vault);
+    env.ok(&["lock"], None);
+    let (_, stderr) = env.fails(&["import", &fixture("uris.txt")], 3);
+    assert!(stderr.contains("locked"), "{stderr}");
 }

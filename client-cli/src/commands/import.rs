@@ -64,11 +64,20 @@ fn read_source(source: &str) -> Result<Zeroizing<Vec<u8>>, CliError> {
     if lower == "otpauth:" || lower == "otpauth-" {
         return Ok(Zeroizing::new(source.as_bytes().to_vec()));
     }
+    // Sized up front where the length is known, so growth leaves no copies of seeds behind.
     let mut data = Zeroizing::new(Vec::new());
     let result = if source == "-" {
         std::io::stdin().take(MAX_INPUT + 1).read_to_end(&mut data)
     } else {
-        std::fs::File::open(source).and_then(|f| f.take(MAX_INPUT + 1).read_to_end(&mut data))
+        std::fs::File::open(source).and_then(|f| {
+            let len = f
+                .metadata()
+                .map(|m| m.len())
+                .unwrap_or(0)
+                .min(MAX_INPUT + 1);
+            data.reserve_exact(usize::try_from(len).unwrap_or(0) + 1);
+            f.take(MAX_INPUT + 1).read_to_end(&mut data)
+        })
     };
     result.map_err(|e| CliError::other(format!("cannot read {source}: {e}")))?;
     if data.len() as u64 > MAX_INPUT {

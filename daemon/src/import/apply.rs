@@ -3,6 +3,7 @@
 use super::{EntryError, EntryFault, Imported, echo};
 use crate::accounts::Account;
 use crate::state::{StateError, VaultState, check_labels};
+use std::collections::HashMap;
 
 /// An entry that would be (or was) added.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +44,11 @@ impl VaultState {
         let mut report = ImportReport::default();
         let mut new: Vec<(usize, Imported)> = Vec::new();
         {
-            let existing: Vec<&Account> = self.accounts()?.collect();
+            // Indexed by labels so a large import against a large vault stays linear.
+            let mut existing: HashMap<(&str, &str), Vec<&Account>> = HashMap::new();
+            for a in self.accounts()? {
+                existing.entry((&a.issuer, &a.account)).or_default().push(a);
+            }
             for (index, entry) in entries.into_iter().enumerate() {
                 let position = index + 1;
                 let imported = match entry {
@@ -68,8 +73,8 @@ impl VaultState {
                         && params.secret == imported.params.secret
                 };
                 let duplicate_of = existing
-                    .iter()
-                    .find(|a| same(&a.issuer, &a.account, &a.params))
+                    .get(&(imported.issuer.as_str(), imported.account.as_str()))
+                    .and_then(|list| list.iter().find(|a| same(&a.issuer, &a.account, &a.params)))
                     .map(|a| a.id.clone())
                     .or_else(|| {
                         new.iter()
