@@ -199,7 +199,7 @@ fn unwrap_master_key(slots: &[Slot], passphrase: &[u8]) -> Result<Zeroizing<Vec<
 }
 
 /// Checks a file's scrypt cost against our bounds before running it.
-fn scrypt_params(n: u64, r: u32, p: u32) -> Result<scrypt::Params, ImportError> {
+pub(super) fn scrypt_params(n: u64, r: u32, p: u32) -> Result<scrypt::Params, ImportError> {
     let refuse = || ImportError::KdfParams(format!("n={n}, r={r}, p={p}"));
     if n < 2 || !n.is_power_of_two() || r == 0 || p == 0 {
         return Err(malformed(format!(

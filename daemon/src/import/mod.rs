@@ -174,3 +174,5 @@ fn entry_error(position: usize, issuer: &str, account: &str, fault: EntryFault) 
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_google;
