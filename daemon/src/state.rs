@@ -516,6 +516,8 @@ impl VaultState {
 
     /// Applies `change`, writes the vault, and runs the undo `change` returned if the write fails.
     fn mutate(&mut self, change: impl FnOnce(&mut Accounts) -> Undo) -> Result<(), StateError> {
+        // Adding, editing and removing accounts is use, like a code request.
+        self.activity.touch();
         let store = self.store.clone();
         let u = self.unlocked_mut()?;
         let undo = change(&mut u.accounts);

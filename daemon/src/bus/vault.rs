@@ -185,18 +185,9 @@ impl VaultInterface {
                     .map_err(to_dbus_error)?;
             }
         }
-        tracing::info!(event = "unlocked", method = "passphrase", caller = %caller, "vault unlocked");
-        self.emit_state(&emitter).await;
+        self.announce_unlock(&emitter, "passphrase", &caller).await;
         let _ = self.unlock_failures_changed(&emitter).await;
         let _ = self.unlock_retry_after_changed(&emitter).await;
-        let details = HashMap::from([("method", Value::from("passphrase"))]);
-        let _ = Self::security_event(
-            &emitter,
-            "unlocked",
-            "Vault unlocked with the passphrase",
-            details,
-        )
-        .await;
         Ok(())
     }
 
