@@ -51,6 +51,21 @@ impl ApprovalHub {
         self.approvals.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The verified identity of a message's sender; callers of another uid are refused.
+    pub async fn caller_of(
+        &self,
+        conn: &zbus::Connection,
+        header: &Header<'_>,
+    ) -> Result<Caller, Error> {
+        let sender = header
+            .sender()
+            .ok_or_else(|| Error::AccessDenied("no sender".into()))?;
+        self.identities
+            .identify(conn, sender)
+            .await
+            .map_err(|e| Error::AccessDenied(e.to_string()))
+    }
+
     /// A future that resolves with the outcome of request `path` (for consent checks).
     pub fn wait_for(&self, path: &str) -> tokio::sync::oneshot::Receiver<(Outcome, bool)> {
         let (tx, rx) = tokio::sync::oneshot::channel();
@@ -362,15 +377,7 @@ impl ApprovalsInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> Result<(OwnedObjectPath, u32), Error> {
-        let sender = header
-            .sender()
-            .ok_or_else(|| Error::AccessDenied("no sender".into()))?;
-        let caller: Caller = self
-            .hub
-            .identities
-            .identify(conn, sender)
-            .await
-            .map_err(|e| Error::AccessDenied(e.to_string()))?;
+        let caller = self.hub.caller_of(conn, &header).await?;
         let title = bounded("title", title, 200)?;
         if title.trim().is_empty() {
             return Err(Error::InvalidArgument("a request needs a title".into()));
@@ -539,15 +546,7 @@ impl ApprovalsInterface {
         header: &Header<'_>,
         path: &str,
     ) -> Result<String, Error> {
-        let sender = header
-            .sender()
-            .ok_or_else(|| Error::AccessDenied("no sender".into()))?;
-        let caller = self
-            .hub
-            .identities
-            .identify(conn, sender)
-            .await
-            .map_err(|e| Error::AccessDenied(e.to_string()))?;
+        let caller = self.hub.caller_of(conn, header).await?;
         if self
             .hub
             .registry()

@@ -68,15 +68,7 @@ impl Gate {
         account_id: &str,
         what: &str,
     ) -> Result<(), Error> {
-        let sender = header
-            .sender()
-            .ok_or_else(|| Error::AccessDenied("no sender".into()))?;
-        let caller = self
-            .hub
-            .identities
-            .identify(conn, sender)
-            .await
-            .map_err(|e| Error::AccessDenied(e.to_string()))?;
+        let caller = self.hub.caller_of(conn, header).await?;
         if self.trust_all
             || !self.settings.current().require_app_consent
             || self
