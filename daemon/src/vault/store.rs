@@ -128,16 +128,23 @@ impl Store {
 
     /// Unlocks with the passphrase and returns the session and the decrypted body.
     pub fn unlock(&self, passphrase: &[u8]) -> Result<(Session, Zeroizing<Vec<u8>>), VaultError> {
+        self.open_with(|header| {
+            let slot = header.passphrase_slot().map_err(|r| self.corrupted(r))?;
+            slot.unwrap_key(passphrase)
+                .map_err(|r| self.corrupted(r))?
+                .ok_or(VaultError::BadPassphrase)
+        })
+    }
+
+    /// Reads and checks the file, gets the master key from one slot with `unwrap`, and opens the
+    /// body: the part every way of unlocking shares.
+    pub(super) fn open_with(
+        &self,
+        unwrap: impl FnOnce(&Header) -> Result<MasterKey, VaultError>,
+    ) -> Result<(Session, Zeroizing<Vec<u8>>), VaultError> {
         let bytes = atomic::read_limited(&self.path, MAX_FILE_LEN)?;
         let parsed = format::parse(&bytes).map_err(|m| m.at(&self.path))?;
-        let slot = parsed
-            .header
-            .passphrase_slot()
-            .map_err(|r| self.corrupted(r))?;
-        let master_key = slot
-            .unwrap_key(passphrase)
-            .map_err(|r| self.corrupted(r))?
-            .ok_or(VaultError::BadPassphrase)?;
+        let master_key = unwrap(&parsed.header)?;
         let body = format::open_body(&parsed, &master_key).ok_or_else(|| {
             self.corrupted("the body failed authentication (tampered with or badly written)")
         })?;

@@ -5,9 +5,7 @@
 //! check, previous version kept as the backup, atomic rename.
 
 use super::VaultError;
-use super::atomic;
 use super::crypto::KEY_LEN;
-use super::format::{self, MAX_FILE_LEN};
 use super::header::MAX_SLOTS;
 use super::keyring_slot::KeyringSlot;
 use super::store::{Session, Store};
@@ -70,22 +68,12 @@ impl Store {
         &self,
         key: &[u8; KEY_LEN],
     ) -> Result<(Session, Zeroizing<Vec<u8>>), VaultError> {
-        let bytes = atomic::read_limited(self.path(), MAX_FILE_LEN)?;
-        let parsed = format::parse(&bytes).map_err(|m| m.at(self.path()))?;
-        let slot = parsed
-            .header
-            .keyring_slot()
-            .map_err(|r| self.corrupted(r))?
-            .ok_or(VaultError::NoKeyringSlot)?;
-        let master_key = slot.unwrap_key(key).ok_or(VaultError::KeyringKeyRejected)?;
-        let body = format::open_body(&parsed, &master_key).ok_or_else(|| {
-            self.corrupted("the body failed authentication (tampered with or badly written)")
-        })?;
-        let session = Session {
-            master_key,
-            header: parsed.header,
-            checksum: parsed.checksum,
-        };
-        Ok((session, body))
+        self.open_with(|header| {
+            let slot = header
+                .keyring_slot()
+                .map_err(|r| self.corrupted(r))?
+                .ok_or(VaultError::NoKeyringSlot)?;
+            slot.unwrap_key(key).ok_or(VaultError::KeyringKeyRejected)
+        })
     }
 }
