@@ -13,6 +13,7 @@ pub mod import;
 pub mod keyring;
 pub mod lock;
 pub mod logging;
+pub mod memlock;
 pub mod notifications;
 pub mod notify;
 pub mod otp;

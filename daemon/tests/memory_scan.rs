@@ -36,6 +36,17 @@ fn writable_memory(pid: u32) -> Vec<Vec<u8>> {
     regions
 }
 
+/// `VmLck` of `pid` in kB: memory the process has mlocked.
+fn locked_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmLck:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kb| kb.parse().ok())
+        .expect("VmLck line")
+}
+
 fn count(regions: &[Vec<u8>], needle: &[u8]) -> usize {
     regions
         .iter()
@@ -106,6 +117,11 @@ fn locking_wipes_seeds_from_daemon_memory() {
             "the scan must find each seed while unlocked"
         );
     }
+    // The seed buffers are mlocked (kept out of swap): the daemon has locked memory now.
+    assert!(
+        locked_kb(daemon.pid()) > 0,
+        "no mlocked memory while unlocked"
+    );
 
     bus.call("org.latchkey.Latchkey1.Vault.Lock", &[])
         .expect("lock");

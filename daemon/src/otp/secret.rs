@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use zeroize::{Zeroize, Zeroizing};
 
 /// Raw secret bytes. `Debug` prints `<redacted>`; serde uses base32 (the vault body's form).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub struct Secret(Zeroizing<Vec<u8>>);
 
 /// Why a base32 secret was refused; never contains the secret itself.
@@ -43,7 +43,13 @@ fn lenient_base32() -> &'static Encoding {
 impl Secret {
     /// Wraps raw bytes (e.g. from an import) without copying them elsewhere.
     pub fn from_bytes(bytes: Vec<u8>) -> Self {
-        Self(Zeroizing::new(bytes))
+        Self::locked(Zeroizing::new(bytes))
+    }
+
+    /// Wraps a buffer after asking the kernel to keep it out of swap.
+    fn locked(bytes: Zeroizing<Vec<u8>>) -> Self {
+        crate::memlock::lock(&bytes);
+        Self(bytes)
     }
 
     /// Decodes base32 as people paste it: any case, with or without `=` padding, spaces ignored.
@@ -82,7 +88,7 @@ impl Secret {
             .decode_mut(&clean, &mut bytes)
             .map_err(|_| SecretError::InvalidLength)?;
         bytes.truncate(written);
-        Ok(Self(bytes))
+        Ok(Self::locked(bytes))
     }
 
     /// Unpadded upper-case base32, the form otpauth URIs use.
@@ -105,6 +111,12 @@ impl Secret {
     /// Whether the secret has no bytes at all (such a secret is refused by `OtpParams::new`).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+impl Clone for Secret {
+    fn clone(&self) -> Self {
+        Self::locked(self.0.clone())
     }
 }
 
