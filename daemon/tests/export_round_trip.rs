@@ -313,3 +313,105 @@ async fn third_party_callers_cannot_export_or_restore() {
     assert!(matches!(e, Error::AccessDenied(_)), "{e:?}");
     assert_eq!(vault.unlock_failures().await.expect("failures"), 0);
 }
+
+/// Damaged exports of each format are refused by import with an error naming the fault, and
+/// add nothing to the vault.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn damaged_exports_are_refused_and_add_nothing() {
+    let d = Daemon::start(&[]).await;
+    let (vault, backup) = (d.vault().await, d.backup().await);
+    vault.create(PASS).await.expect("create");
+    fill(&vault).await;
+    let latchkey = backup
+        .export("latchkey", PASS, false)
+        .await
+        .expect("latchkey");
+    let aegis = backup.export("aegis", PASS, false).await.expect("aegis");
+    let plain = backup.export("aegis", PASS, true).await.expect("plain");
+    let uris = backup.export("uris", PASS, true).await.expect("uris");
+    for a in vault.list_accounts().await.expect("list") {
+        vault.remove_account(&a.id).await.expect("empty the vault");
+    }
+    let flip = |data: &[u8], at: usize| {
+        let mut d = data.to_vec();
+        d[at] ^= 0x01;
+        d
+    };
+    // Flip a base64 character inside the encrypted Aegis database.
+    let db_at = aegis
+        .windows(7)
+        .position(|w| w == b"\"db\": \"")
+        .expect("db field")
+        + 20;
+    let mut aegis_db = aegis.clone();
+    aegis_db[db_at] = if aegis_db[db_at] == b'A' { b'B' } else { b'A' };
+    let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
+        (
+            "latchkey flipped",
+            flip(&latchkey, latchkey.len() / 2),
+            PASS,
+            "corrupted",
+        ),
+        (
+            "latchkey truncated",
+            latchkey[..latchkey.len() - 1].to_vec(),
+            PASS,
+            "corrupted",
+        ),
+        (
+            "latchkey header cut",
+            latchkey[..20].to_vec(),
+            PASS,
+            "corrupted",
+        ),
+        ("aegis db altered", aegis_db, PASS, "Aegis"),
+        (
+            "aegis truncated",
+            aegis[..aegis.len() / 2].to_vec(),
+            PASS,
+            "Aegis",
+        ),
+        (
+            "plain truncated",
+            plain[..plain.len() - 10].to_vec(),
+            "",
+            "Aegis",
+        ),
+        (
+            "uris bad line",
+            [&uris[..], b"otpauth://totp/x?secret=!!\n"].concat(),
+            "",
+            "",
+        ),
+    ];
+    for (what, data, pass, says) in cases {
+        let result = vault.import(&data, "auto", pass, false).await;
+        match result {
+            Err(e) => {
+                let e = Error::from(e);
+                assert!(matches!(e, Error::InvalidArgument(_)), "{what}: {e:?}");
+                assert!(e.message().contains(says), "{what}: {}", e.message());
+            }
+            Ok((added, _, failed, _)) => {
+                assert!(!failed.is_empty(), "{what}: the bad entry is reported");
+                assert!(
+                    added.iter().all(|a| {
+                        String::try_from(a["id"].try_clone().expect("clone"))
+                            .expect("id")
+                            .is_empty()
+                    }),
+                    "{what}: nothing added"
+                );
+            }
+        }
+        assert_eq!(vault.account_count().await.expect("count"), 0, "{what}");
+    }
+    let e = Error::from(
+        vault
+            .import(&latchkey, "auto", "wrong", false)
+            .await
+            .expect_err("pass"),
+    );
+    assert!(matches!(e, Error::BadPassphrase(_)), "{e:?}");
+    assert_eq!(vault.account_count().await.expect("count"), 0);
+}

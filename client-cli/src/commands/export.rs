@@ -74,7 +74,8 @@ pub async fn export(conn: &zbus::Connection, a: ExportArgs) -> Result<(), CliErr
     Ok(())
 }
 
-/// Asks the person at the terminal to confirm; without a terminal, --yes is required.
+/// Asks the person at the terminal to confirm; when stdin is not a terminal (a script, or a
+/// piped passphrase) --yes is required instead.
 fn confirm_plaintext() -> Result<(), CliError> {
     let refuse = || {
         CliError::new(
@@ -82,21 +83,16 @@ fn confirm_plaintext() -> Result<(), CliError> {
             "a plaintext export needs confirmation: run it in a terminal, or add --yes",
         )
     };
-    let Ok(tty) = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-    else {
+    if !std::io::stdin().is_terminal() {
         return Err(refuse());
-    };
-    let mut writer = &tty;
-    let _ = writeln!(
-        writer,
+    }
+    eprint!(
         "The export will hold every secret in the clear: anyone who reads the file can make \
          your codes.\nType \"yes\" to continue: "
     );
     let mut answer = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(&tty), &mut answer)
+    std::io::stdin()
+        .read_line(&mut answer)
         .map_err(|_| refuse())?;
     if answer.trim().eq_ignore_ascii_case("yes") {
         Ok(())
