@@ -142,8 +142,10 @@ impl Backups {
         Ok(file)
     }
 
-    /// Deletes this machine's oldest backups beyond `backup_keep`; never other files.
+    /// Deletes this machine's oldest backups beyond `backup_keep`, and temp files a crash
+    /// mid-write left (`.<backup name>.tmp-<16 hex>`); never other files.
     fn prune(&self, folder: &Path) {
+        self.remove_crash_leftovers(folder);
         let keep = self.settings.current().backup_keep.clamp(1, MAX_KEEP) as usize;
         let Ok(list) = list_in(folder) else { return };
         let ours: Vec<_> = list.iter().filter(|e| e.1.host == self.host).collect();
@@ -154,6 +156,19 @@ impl Backups {
                     tracing::info!(event = "backup-pruned", file = %entry.0, "old backup removed")
                 }
                 Err(e) => tracing::warn!("cannot remove the old backup {}: {e}", path.display()),
+            }
+        }
+    }
+
+    fn remove_crash_leftovers(&self, folder: &Path) {
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if names::is_temp_of(name, &self.host) && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = std::fs::remove_file(entry.path());
             }
         }
     }

@@ -42,6 +42,17 @@ impl BackupName {
     }
 }
 
+/// Whether `name` is the temp file of one of `host`'s backups (`.<backup name>.tmp-<16 hex>`,
+/// what an interrupted write leaves).
+pub fn is_temp_of(name: &str, host: &str) -> bool {
+    let Some((backup, hex)) = name.strip_prefix('.').and_then(|n| n.rsplit_once(".tmp-")) else {
+        return false;
+    };
+    hex.len() == 16
+        && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && BackupName::parse(backup).is_some_and(|b| b.host == host)
+}
+
 /// This machine's name as it appears in backup names: letters, digits and `-` only.
 pub fn this_host() -> String {
     let raw = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
@@ -148,6 +159,20 @@ mod tests {
         assert!(later.file_name() > n.file_name());
         assert_eq!(stamp(0), "19700101T000000.000Z");
         assert_eq!(stamp(951_782_400_000), "20000229T000000.000Z");
+    }
+
+    #[test]
+    fn crash_leftovers_are_recognised_exactly() {
+        let name = "latchkey-box-20261124T202846.123Z.latchkey";
+        assert!(is_temp_of(&format!(".{name}.tmp-0123456789abcdef"), "box"));
+        assert!(!is_temp_of(
+            &format!(".{name}.tmp-0123456789abcdef"),
+            "other"
+        ));
+        assert!(!is_temp_of(&format!(".{name}.tmp-0123456789ABCDEF"), "box"));
+        assert!(!is_temp_of(&format!(".{name}.tmp-0123"), "box"));
+        assert!(!is_temp_of(&format!("{name}.tmp-0123456789abcdef"), "box"));
+        assert!(!is_temp_of(".notes.txt.tmp-0123456789abcdef", "box"));
     }
 
     #[test]
