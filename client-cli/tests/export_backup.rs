@@ -208,3 +208,45 @@ fn backup_now_list_and_restore_on_a_fresh_machine() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("corrupted"));
     assert_eq!(labels(&fresh).len(), 2);
 }
+
+#[test]
+fn a_failing_backup_shows_in_status_and_settings_are_checked() {
+    let env = initialized();
+    let (_, err) = env.fails(&["config", "set", "backup_folder", "relative/dir"], 2);
+    assert!(err.contains("absolute"), "{err}");
+    let (_, err) = env.fails(&["config", "set", "backup_keep", "0"], 2);
+    assert!(err.contains("between 1 and"), "{err}");
+    let blocker = env.root().join("a-file");
+    std::fs::write(&blocker, b"x").expect("write");
+    env.ok(
+        &[
+            "config",
+            "set",
+            "backup_folder",
+            blocker.to_str().expect("utf-8"),
+        ],
+        None,
+    );
+    assert_eq!(
+        env.ok(&["config", "get", "backup_folder"], None).trim(),
+        blocker.display().to_string()
+    );
+    env.ok(
+        &["add", "otpauth://totp/New:one?secret=ONSWG4TFOQYTEMZU"],
+        None,
+    );
+    let status = env.ok(&["status"], None);
+    assert!(
+        status.contains("the last automatic backup failed"),
+        "{status}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["status", "--json"], None)).expect("json");
+    assert!(
+        json["backup_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not a directory")),
+        "{json}"
+    );
+    assert_eq!(json["accounts"], 3, "the change itself succeeded");
+}
