@@ -3,6 +3,7 @@
 //! The encrypted Aegis export is also opened by an independent Python reader
 //! (docs/aegis_export_check.py, `cryptography` package), the QR export is decoded with rqrr.
 
+use futures_util::StreamExt;
 use latchkey_dbus::testing::TestBus;
 use latchkey_dbus::{BackupProxy, Error, VaultProxy};
 use std::path::Path;
@@ -15,7 +16,7 @@ fn bin() -> &'static Path {
 
 struct Daemon {
     bus: TestBus,
-    _daemon: latchkey_dbus::testing::DaemonProcess,
+    daemon: latchkey_dbus::testing::DaemonProcess,
     conn: zbus::Connection,
 }
 
@@ -28,11 +29,7 @@ impl Daemon {
             .build()
             .await
             .expect("connect");
-        Self {
-            bus,
-            _daemon: daemon,
-            conn,
-        }
+        Self { bus, daemon, conn }
     }
     async fn vault(&self) -> VaultProxy<'_> {
         VaultProxy::builder(&self.conn)
@@ -288,12 +285,35 @@ async fn export_is_guarded() {
             .expect_err("refused"));
         assert!(matches!(e, Error::InvalidArgument(_)), "{format}: {e:?}");
     }
+    let mut events = vault.receive_security_event().await.expect("subscribe");
+    let uris = backup.export("uris", PASS, true).await.expect("export");
+    let event = tokio::time::timeout(std::time::Duration::from_secs(5), events.next())
+        .await
+        .expect("SecurityEvent in time")
+        .expect("signal");
+    let args = event.args().expect("args");
+    assert_eq!(args.event, "exported");
+    let format = String::try_from(args.details["format"].try_clone().expect("clone"));
+    assert_eq!(format.expect("string"), "uris");
+    assert!(bool::try_from(&args.details["plaintext"]).expect("bool"));
     vault.lock().await.expect("lock");
     let e = err(backup
         .export("latchkey", PASS, false)
         .await
         .expect_err("locked"));
     assert!(matches!(e, Error::Locked(_)), "{e:?}");
+    drop((vault, backup));
+    let (_, log) = d.daemon.stop().expect("stop");
+    assert!(
+        log.contains("event=\"exported\""),
+        "the export is journaled:\n{log}"
+    );
+    let seed = "JBSWY3DPEHPK3PXP";
+    assert!(String::from_utf8_lossy(&uris).contains(seed));
+    assert!(
+        !log.contains(seed) && !log.contains(PASS),
+        "no secret in the log:\n{log}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@ use super::vault::VaultInterface;
 use super::{SharedState, lock_state, to_dbus_error};
 use crate::backup::Backups;
 use crate::backup::restore::{self, RestoreError, Restored};
+use crate::notifications::{Urgency, send_plain};
 use crate::state::StateError;
 use crate::vault::CopyError;
 use latchkey_dbus::{Error, OBJECT_PATH};
@@ -39,7 +40,8 @@ impl BackupInterface {
     }
 }
 
-/// Emits a Vault.SecurityEvent, where every client already listens for them.
+/// Emits a Vault.SecurityEvent, where every client already listens for them, and shows it as a
+/// desktop notification (an export nobody asked for must not go unnoticed).
 async fn security_event(
     conn: &zbus::Connection,
     event: &str,
@@ -49,6 +51,17 @@ async fn security_event(
     if let Ok(emitter) = SignalEmitter::new(conn, OBJECT_PATH) {
         let _ = VaultInterface::security_event(&emitter, event, message, details).await;
     }
+    let urgency = if event.ends_with("-failed") {
+        Urgency::Critical
+    } else {
+        Urgency::Normal
+    };
+    send_plain(
+        conn,
+        format!("Latchkey: {event}"),
+        message.to_string(),
+        urgency,
+    );
 }
 
 #[zbus::interface(name = "org.latchkey.Latchkey1.Backup")]
@@ -172,6 +185,9 @@ impl BackupInterface {
         match restored {
             Restored::Created(count) => {
                 tracing::info!(event = "restored", mode = "created", accounts = count, caller = %caller, "vault restored from a backup");
+                let details = HashMap::from([("outcome", Value::from("created"))]);
+                let message = format!("Vault restored from a backup ({count} account(s))");
+                security_event(conn, "restored", &message, details).await;
                 iface
                     .get()
                     .await
@@ -189,6 +205,9 @@ impl BackupInterface {
                 let ids: Vec<String> = report.added.iter().map(|a| a.id.clone()).collect();
                 let (added, skipped) = (ids.len() as u32, report.skipped.len() as u32);
                 tracing::info!(event = "restored", mode = "merged", added, skipped, caller = %caller, "backup merged into the vault");
+                let details = HashMap::from([("outcome", Value::from("merged"))]);
+                let message = format!("Backup merged: {added} account(s) added, {skipped} skipped");
+                security_event(conn, "restored", &message, details).await;
                 if !ids.is_empty() {
                     iface.get().await.announce_added(emitter, ids).await;
                 }
