@@ -88,3 +88,40 @@ pub fn text(uris: &[Zeroizing<String>]) -> Result<Zeroizing<Vec<u8>>, ExportErro
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_codes_are_square_blocks_one_per_uri() {
+        let uris = [
+            Zeroizing::new("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP".to_string()),
+            Zeroizing::new("otpauth://totp/C:d?secret=ONSWG4TFOQYTEMZU".to_string()),
+        ];
+        let out = text(&uris).expect("renders");
+        let out = std::str::from_utf8(&out).expect("utf-8");
+        let codes: Vec<&str> = out.split("\n\n").filter(|c| !c.is_empty()).collect();
+        assert_eq!(codes.len(), 2);
+        for code in codes {
+            let widths: Vec<usize> = code.lines().map(|l| l.chars().count()).collect();
+            assert!(widths.iter().all(|w| *w == widths[0]), "rectangular");
+            // Two modules per character vertically: a square code is about twice as wide as tall.
+            assert!(
+                widths[0] >= 2 * widths.len() - 2,
+                "{} x {}",
+                widths[0],
+                widths.len()
+            );
+            assert!(code.contains('█') || code.contains('▀') || code.contains('▄'));
+        }
+    }
+
+    #[test]
+    fn too_many_codes_for_one_image_are_refused() {
+        let uris: Vec<_> = (0..=MAX_CODES)
+            .map(|_| Zeroizing::new("otpauth://totp/x?secret=AAAA".to_string()))
+            .collect();
+        assert!(matches!(png(&uris), Err(ExportError::TooLarge(_))));
+    }
+}
