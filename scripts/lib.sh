@@ -31,4 +31,4 @@ require_cargo() {
 RUN_PACKAGES=(dbus ca-certificates gcc libc6-dev pkg-config)
 # Packages the test suite needs on top (real dbus-daemon, oathtool as the reference, systemd for
 # systemd-analyze verify/security on the installed unit; no systemd manager is started).
-TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd)
+TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd python3 python3-cryptography)

@@ -36,6 +36,12 @@ pub enum Command {
     /// Import accounts from an Aegis export, Google Authenticator otpauth-migration:// URIs or a
     /// list of otpauth:// URIs (FILE, "-" for stdin, or the URI itself); all or nothing.
     Import(ImportArgs),
+    /// Export every account (asks for the vault passphrase again). Encrypted: latchkey (backup
+    /// format), aegis (JSON Aegis imports). In the clear, only with --plaintext: aegis, uris, qr.
+    Export(ExportArgs),
+    /// Encrypted automatic backups: list, now, restore FILE.
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Install or remove latchkeyd as a systemd user service with D-Bus activation.
     #[command(subcommand)]
     Service(ServiceCommand),
@@ -58,7 +64,8 @@ pub enum Command {
     /// The activity log: approval and access decisions.
     Activity(ActivityArgs),
     /// Read or change settings (auto_lock_timeout, lock_on_screen_lock, lock_on_suspend,
-    /// lock_on_session_idle, approval_requires_unlock, require_app_consent, log_level).
+    /// lock_on_session_idle, approval_requires_unlock, require_app_consent, log_level,
+    /// automatic_backups, backup_folder, backup_keep).
     #[command(subcommand)]
     Config(ConfigCommand),
     /// Unlock through the login keyring (opt-in): enable, disable, status.
@@ -276,6 +283,8 @@ pub enum ImportFormat {
     Freeotp,
     Bitwarden,
     Uris,
+    /// A Latchkey backup or `latchkey export --format latchkey` file.
+    Latchkey,
 }
 
 /// `latchkey import`.
@@ -332,4 +341,59 @@ pub struct RenameArgs {
     /// New account name.
     #[arg(long, group = "fields")]
     pub account: Option<String>,
+}
+
+/// Formats `latchkey export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Latchkey's backup format (always encrypted; `latchkey backup restore` or `import` reads it).
+    Latchkey,
+    /// Aegis JSON, encrypted with the vault passphrase (plain with --plaintext).
+    Aegis,
+    /// otpauth:// URIs, one per line (needs --plaintext).
+    Uris,
+    /// QR codes: a PNG with --output or when redirected, text on a terminal (needs --plaintext).
+    Qr,
+}
+
+/// `latchkey export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to write.
+    #[arg(long, value_enum, default_value = "latchkey")]
+    pub format: ExportFormat,
+    /// Write to FILE (0600, atomically; never over an existing file without --force) instead
+    /// of stdout.
+    #[arg(long, short)]
+    pub output: Option<std::path::PathBuf>,
+    /// Allow a format that holds every secret in the clear.
+    #[arg(long)]
+    pub plaintext: bool,
+    /// Do not ask to confirm a plaintext export (for scripts).
+    #[arg(long)]
+    pub yes: bool,
+    /// Replace --output if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Read the vault passphrase as one line from stdin instead of the terminal.
+    #[arg(long)]
+    pub passphrase_stdin: bool,
+}
+
+/// `latchkey backup`.
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// List the backups in the backup folder, oldest first.
+    List(JsonOpt),
+    /// Write a backup now (the vault must be unlocked).
+    Now,
+    /// Restore FILE: without a vault it becomes the vault; with an unlocked vault its accounts
+    /// are merged (duplicates skipped). Asks for the passphrase the backup was made with.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+        /// Read the passphrase as one line from stdin instead of the terminal.
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
 }

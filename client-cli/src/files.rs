@@ -37,6 +37,24 @@ pub fn write_new(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()>
     file.sync_all()
 }
 
+/// Creates `path` atomically (temporary file, fsync, `link`), never replacing anything: fails
+/// with `AlreadyExists` if any file or symlink is there. A crash leaves no partial `path`.
+pub fn write_new_atomic(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let (tmp, mut file) = temp_in(dir, path, mode)?;
+    let written = file
+        .write_all(contents)
+        .and_then(|()| file.set_permissions(std::fs::Permissions::from_mode(mode)))
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    written?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 /// Removes `path`; `Ok(false)` when it was not there.
 pub fn remove_if_exists(path: &Path) -> std::io::Result<bool> {
     match std::fs::remove_file(path) {

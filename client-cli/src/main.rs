@@ -42,6 +42,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Remove(r) => commands::accounts::remove(&vault, r).await,
         Command::Rename(r) => commands::accounts::rename(&vault, r).await,
         Command::Import(i) => commands::import::import(&vault, i).await,
+        Command::Export(e) => commands::export::export(&conn, e).await,
+        Command::Backup(b) => commands::backup::run(&conn, b).await,
         Command::Approvals(a) if a.watch.is_some() => {
             commands::approvals::watch(&ApprovalsProxy::new(&conn).await?).await
         }

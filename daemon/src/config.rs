@@ -26,6 +26,12 @@ pub struct Config {
     pub approval_requires_unlock: bool,
     /// Apps other than Latchkey's own clients must be allowed before they get codes.
     pub require_app_consent: bool,
+    /// Write an encrypted backup after every change of the accounts or the passphrase.
+    pub automatic_backups: bool,
+    /// Absolute folder for backups; empty = `$XDG_DATA_HOME/latchkey/backups`.
+    pub backup_folder: String,
+    /// How many of this machine's backups the folder keeps (1 to 10000).
+    pub backup_keep: u32,
 }
 
 impl Default for Config {
@@ -39,6 +45,9 @@ impl Default for Config {
             lock_on_session_idle: lock.lock_on_session_idle,
             approval_requires_unlock: true,
             require_app_consent: true,
+            automatic_backups: true,
+            backup_folder: String::new(),
+            backup_keep: 10,
         }
     }
 }

@@ -78,6 +78,8 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     let activity = Arc::new(Activity::default());
     let state: SharedState = Arc::new(Mutex::new(open_state(&opts, activity.clone())));
     let settings = Arc::new(Settings::new(opts.config.clone(), config));
+    let backups = crate::backup::Backups::new(settings.clone());
+    lock_state(&state).set_backups(backups.clone());
     let activity_log = ActivityLog::new(opts.vault.with_file_name("activity.jsonl"));
     let hub = ApprovalHub::new(state.clone(), settings.clone(), activity_log);
     let grants = crate::access::grants::Grants::load(opts.vault.with_file_name("access.json"));
@@ -87,6 +89,10 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
         .serve_at(
             OBJECT_PATH,
             VaultInterface::new(state.clone(), gate.clone()),
+        )?
+        .serve_at(
+            OBJECT_PATH,
+            crate::bus::BackupInterface::new(state.clone(), gate.clone(), backups),
         )?
         .serve_at(OBJECT_PATH, crate::bus::AccessInterface::new(gate))?
         .serve_at(OBJECT_PATH, SettingsInterface::new(settings.clone()))?

@@ -106,6 +106,8 @@ pub struct VaultState {
     pending_requests: usize,
     throttle: Throttle,
     activity: Arc<Activity>,
+    /// Automatic backups after every change; none until the service sets them up.
+    backups: Option<Arc<crate::backup::Backups>>,
 }
 
 /// Longest issuer or account label accepted, in bytes.
@@ -141,6 +143,7 @@ impl VaultState {
             pending_requests: 0,
             throttle,
             activity,
+            backups: None,
         }
     }
 
@@ -157,6 +160,32 @@ impl VaultState {
     /// The brute-force counter, for status.
     pub fn throttle(&self) -> &Throttle {
         &self.throttle
+    }
+
+    /// Turns on automatic backups after every change (the service does, tests of the core need not).
+    pub fn set_backups(&mut self, backups: Arc<crate::backup::Backups>) {
+        self.backups = Some(backups);
+    }
+
+    /// The unlocked session, for exports and backups.
+    pub fn session(&self) -> Result<&Session, StateError> {
+        Ok(&self.unlocked.as_ref().ok_or(StateError::Locked)?.session)
+    }
+
+    /// Runs `f` on the session and the serialised accounts (for copies: exports, backups).
+    pub fn with_body<T>(&self, f: impl FnOnce(&Session, &[u8], u32) -> T) -> Result<T, StateError> {
+        let u = self.unlocked.as_ref().ok_or(StateError::Locked)?;
+        Ok(f(
+            &u.session,
+            &u.accounts.to_body(),
+            u.accounts.len() as u32,
+        ))
+    }
+
+    /// A restored backup became the vault file: from now on the vault exists.
+    pub(crate) fn mark_initialized(&mut self) {
+        self.initialized = true;
+        self.has_keyring_slot = false;
     }
 
     /// Records client activity for the inactivity timer.
@@ -336,10 +365,15 @@ impl VaultState {
     pub fn change_passphrase(&mut self, old: &[u8], new: &[u8]) -> Result<(), StateError> {
         let kdf = self.kdf;
         let store = self.store.clone();
+        let backups = self.backups.clone();
         let u = self.unlocked_mut()?;
         let body = u.accounts.to_body();
         let count = u.accounts.len() as u32;
         store.change_passphrase(&mut u.session, old, new, kdf, &body, count)?;
+        // Backups made from now on open with the new passphrase only.
+        if let Some(b) = backups {
+            b.after_change(&u.session, &body, count);
+        }
         Ok(())
     }
 
@@ -519,6 +553,7 @@ impl VaultState {
         // Adding, editing and removing accounts is use, like a code request.
         self.activity.touch();
         let store = self.store.clone();
+        let backups = self.backups.clone();
         let u = self.unlocked_mut()?;
         let undo = change(&mut u.accounts);
         let count = u.accounts.len() as u32;
@@ -526,6 +561,9 @@ impl VaultState {
         if let Err(e) = store.save(&mut u.session, &body, count) {
             undo(&mut u.accounts);
             return Err(e.into());
+        }
+        if let Some(b) = backups {
+            b.after_change(&u.session, &body, count);
         }
         self.account_count = count;
         Ok(())

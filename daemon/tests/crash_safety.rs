@@ -384,6 +384,10 @@ impl Run<'_> {
             if entry_name == name || entry_name == format!("{name}.bak") {
                 continue;
             }
+            // The automatic backups' folder (docs/backups.md) lives beside the vault.
+            if entry_name == "backups" && entry.path().is_dir() {
+                continue;
+            }
             match temp_kind(&entry_name, &name) {
                 Some(TempKind::Content) => temps += 1,
                 Some(TempKind::Backup) => backup_temps += 1,

@@ -76,20 +76,29 @@ fn runtime_introspection_matches_published_xml() {
     );
     let runtime_xml = String::from_utf8(out.stdout).expect("utf-8");
 
-    let published = summarize(latchkey_dbus::VAULT_XML, latchkey_dbus::VAULT_INTERFACE);
-    let runtime = summarize(runtime_xml.trim(), latchkey_dbus::VAULT_INTERFACE);
-    assert!(!published.is_empty());
-    for (member, sig) in &runtime {
-        assert_eq!(
-            published.get(member),
-            Some(sig),
-            "{member} differs between daemon and dbus/interfaces XML"
-        );
-    }
-    for member in published.keys() {
-        assert!(
-            runtime.contains_key(member),
-            "{member} is published but the daemon does not serve it"
-        );
+    for (xml, interface) in [
+        (latchkey_dbus::VAULT_XML, latchkey_dbus::VAULT_INTERFACE),
+        (latchkey_dbus::BACKUP_XML, latchkey_dbus::BACKUP_INTERFACE),
+        (
+            latchkey_dbus::SETTINGS_XML,
+            latchkey_dbus::SETTINGS_INTERFACE,
+        ),
+    ] {
+        let published = summarize(xml, interface);
+        let runtime = summarize(runtime_xml.trim(), interface);
+        assert!(!published.is_empty());
+        for (member, sig) in &runtime {
+            assert_eq!(
+                published.get(member),
+                Some(sig),
+                "{member} of {interface} differs between daemon and dbus/interfaces XML"
+            );
+        }
+        for member in published.keys() {
+            assert!(
+                runtime.contains_key(member),
+                "{member} of {interface} is published but the daemon does not serve it"
+            );
+        }
     }
 }

@@ -109,6 +109,25 @@ fn locking_wipes_seeds_from_daemon_memory() {
     }
     bus.call("org.latchkey.Latchkey1.Vault.ListAccounts", &[])
         .expect("list");
+    // Exports copy every seed into buffers of their own (URIs, JSON, QR pixels, PNG, reply).
+    for (format, plaintext) in [
+        ("uris", true),
+        ("aegis", true),
+        ("aegis", false),
+        ("qr", true),
+        ("qr-text", true),
+        ("latchkey", false),
+    ] {
+        bus.call(
+            "org.latchkey.Latchkey1.Backup.Export",
+            &[
+                &format!("string:{format}"),
+                "string:memory test passphrase",
+                &format!("boolean:{plaintext}"),
+            ],
+        )
+        .expect("export");
+    }
 
     let unlocked = writable_memory(daemon.pid());
     for seed in &seeds {

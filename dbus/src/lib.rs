@@ -10,7 +10,9 @@ pub mod testing;
 pub mod types;
 
 pub use error::Error;
-pub use proxy::{AccessProxy, ApprovalsProxy, RequestProxy, SettingsProxy, VaultProxy};
+pub use proxy::{
+    AccessProxy, ApprovalsProxy, BackupProxy, RequestProxy, SettingsProxy, VaultProxy,
+};
 pub use types::AccountInfo;
 
 /// Well-known bus name the daemon owns.
@@ -27,6 +29,8 @@ pub const APPROVALS_INTERFACE: &str = "org.latchkey.Latchkey1.Approvals";
 pub const REQUEST_INTERFACE: &str = "org.latchkey.Latchkey1.Request";
 /// Access interface: remembered consent decisions.
 pub const ACCESS_INTERFACE: &str = "org.latchkey.Latchkey1.Access";
+/// Backup interface: export, automatic backups, restore.
+pub const BACKUP_INTERFACE: &str = "org.latchkey.Latchkey1.Backup";
 /// Prefix of every error name the daemon returns.
 pub const ERROR_PREFIX: &str = "org.latchkey.Latchkey1.Error";
 
@@ -38,5 +42,7 @@ pub const SETTINGS_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey
 pub const APPROVALS_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Approvals.xml");
 /// Introspection XML of the Access interface, as published.
 pub const ACCESS_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Access.xml");
+/// Introspection XML of the Backup interface, as published.
+pub const BACKUP_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Backup.xml");
 /// D-Bus activation file template (`@bindir@` is replaced at install time).
 pub const ACTIVATION_FILE: &str = include_str!("../org.latchkey.Latchkey1.service.in");

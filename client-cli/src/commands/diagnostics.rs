@@ -238,7 +238,8 @@ fn utc_now() -> String {
     utc(secs)
 }
 
-fn utc(secs: u64) -> String {
+/// `YYYY-MM-DD HH:MM UTC` for Unix seconds (also used by `backup list`).
+pub(crate) fn utc(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let (h, m) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).

@@ -31,6 +31,8 @@ pub async fn import(vault: &VaultProxy<'_>, a: ImportArgs) -> Result<(), CliErro
         && is_encrypted_aegis(&data)
     {
         Source::new(a.passphrase_stdin).read("Passphrase of the Aegis export: ")?
+    } else if data.starts_with(b"LATCHKEY") {
+        Source::new(a.passphrase_stdin).read("Passphrase the Latchkey backup was made with: ")?
     } else {
         Zeroizing::new(String::new())
     };
@@ -98,6 +100,7 @@ fn format_name(f: ImportFormat) -> &'static str {
         ImportFormat::Freeotp => "freeotp",
         ImportFormat::Bitwarden => "bitwarden",
         ImportFormat::Uris => "uris",
+        ImportFormat::Latchkey => "latchkey",
     }
 }
 

@@ -5,9 +5,11 @@
 pub mod access;
 pub mod accounts;
 pub mod approvals;
+pub mod backup;
 pub mod code;
 pub mod diagnostics;
 pub mod doctor;
+pub mod export;
 pub mod import;
 pub mod service;
 pub mod settings;

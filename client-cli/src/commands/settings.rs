@@ -4,7 +4,7 @@ use crate::exit::{CliError, USAGE};
 use latchkey_dbus::SettingsProxy;
 
 /// Setting names as config.toml spells them.
-pub const KEYS: [&str; 7] = [
+pub const KEYS: [&str; 10] = [
     "auto_lock_timeout",
     "lock_on_screen_lock",
     "lock_on_suspend",
@@ -12,6 +12,9 @@ pub const KEYS: [&str; 7] = [
     "approval_requires_unlock",
     "require_app_consent",
     "log_level",
+    "automatic_backups",
+    "backup_folder",
+    "backup_keep",
 ];
 
 async fn get_one(s: &SettingsProxy<'_>, key: &str) -> Result<String, CliError> {
@@ -23,6 +26,9 @@ async fn get_one(s: &SettingsProxy<'_>, key: &str) -> Result<String, CliError> {
         "approval_requires_unlock" => s.approval_requires_unlock().await?.to_string(),
         "require_app_consent" => s.require_app_consent().await?.to_string(),
         "log_level" => s.log_level().await?,
+        "automatic_backups" => s.automatic_backups().await?.to_string(),
+        "backup_folder" => s.backup_folder().await?,
+        "backup_keep" => s.backup_keep().await?.to_string(),
         other => return Err(unknown(other)),
     })
 }
@@ -73,6 +79,14 @@ pub async fn set(s: &SettingsProxy<'_>, key: &str, value: &str) -> Result<(), Cl
         "approval_requires_unlock" => s.set_approval_requires_unlock(boolean(value)?).await,
         "require_app_consent" => s.set_require_app_consent(boolean(value)?).await,
         "log_level" => s.set_log_level(value.to_string()).await,
+        "automatic_backups" => s.set_automatic_backups(boolean(value)?).await,
+        "backup_folder" => s.set_backup_folder(value).await,
+        "backup_keep" => {
+            let n = value
+                .parse::<u32>()
+                .map_err(|_| CliError::new(USAGE, format!("{value:?} is not a number")))?;
+            s.set_backup_keep(n).await
+        }
         other => return Err(unknown(other)),
     };
     result.map_err(|e| match e {

@@ -88,6 +88,8 @@ pub async fn status(vault: &VaultProxy<'_>, json: bool) -> Result<(), CliError> 
     let keyring = vault.keyring_unlock().await?;
     let approvals = latchkey_dbus::ApprovalsProxy::new(vault.inner().connection()).await?;
     let pending = approvals.pending_count().await?;
+    let backups = latchkey_dbus::BackupProxy::new(vault.inner().connection()).await?;
+    let backup_error = backups.last_backup_error().await?;
     if json {
         let mut v = serde_json::json!({
             "initialized": initialized,
@@ -97,6 +99,7 @@ pub async fn status(vault: &VaultProxy<'_>, json: bool) -> Result<(), CliError> 
             "unlock_failures": failures,
             "keyring_unlock": keyring,
             "pending_requests": pending,
+            "backup_error": backup_error,
         });
         if locked {
             v["lock_reason"] = reason.into();
@@ -133,6 +136,9 @@ pub async fn status(vault: &VaultProxy<'_>, json: bool) -> Result<(), CliError> 
     );
     if pending > 0 {
         println!("Pending requests: {pending} (latchkey approvals)");
+    }
+    if !backup_error.is_empty() {
+        println!("Backups: the last automatic backup failed: {backup_error}");
     }
     println!("Daemon: latchkeyd {version}");
     Ok(())

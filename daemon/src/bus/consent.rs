@@ -60,6 +60,30 @@ impl Gate {
         self.grants.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Lets only Latchkey's own clients through (exports, restores): no consent prompt makes
+    /// handing every seed to another app safe. Returns the caller's label for logs.
+    pub async fn require_own_client(
+        &self,
+        conn: &zbus::Connection,
+        header: &Header<'_>,
+        what: &str,
+    ) -> Result<String, Error> {
+        let caller = self.hub.caller_of(conn, header).await?;
+        let label = caller.label();
+        if self.trust_all
+            || self
+                .trusted
+                .iter()
+                .any(|t| t.as_os_str() == caller.exe.as_str())
+        {
+            return Ok(label);
+        }
+        tracing::warn!(event = "access-refused", caller = %label, "refused {what} to a foreign client");
+        Err(Error::AccessDenied(format!(
+            "only Latchkey's own clients (latchkey, latchkey-gtk) may {what}; {label} was refused"
+        )))
+    }
+
     /// Lets the call through, asks the user, or refuses. `what` completes "<app> wants …".
     pub async fn check(
         &self,

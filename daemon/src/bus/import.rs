@@ -63,7 +63,9 @@ pub async fn run(
 
 fn to_error(e: ImportError) -> Error {
     match e {
-        ImportError::BadPassphrase => Error::BadPassphrase(e.to_string()),
+        ImportError::BadPassphrase | ImportError::WrongPassphrase(_) => {
+            Error::BadPassphrase(e.to_string())
+        }
         e => Error::InvalidArgument(e.to_string()),
     }
 }

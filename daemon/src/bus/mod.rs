@@ -2,10 +2,12 @@
 
 mod access;
 pub mod approvals;
+mod backup;
 mod consent;
 mod convert;
 mod delivery;
 mod errors;
+mod export;
 mod import;
 mod keyring_unlock;
 mod request;
@@ -15,6 +17,7 @@ mod vault;
 
 pub use access::AccessInterface;
 pub use approvals::{ApprovalHub, ApprovalsInterface};
+pub use backup::BackupInterface;
 pub use consent::Gate;
 pub use delivery::{listen as listen_notification_actions, watch_requesters};
 pub use errors::to_dbus_error;

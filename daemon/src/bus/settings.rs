@@ -90,6 +90,44 @@ impl SettingsInterface {
         self.save(|c| c.require_app_consent = value)
     }
 
+    /// Write an encrypted backup after every change of the accounts or the passphrase.
+    #[zbus(property)]
+    async fn automatic_backups(&self) -> bool {
+        self.settings.current().automatic_backups
+    }
+    #[zbus(property)]
+    async fn set_automatic_backups(&self, value: bool) -> zbus::fdo::Result<()> {
+        self.save(|c| c.automatic_backups = value)
+    }
+
+    /// Absolute folder for backups; empty = `$XDG_DATA_HOME/latchkey/backups`.
+    #[zbus(property)]
+    async fn backup_folder(&self) -> String {
+        self.settings.current().backup_folder
+    }
+    #[zbus(property)]
+    async fn set_backup_folder(&self, value: String) -> zbus::fdo::Result<()> {
+        crate::backup::folder_from(&value)
+            .map_err(|e| zbus::fdo::Error::InvalidArgs(e.to_string()))?;
+        self.save(|c| c.backup_folder = value)
+    }
+
+    /// How many of this machine's backups the folder keeps.
+    #[zbus(property)]
+    async fn backup_keep(&self) -> u32 {
+        self.settings.current().backup_keep
+    }
+    #[zbus(property)]
+    async fn set_backup_keep(&self, value: u32) -> zbus::fdo::Result<()> {
+        if !(1..=crate::backup::MAX_KEEP).contains(&value) {
+            return Err(zbus::fdo::Error::InvalidArgs(format!(
+                "BackupKeep must be between 1 and {}",
+                crate::backup::MAX_KEEP
+            )));
+        }
+        self.save(|c| c.backup_keep = value)
+    }
+
     /// Log filter (`RUST_LOG` syntax); `RUST_LOG` in the daemon's environment wins.
     #[zbus(property)]
     async fn log_level(&self) -> String {

@@ -513,6 +513,13 @@ impl VaultInterface {
 }
 
 impl VaultInterface {
+    /// Tells every client about accounts another interface added (a restore merges a backup).
+    pub async fn announce_added(&self, emitter: &SignalEmitter<'_>, ids: Vec<String>) {
+        let _ = self.account_count_changed(emitter).await;
+        self.report_status();
+        let _ = Self::accounts_changed(emitter, ids, vec![], vec![]).await;
+    }
+
     async fn added(&self, id: &str, header: &Header<'_>, emitter: &SignalEmitter<'_>) {
         tracing::info!(event = "account-added", account_id = %id, caller = %caller(header), "account added");
         let _ = self.account_count_changed(emitter).await;

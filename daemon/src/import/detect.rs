@@ -9,6 +9,8 @@ pub enum Format {
     Aegis,
     Google,
     Uris,
+    /// Latchkey's own backup / export (a vault file).
+    Latchkey,
     Other(&'static str),
 }
 
@@ -20,6 +22,7 @@ impl Format {
             "aegis" => Format::Aegis,
             "google" => Format::Google,
             "uris" | "uri" => Format::Uris,
+            "latchkey" => Format::Latchkey,
             "2fas" => Format::Other("2FAS"),
             "andotp" => Format::Other("andOTP"),
             "freeotp" => Format::Other("FreeOTP+"),
@@ -38,14 +41,19 @@ impl Format {
             Format::Aegis => "aegis",
             Format::Google => "google",
             Format::Uris => "uris",
+            Format::Latchkey => "latchkey",
             Format::Other(name) => name,
         }
     }
 }
 
-/// Guesses the format from the first line that is not blank or a `#` comment: JSON is Aegis,
+/// Guesses the format: the `LATCHKEY` magic is a Latchkey backup; otherwise the first line that is
+/// not blank or a `#` comment decides: JSON is Aegis,
 /// `otpauth-migration://` is Google, `otpauth://` a URI list.
 pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
+    if bytes.starts_with(b"LATCHKEY") {
+        return Ok(Format::Latchkey);
+    }
     let head = bytes
         .split(|&b| b == b'\n')
         .map(|line| line.trim_ascii())

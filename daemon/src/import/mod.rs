@@ -3,13 +3,14 @@
 //! Knows nothing of D-Bus or the vault file: `parse` turns the bytes of an export (and the
 //! passphrase of an encrypted one) into one result per entry; `apply` decides duplicates and adds
 //! everything at once. Supported: Aegis JSON (plain and encrypted; groups, notes, icons and
-//! favourites are dropped), Google Authenticator `otpauth-migration://` and lists of
+//! favourites are dropped), Latchkey's own backups, Google Authenticator `otpauth-migration://` and lists of
 //! `otpauth://` URIs. Errors name the fault and never contain secrets.
 
 mod aegis;
 pub mod apply;
 mod detect;
 mod google;
+mod latchkey;
 mod uris;
 
 use crate::otp::{OtpParams, ParamError, SecretError, UriError};
@@ -44,7 +45,7 @@ pub enum ImportError {
          otpauth:// URIs); name it with --format"
     )]
     UnknownFormat,
-    #[error("unknown format \"{0}\" (use auto, aegis, google or uris)")]
+    #[error("unknown format \"{0}\" (use auto, aegis, google, uris or latchkey)")]
     UnknownFormatName(String),
     #[error("importing from {0} is not supported yet (supported: aegis, google, uris)")]
     Unsupported(&'static str),
@@ -54,6 +55,10 @@ pub enum ImportError {
     PassphraseRequired,
     #[error("wrong passphrase for the Aegis vault")]
     BadPassphrase,
+    #[error("{0} is encrypted: a passphrase is needed")]
+    PassphraseRequiredFor(&'static str),
+    #[error("wrong passphrase for the {0}")]
+    WrongPassphrase(&'static str),
     #[error("the Aegis vault asks for unsafe scrypt parameters ({0}); refusing to run them")]
     KdfParams(String),
     #[error("Aegis: the encrypted contents fail authentication (the file is corrupted or altered)")]
@@ -133,6 +138,7 @@ pub fn parse(
     };
     let (entries, notes) = match format {
         Format::Aegis => aegis::parse(bytes, passphrase)?,
+        Format::Latchkey => latchkey::parse(bytes, passphrase)?,
         Format::Google => google::parse_text(text(bytes, google::FORMAT)?)?,
         Format::Uris => (uris::parse(text(bytes, "otpauth URI list")?)?, vec![]),
         Format::Auto => return Err(ImportError::UnknownFormat),

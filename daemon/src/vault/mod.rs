@@ -5,9 +5,11 @@
 //! Files: `format` (byte layout, checksum, body sealing), `header` (JSON header and slots),
 //! `slot` (passphrase slot key wrapping), `keyring_slot` (keyring slot key wrapping),
 //! `kdf` (Argon2id), `crypto` (AEAD, randomness), `atomic` (temp file / fsync / rename / backup),
-//! `store` (the public API gluing them), `store_keyring` (the keyring slot's part of that API).
+//! `store` (the public API gluing them), `store_keyring` (the keyring slot's part of that API),
+//! `copy` (standalone copies for backups and exports).
 
 mod atomic;
+mod copy;
 mod crypto;
 mod error;
 mod format;
@@ -18,6 +20,7 @@ mod slot;
 mod store;
 mod store_keyring;
 
+pub use copy::{CopyError, OpenedCopy, PassphraseCheck, install_copy, open_copy};
 pub use error::VaultError;
 pub use kdf::{KdfParams, MAX_M_COST, MAX_P_COST, MAX_T_COST};
 pub use keyring_slot::new_keyring_key;

@@ -1,0 +1,258 @@
+//! `org.latchkey.Latchkey1.Backup`: export, automatic backups and restore.
+//!
+//! File contents travel as bytes in both directions; the daemon never opens a path a caller
+//! names (it writes backups only into the configured folder). Export and Restore are for
+//! Latchkey's own clients only.
+
+use super::vault::VaultInterface;
+use super::{SharedState, lock_state, to_dbus_error};
+use crate::backup::Backups;
+use crate::backup::restore::{self, RestoreError, Restored};
+use crate::notifications::{Urgency, send_plain};
+use crate::state::StateError;
+use crate::vault::CopyError;
+use latchkey_dbus::{Error, OBJECT_PATH};
+use std::collections::HashMap;
+use std::sync::Arc;
+use zbus::message::Header;
+use zbus::object_server::SignalEmitter;
+use zbus::zvariant::Value;
+use zeroize::Zeroizing;
+
+/// Serves exports, backups and restores against the shared state.
+pub struct BackupInterface {
+    state: SharedState,
+    gate: Arc<super::Gate>,
+    backups: Arc<Backups>,
+    /// One passphrase check at a time, so the throttle cannot be outrun by parallel calls.
+    export_gate: tokio::sync::Mutex<()>,
+}
+
+impl BackupInterface {
+    /// Serves `state`; `backups` is the same object the state writes automatic backups with.
+    pub fn new(state: SharedState, gate: Arc<super::Gate>, backups: Arc<Backups>) -> Self {
+        Self {
+            state,
+            gate,
+            backups,
+            export_gate: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+/// Emits a Vault.SecurityEvent, where every client already listens for them, and shows it as a
+/// desktop notification (an export nobody asked for must not go unnoticed).
+async fn security_event(
+    conn: &zbus::Connection,
+    event: &str,
+    message: &str,
+    details: HashMap<&str, Value<'_>>,
+) {
+    if let Ok(emitter) = SignalEmitter::new(conn, OBJECT_PATH) {
+        let _ = VaultInterface::security_event(&emitter, event, message, details).await;
+    }
+    let urgency = if event.ends_with("-failed") {
+        Urgency::Critical
+    } else {
+        Urgency::Normal
+    };
+    send_plain(
+        conn,
+        format!("Latchkey: {event}"),
+        message.to_string(),
+        urgency,
+    );
+}
+
+#[zbus::interface(name = "org.latchkey.Latchkey1.Backup")]
+impl BackupInterface {
+    /// Every account in `format` (latchkey, aegis, uris, qr, qr-text) after checking the vault
+    /// passphrase again; plaintext formats need `plaintext`.
+    #[zbus(out_args("data"))]
+    async fn export(
+        &self,
+        format: String,
+        passphrase: String,
+        plaintext: bool,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<Vec<u8>, Error> {
+        let passphrase = Zeroizing::new(passphrase);
+        let caller = self
+            .gate
+            .require_own_client(conn, &header, "export the accounts")
+            .await?;
+        let _one = self.export_gate.lock().await;
+        match super::export::run(&self.state, &format, passphrase, plaintext).await {
+            Ok(done) => {
+                let name = done.format.name();
+                tracing::info!(event = "exported", format = name, plaintext, accounts = done.count, caller = %caller, "accounts exported");
+                let message = format!(
+                    "{} account(s) exported as {name}{}",
+                    done.count,
+                    if plaintext { ", unencrypted" } else { "" }
+                );
+                let details = HashMap::from([
+                    ("format", Value::from(name)),
+                    ("plaintext", Value::from(plaintext)),
+                    ("caller", Value::from(caller.as_str())),
+                ]);
+                security_event(conn, "exported", &message, details).await;
+                let mut data = done.data;
+                // The reply owns the bytes now; zbus cannot wipe its copy (docs/export.md).
+                Ok(std::mem::take(&mut *data))
+            }
+            Err(e) => {
+                if matches!(e, Error::BadPassphrase(_)) {
+                    let failures = lock_state(&self.state).throttle().failures;
+                    tracing::warn!(event = "export-failed", caller = %caller, failures, "export refused: wrong passphrase");
+                    let details = HashMap::from([
+                        ("failures", Value::from(failures)),
+                        ("caller", Value::from(caller.as_str())),
+                    ]);
+                    security_event(
+                        conn,
+                        "export-failed",
+                        "Export refused: wrong passphrase",
+                        details,
+                    )
+                    .await;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// The backup folder and its backups `(file, unix time, size, written by this machine)`,
+    /// oldest first.
+    #[zbus(out_args("folder", "backups"))]
+    async fn list_backups(&self) -> Result<(String, Vec<(String, u64, u64, bool)>), Error> {
+        let (folder, list) = self
+            .backups
+            .list()
+            .map_err(|e| Error::Storage(e.to_string()))?;
+        let list = list
+            .into_iter()
+            .map(|b| (b.file, b.time, b.size, b.ours))
+            .collect();
+        Ok((folder.display().to_string(), list))
+    }
+
+    /// Writes a backup now (the vault must be unlocked); returns its file name.
+    #[zbus(out_args("file"))]
+    async fn backup_now(&self) -> Result<String, Error> {
+        let state = self.state.clone();
+        let backups = self.backups.clone();
+        tokio::task::spawn_blocking(move || {
+            lock_state(&state)
+                .with_body(|session, body, count| backups.write(session, body, count))
+                .map_err(to_dbus_error)?
+                .map_err(|e| Error::Storage(e.to_string()))
+        })
+        .await
+        .map_err(|e| Error::Storage(format!("internal error: {e}")))?
+    }
+
+    /// Restores a backup's bytes: becomes the vault when there is none (and unlocks it),
+    /// otherwise merges its accounts into the unlocked vault (duplicates skipped, all or
+    /// nothing). Returns `("created" | "merged", added, skipped)`.
+    #[zbus(out_args("outcome", "added", "skipped"))]
+    async fn restore(
+        &self,
+        data: Vec<u8>,
+        passphrase: String,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<(String, u32, u32), Error> {
+        let (data, passphrase) = (Zeroizing::new(data), Zeroizing::new(passphrase));
+        let caller = self
+            .gate
+            .require_own_client(conn, &header, "restore a backup")
+            .await?;
+        let state = self.state.clone();
+        let restored = tokio::task::spawn_blocking(move || {
+            let checked = restore::check(data, passphrase.as_bytes())?;
+            lock_state(&state).restore(checked, passphrase.as_bytes())
+        })
+        .await
+        .map_err(|e| Error::Storage(format!("internal error: {e}")))?
+        .map_err(restore_error)?;
+        let iface = conn
+            .object_server()
+            .interface::<_, VaultInterface>(OBJECT_PATH)
+            .await?;
+        let emitter = iface.signal_emitter();
+        match restored {
+            Restored::Created(count) => {
+                tracing::info!(event = "restored", mode = "created", accounts = count, caller = %caller, "vault restored from a backup");
+                let details = HashMap::from([("outcome", Value::from("created"))]);
+                let message = format!("Vault restored from a backup ({count} account(s))");
+                security_event(conn, "restored", &message, details).await;
+                iface
+                    .get()
+                    .await
+                    .announce_unlock(emitter, "passphrase", &caller)
+                    .await;
+                Ok(("created".into(), count, 0))
+            }
+            Restored::Merged(report) => {
+                if !report.failed.is_empty() {
+                    return Err(Error::InvalidArgument(format!(
+                        "{} account(s) of the backup cannot be added; nothing was restored",
+                        report.failed.len()
+                    )));
+                }
+                let ids: Vec<String> = report.added.iter().map(|a| a.id.clone()).collect();
+                let (added, skipped) = (ids.len() as u32, report.skipped.len() as u32);
+                tracing::info!(event = "restored", mode = "merged", added, skipped, caller = %caller, "backup merged into the vault");
+                let details = HashMap::from([("outcome", Value::from("merged"))]);
+                let message = format!("Backup merged: {added} account(s) added, {skipped} skipped");
+                security_event(conn, "restored", &message, details).await;
+                if !ids.is_empty() {
+                    iface.get().await.announce_added(emitter, ids).await;
+                }
+                Ok(("merged".into(), added, skipped))
+            }
+        }
+    }
+
+    /// The folder backups go to (the configured one, or the default).
+    #[zbus(property(emits_changed_signal = "false"))]
+    async fn folder(&self) -> String {
+        match self.backups.folder() {
+            Ok(f) => f.display().to_string(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// Unix time of the last backup written since the daemon started (0: none).
+    #[zbus(property(emits_changed_signal = "false"))]
+    async fn last_backup_time(&self) -> u64 {
+        self.backups.status().last_time
+    }
+
+    /// File name of the last backup written.
+    #[zbus(property(emits_changed_signal = "false"))]
+    async fn last_backup_file(&self) -> String {
+        self.backups.status().last_file
+    }
+
+    /// Why the last backup failed; empty when it succeeded.
+    #[zbus(property(emits_changed_signal = "false"))]
+    async fn last_backup_error(&self) -> String {
+        self.backups.status().last_error
+    }
+}
+
+fn restore_error(e: RestoreError) -> Error {
+    match e {
+        RestoreError::Backup(CopyError::BadPassphrase) => Error::BadPassphrase(e.to_string()),
+        RestoreError::Backup(_) | RestoreError::Contents(_) => {
+            Error::InvalidArgument(e.to_string())
+        }
+        RestoreError::State(StateError::AlreadyInitialized) => Error::AlreadyInitialized(
+            "a vault appeared while restoring; it was not replaced".into(),
+        ),
+        RestoreError::State(s) => to_dbus_error(s),
+    }
+}
