@@ -182,10 +182,11 @@ impl VaultState {
         ))
     }
 
-    /// A restored backup became the vault file: from now on the vault exists.
+    /// A restored file became the vault: from now on the vault exists. (A backup has no keyring
+    /// slot, but a plain copy of a vault file may.)
     pub(crate) fn mark_initialized(&mut self) {
         self.initialized = true;
-        self.has_keyring_slot = false;
+        self.has_keyring_slot = self.store.inspect().is_ok_and(|h| h.has_keyring_slot);
     }
 
     /// Records client activity for the inactivity timer.
