@@ -33,8 +33,9 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Change an account's issuer or account name.
     Rename(RenameArgs),
-    /// Import accounts from an Aegis export, Google Authenticator otpauth-migration:// URIs or a
-    /// list of otpauth:// URIs (FILE, "-" for stdin, or the URI itself); all or nothing.
+    /// Import accounts from Aegis, 2FAS, andOTP, FreeOTP+ or Bitwarden exports, QR code images,
+    /// Google Authenticator otpauth-migration:// URIs or lists of otpauth:// URIs (FILE, "-" for
+    /// stdin, or the URI itself); all or nothing.
     Import(ImportArgs),
     /// Install or remove latchkeyd as a systemd user service with D-Bus activation.
     #[command(subcommand)]
@@ -264,7 +265,7 @@ pub struct AddArgs {
     pub json: bool,
 }
 
-/// Export formats `import` understands by name (2fas, andotp, freeotp, bitwarden: not yet).
+/// Export formats `import` understands by name (auto detects every one of them).
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ImportFormat {
     Auto,
@@ -275,6 +276,8 @@ pub enum ImportFormat {
     Andotp,
     Freeotp,
     Bitwarden,
+    /// A PNG or JPEG image of one or more QR codes.
+    Qr,
     Uris,
 }
 
