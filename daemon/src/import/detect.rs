@@ -14,7 +14,7 @@
 //!   andOTP backup, the one format without a signature; a wrong guess ends in a passphrase
 //!   error naming andOTP, never in an import.
 
-use super::{ImportError, andotp, bitwarden, freeotp, qr, twofas};
+use super::{ImportError, qr};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
@@ -64,21 +64,6 @@ impl Format {
             Format::FreeOtp => "freeotp",
             Format::Bitwarden => "bitwarden",
             Format::Qr => "qr",
-        }
-    }
-
-    /// The product name errors use.
-    pub fn title(self) -> &'static str {
-        match self {
-            Format::Auto => "auto",
-            Format::Aegis => "Aegis",
-            Format::Google => super::google::FORMAT,
-            Format::Uris => super::uris::FORMAT,
-            Format::TwoFas => twofas::FORMAT,
-            Format::AndOtp => andotp::FORMAT,
-            Format::FreeOtp => freeotp::FORMAT,
-            Format::Bitwarden => bitwarden::FORMAT,
-            Format::Qr => qr::FORMAT,
         }
     }
 }

@@ -9,8 +9,6 @@ use image::{ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
 use zeroize::Zeroizing;
 
-/// The format's name in errors.
-pub const FORMAT: &str = "QR image";
 /// Longest side accepted, in pixels.
 pub const MAX_SIDE: u32 = 8192;
 /// Most pixels accepted (a 6000×4000 photo fits).
