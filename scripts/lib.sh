@@ -31,5 +31,5 @@ require_cargo() {
 RUN_PACKAGES=(dbus ca-certificates gcc libc6-dev pkg-config)
 # Packages the test suite needs on top (real dbus-daemon, oathtool as the reference, systemd for
 # systemd-analyze verify/security on the installed unit; no systemd manager is started; g++ builds
-# libFuzzer for the fuzz smoke run).
-TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd g++)
+# libFuzzer for the fuzz smoke run; bsdutils has `script`, a terminal for the passphrase prompt test).
+TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd g++ bsdutils)

@@ -124,3 +124,37 @@ fn qr_images_bitwarden_and_named_errors() {
     );
     assert_eq!(std::fs::read(env.bus.vault_path()).expect("vault"), vault);
 }
+
+/// Without `--passphrase-stdin` the CLI asks on the terminal only once the daemon says the
+/// export is encrypted; `script` (util-linux) gives it a real pseudo-terminal.
+#[test]
+fn terminal_prompt_when_the_daemon_asks_for_a_passphrase() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let env = initialized();
+    let cmdline = format!(
+        "{} import {}",
+        common::cli_bin().display(),
+        fixture("andotp-encrypted.json.aes")
+    );
+    let mut child = env
+        .bus
+        .command(std::path::Path::new("script"))
+        .args(["-qec", &cmdline, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(PASS.as_bytes())
+        .expect("type the passphrase");
+    drop(stdin);
+    let out = child.wait_with_output().expect("finishes");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("the andOTP export is encrypted"), "{text}");
+    assert!(text.contains("Passphrase of the export:"), "{text}");
+    assert!(text.contains("Added 4 account(s)"), "{text}");
+}
