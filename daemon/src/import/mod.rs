@@ -159,6 +159,8 @@ pub fn parse(
     if bytes.len() > MAX_INPUT {
         return Err(ImportError::TooLarge(bytes.len()));
     }
+    // Editors on Windows may put a UTF-8 byte order mark before JSON or text.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty);
     }

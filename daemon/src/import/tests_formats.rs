@@ -51,6 +51,8 @@ fn every_fixture_is_detected_as_its_format() {
 #[test]
 fn twofas_plain_and_encrypted() {
     check_four(&ok(fixture!("2fas-plain.2fas"), None));
+    let with_bom = [b"\xEF\xBB\xBF".as_slice(), fixture!("2fas-plain.2fas")].concat();
+    check_four(&ok(&with_bom, None));
     check_four(&ok(fixture!("2fas-encrypted.2fas"), Some(PASS)));
     check_four(&ok(fixture!("2fas-encrypted-noref.2fas"), Some(PASS)));
 }
