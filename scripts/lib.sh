@@ -30,5 +30,7 @@ require_cargo() {
 # Packages needed to build and run Latchkey.
 RUN_PACKAGES=(dbus ca-certificates gcc libc6-dev pkg-config)
 # Packages the test suite needs on top (real dbus-daemon, oathtool as the reference, systemd for
-# systemd-analyze verify/security on the installed unit; no systemd manager is started).
-TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd python3 python3-cryptography)
+# systemd-analyze verify/security on the installed unit; no systemd manager is started; g++ builds
+# libFuzzer for the fuzz smoke run; bsdutils has `script`, a terminal for the passphrase prompt test;
+# python3-cryptography checks Aegis exports independently).
+TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd g++ bsdutils python3 python3-cryptography)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need and runs every check and test: fmt, clippy, build, tests.
+# Installs what the tests need and runs every check and test: fmt, clippy, build, tests, and a
+# short fuzz run of the import parsers (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -15,7 +16,14 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --workspace 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# Fuzz smoke run: each import parser's cargo-fuzz target for FUZZ_SECONDS (default 10) seconds.
+fuzz_status=0
+scripts/fuzz.sh || fuzz_status=$?
 # One closing line with the totals of every test binary (cargo prints one line per binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+if [ "$fuzz_status" -ne 0 ]; then
+    echo "fuzz smoke run failed (exit $fuzz_status)" >&2
+    [ "$status" -ne 0 ] || status=$fuzz_status
+fi
 exit "$status"

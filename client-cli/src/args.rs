@@ -33,8 +33,9 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Change an account's issuer or account name.
     Rename(RenameArgs),
-    /// Import accounts from an Aegis export, Google Authenticator otpauth-migration:// URIs or a
-    /// list of otpauth:// URIs (FILE, "-" for stdin, or the URI itself); all or nothing.
+    /// Import accounts from Aegis, 2FAS, andOTP, FreeOTP+ or Bitwarden exports, QR code images,
+    /// Google Authenticator otpauth-migration:// URIs or lists of otpauth:// URIs (FILE, "-" for
+    /// stdin, or the URI itself); all or nothing.
     Import(ImportArgs),
     /// Export every account (asks for the vault passphrase again). Encrypted: latchkey (backup
     /// format), aegis (JSON Aegis imports). In the clear, only with --plaintext: aegis, uris, qr.
@@ -271,7 +272,7 @@ pub struct AddArgs {
     pub json: bool,
 }
 
-/// Export formats `import` understands by name (2fas, andotp, freeotp, bitwarden: not yet).
+/// Export formats `import` understands by name (auto detects every one of them).
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ImportFormat {
     Auto,
@@ -282,6 +283,8 @@ pub enum ImportFormat {
     Andotp,
     Freeotp,
     Bitwarden,
+    /// A PNG or JPEG image of one or more QR codes.
+    Qr,
     Uris,
     /// A Latchkey backup or `latchkey export --format latchkey` file.
     Latchkey,

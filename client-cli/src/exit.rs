@@ -57,7 +57,7 @@ impl From<Error> for CliError {
         let code = match &e {
             Error::Locked(_) => LOCKED,
             Error::NotFound(_) => NOT_FOUND,
-            Error::BadPassphrase(_) => BAD_PASSPHRASE,
+            Error::BadPassphrase(_) | Error::PassphraseRequired(_) => BAD_PASSPHRASE,
             Error::NotInitialized(_) => NOT_INITIALIZED,
             Error::ZBus(z) if is_unreachable(z) => UNREACHABLE,
             _ => FAILURE,

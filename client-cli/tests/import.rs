@@ -88,7 +88,7 @@ fn encrypted_aegis_passphrase() {
     let vault = std::fs::read(env.bus.vault_path()).expect("vault");
     let out = env.run(&["import", &enc, "--passphrase-stdin"], Some("wrong\n"));
     assert_eq!(out.status.code(), Some(6), "wrong passphrase exit code");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong passphrase for the Aegis vault"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong passphrase for the Aegis export"));
     assert_eq!(std::fs::read(env.bus.vault_path()).expect("vault"), vault);
     let text = env.ok(&["import", &enc, "--passphrase-stdin"], Some(PASS));
     assert!(text.contains("Added 2 account(s)"), "{text}");
@@ -129,7 +129,7 @@ fn one_bad_entry_adds_nothing() {
         "{stderr}"
     );
     let (_, stderr) = env.fails(&["import", &fixture("uris.txt"), "--format", "2fas"], 1);
-    assert!(stderr.contains("not supported yet"), "{stderr}");
+    assert!(stderr.contains("2FAS: not a 2FAS backup"), "{stderr}");
     assert_eq!(std::fs::read(env.bus.vault_path()).expect("vault"), vault);
     env.ok(&["lock"], None);
     let (_, stderr) = env.fails(&["import", &fixture("uris.txt")], 3);

@@ -31,6 +31,8 @@ pub enum Error {
     Expired(String),
     /// The login keyring could not unlock the vault (locked, missing, or not enabled).
     Keyring(String),
+    /// The data to import is encrypted and no passphrase was given; ask for one and retry.
+    PassphraseRequired(String),
 }
 
 impl Error {
@@ -49,7 +51,8 @@ impl Error {
             | Error::Storage(m)
             | Error::AccessDenied(m)
             | Error::Expired(m)
-            | Error::Keyring(m) => m.clone(),
+            | Error::Keyring(m)
+            | Error::PassphraseRequired(m) => m.clone(),
         }
     }
 }

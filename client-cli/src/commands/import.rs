@@ -4,9 +4,7 @@ use super::print_json;
 use crate::args::{ImportArgs, ImportFormat};
 use crate::exit::{CliError, USAGE};
 use crate::passphrase::Source;
-use latchkey_dbus::VaultProxy;
-use serde::Deserialize;
-use serde::de::IgnoredAny;
+use latchkey_dbus::{Error, VaultProxy};
 use std::collections::HashMap;
 use std::io::Read;
 use zbus::zvariant::OwnedValue;
@@ -27,17 +25,23 @@ pub async fn import(vault: &VaultProxy<'_>, a: ImportArgs) -> Result<(), CliErro
     }
     let data = read_source(&a.source)?;
     let format = format_name(a.format);
-    let passphrase = if matches!(a.format, ImportFormat::Auto | ImportFormat::Aegis)
-        && is_encrypted_aegis(&data)
-    {
-        Source::new(a.passphrase_stdin).read("Passphrase of the Aegis export: ")?
-    } else if data.starts_with(b"LATCHKEY") {
-        Source::new(a.passphrase_stdin).read("Passphrase the Latchkey backup was made with: ")?
+    let (added, skipped, failed, notes) = if a.passphrase_stdin {
+        let passphrase = Source::new(true).read("")?;
+        vault.import(&data, format, &passphrase, a.dry_run).await?
     } else {
-        Zeroizing::new(String::new())
+        // Plain exports need no passphrase; the daemon says when one is needed (and for what).
+        match vault.import(&data, format, "", a.dry_run).await {
+            Err(e) => match Error::from(e) {
+                Error::PassphraseRequired(why) => {
+                    eprintln!("{why}.");
+                    let passphrase = Source::Terminal.read("Passphrase of the export: ")?;
+                    vault.import(&data, format, &passphrase, a.dry_run).await?
+                }
+                other => return Err(other.into()),
+            },
+            Ok(reply) => reply,
+        }
     };
-    let (added, skipped, failed, notes) =
-        vault.import(&data, format, &passphrase, a.dry_run).await?;
     if a.json {
         print_json(&serde_json::json!({
             "dry_run": a.dry_run,
@@ -100,22 +104,9 @@ fn format_name(f: ImportFormat) -> &'static str {
         ImportFormat::Freeotp => "freeotp",
         ImportFormat::Bitwarden => "bitwarden",
         ImportFormat::Uris => "uris",
+        ImportFormat::Qr => "qr",
         ImportFormat::Latchkey => "latchkey",
     }
-}
-
-/// Whether the bytes are an Aegis export with password slots (then a passphrase is asked for).
-/// Only the header is looked at; everything else is skipped without being kept.
-fn is_encrypted_aegis(data: &[u8]) -> bool {
-    #[derive(Deserialize)]
-    struct Probe {
-        header: Header,
-    }
-    #[derive(Deserialize)]
-    struct Header {
-        slots: Option<IgnoredAny>,
-    }
-    serde_json::from_slice::<Probe>(data).is_ok_and(|p| p.header.slots.is_some())
 }
 
 fn text(d: &Dict, key: &str) -> String {

@@ -14,14 +14,15 @@ pub type Dicts = Vec<HashMap<String, OwnedValue>>;
 /// `Import`'s reply: added, skipped, failed, notes.
 pub type Reply = (Dicts, Dicts, Dicts, Vec<String>);
 
-/// Parses `data` and imports it; returns the reply and the new ids (none on a dry run).
+/// Parses `data` and imports it; returns the reply, the new ids (none on a dry run) and the
+/// format's name.
 pub async fn run(
     state: &SharedState,
     data: Zeroizing<Vec<u8>>,
     format: &str,
     passphrase: Zeroizing<String>,
     dry_run: bool,
-) -> Result<(Reply, Vec<String>), Error> {
+) -> Result<(Reply, Vec<String>, &'static str), Error> {
     let format = Format::from_name(format).map_err(to_error)?;
     if lock_state(state).locked() {
         return Err(to_dbus_error(StateError::Locked));
@@ -58,14 +59,15 @@ pub async fn run(
         .filter(|a| !a.id.is_empty())
         .map(|a| a.id.clone())
         .collect();
-    Ok((reply(report, notes), ids))
+    Ok((reply(report, notes), ids, format.name()))
 }
 
 fn to_error(e: ImportError) -> Error {
     match e {
-        ImportError::BadPassphrase | ImportError::WrongPassphrase(_) => {
+        ImportError::BadPassphrase(_) | ImportError::BadPassphraseOrCorrupted(_) => {
             Error::BadPassphrase(e.to_string())
         }
+        ImportError::PassphraseRequired(_) => Error::PassphraseRequired(e.to_string()),
         e => Error::InvalidArgument(e.to_string()),
     }
 }

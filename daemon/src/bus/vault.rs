@@ -428,13 +428,20 @@ impl VaultInterface {
         Error,
     > {
         let (data, passphrase) = (Zeroizing::new(data), Zeroizing::new(passphrase));
-        let (reply, ids) =
+        let (reply, ids, format) =
             super::import::run(&self.state, data, &format, passphrase, dry_run).await?;
         if !ids.is_empty() {
-            tracing::info!(event = "accounts-imported", count = ids.len(), caller = %caller(&header), "accounts imported");
+            let count = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            tracing::info!(event = "accounts-imported", count, format, caller = %caller(&header), "accounts imported");
             let _ = self.account_count_changed(&emitter).await;
             self.report_status();
             let _ = Self::accounts_changed(&emitter, ids, vec![], vec![]).await;
+            let details = HashMap::from([
+                ("format", Value::from(format)),
+                ("count", Value::from(count)),
+            ]);
+            let message = format!("{count} account(s) imported ({format})");
+            let _ = Self::security_event(&emitter, "imported", &message, details).await;
         }
         Ok(reply)
     }

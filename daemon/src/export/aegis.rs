@@ -138,18 +138,35 @@ pub fn encrypted(accounts: &[Account], passphrase: &[u8]) -> Result<Vec<u8>, Exp
         "repaired": true,
         "is_backup": false,
     });
-    let file = json!({
-        "version": 1,
-        "header": {
-            "slots": [slot],
-            "params": { "nonce": HEXLOWER.encode(&db_nonce), "tag": HEXLOWER.encode(&db_tag) },
+    // A struct, not `json!`, so the keys keep Aegis's own order (version, header, db): a file
+    // cut short still shows its header and is recognised as Aegis.
+    let file = EncryptedFile {
+        version: 1,
+        header: Header {
+            slots: [slot],
+            params: json!({ "nonce": HEXLOWER.encode(&db_nonce), "tag": HEXLOWER.encode(&db_tag) }),
         },
-        "db": Value::String(BASE64.encode(&db)),
-    });
+        db: BASE64.encode(&db),
+    };
     let mut out =
         serde_json::to_vec_pretty(&file).map_err(|e| ExportError::Internal(e.to_string()))?;
     out.push(b'\n');
     Ok(out)
+}
+
+/// The top level of an encrypted Aegis file, in Aegis's key order.
+#[derive(Serialize)]
+struct EncryptedFile {
+    version: u32,
+    header: Header,
+    db: String,
+}
+
+/// The header of an encrypted Aegis file: its one password slot and the db's nonce and tag.
+#[derive(Serialize)]
+struct Header {
+    slots: [Value; 1],
+    params: Value,
 }
 
 /// AES-256-GCM in place with a fresh 12-byte nonce and no associated data; returns nonce and tag.

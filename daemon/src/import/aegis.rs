@@ -5,6 +5,7 @@
 //! the master key (nonce and tag in `header.params`). Database versions 1–3 are read; groups,
 //! notes, icons and favourites are dropped. Yandex and mOTP entries are refused.
 
+use super::fields::SecretText;
 use super::{Entries, EntryError, EntryFault, ImportError, Imported, MAX_ENTRIES, entry_error};
 use crate::accounts::parse_algorithm;
 use crate::otp::{Kind, OtpParams, STEAM_DIGITS, Secret};
@@ -88,15 +89,6 @@ struct Info {
     counter: Option<u64>,
 }
 
-/// Base32 text read from the file, wiped on drop (decoded per entry so one bad secret is one failure).
-struct SecretText(Zeroizing<String>);
-
-impl<'de> Deserialize<'de> for SecretText {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(|s| SecretText(Zeroizing::new(s)))
-    }
-}
-
 /// Reads an Aegis export, decrypting it with `passphrase` when it is encrypted.
 pub fn parse(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<Entries, ImportError> {
     let file: File<serde::de::IgnoredAny> = serde_json::from_slice(bytes)
@@ -115,7 +107,7 @@ pub fn parse(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<Entries, ImportE
                 .db
         }
         (Some(slots), Some(params)) => {
-            let passphrase = passphrase.ok_or(ImportError::PassphraseRequired)?;
+            let passphrase = passphrase.ok_or(ImportError::PassphraseRequired(FORMAT))?;
             let db = serde_json::from_slice::<File<String>>(bytes)
                 .map_err(bad_db)?
                 .db;
@@ -159,6 +151,13 @@ pub fn parse(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<Entries, ImportE
     Ok((entries, notes))
 }
 
+fn kdf_refused(detail: String) -> ImportError {
+    ImportError::KdfParams {
+        format: FORMAT,
+        detail,
+    }
+}
+
 fn malformed(fault: impl Into<String>) -> ImportError {
     ImportError::malformed(FORMAT, fault)
 }
@@ -184,7 +183,7 @@ fn unwrap_master_key(slots: &[Slot], passphrase: &[u8]) -> Result<Zeroizing<Vec<
         let salt = hex(salt, "slot salt")?;
         let mut derived = Zeroizing::new([0u8; 32]);
         scrypt::scrypt(passphrase, &salt, &params, &mut *derived)
-            .map_err(|_| ImportError::KdfParams("bad output length".into()))?;
+            .map_err(|_| kdf_refused("bad output length".into()))?;
         let mut master = Zeroizing::new(hex(key, "slot key")?);
         if open(derived.as_slice(), kp, &mut master).is_ok() && master.len() == 32 {
             return Ok(master);
@@ -195,12 +194,12 @@ fn unwrap_master_key(slots: &[Slot], passphrase: &[u8]) -> Result<Zeroizing<Vec<
             "the vault has no password slot (only biometric or raw keys)",
         ));
     }
-    Err(ImportError::BadPassphrase)
+    Err(ImportError::BadPassphrase(FORMAT))
 }
 
 /// Checks a file's scrypt cost against our bounds before running it.
 pub(super) fn scrypt_params(n: u64, r: u32, p: u32) -> Result<scrypt::Params, ImportError> {
-    let refuse = || ImportError::KdfParams(format!("n={n}, r={r}, p={p}"));
+    let refuse = || kdf_refused(format!("scrypt n={n}, r={r}, p={p}"));
     if n < 2 || !n.is_power_of_two() || r == 0 || p == 0 {
         return Err(malformed(format!(
             "invalid scrypt parameters n={n}, r={r}, p={p}"
@@ -223,7 +222,7 @@ fn decrypt_db(key: &[u8], params: &GcmParams, db: &str) -> Result<Zeroizing<Vec<
             .decode(db.trim().as_bytes())
             .map_err(|_| malformed("the database is not valid base64"))?,
     );
-    open(key, params, &mut buf).map_err(|()| ImportError::Corrupted)?;
+    open(key, params, &mut buf).map_err(|()| ImportError::Corrupted(FORMAT))?;
     Ok(buf)
 }
 

@@ -10,9 +10,9 @@ pub(super) const FORMAT: &str = "Latchkey backup";
 
 /// Opens the copy (runs Argon2id) and lists its accounts in their order.
 pub(super) fn parse(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<Entries, ImportError> {
-    let passphrase = passphrase.ok_or(ImportError::PassphraseRequiredFor("the Latchkey backup"))?;
+    let passphrase = passphrase.ok_or(ImportError::PassphraseRequired(FORMAT))?;
     let opened = open_copy(bytes, passphrase).map_err(|e| match e {
-        CopyError::BadPassphrase => ImportError::WrongPassphrase(FORMAT),
+        CopyError::BadPassphrase => ImportError::BadPassphrase(FORMAT),
         e => ImportError::malformed(FORMAT, e.to_string()),
     })?;
     let accounts = Accounts::from_body(&opened.body)

@@ -3,14 +3,24 @@
 //! Knows nothing of D-Bus or the vault file: `parse` turns the bytes of an export (and the
 //! passphrase of an encrypted one) into one result per entry; `apply` decides duplicates and adds
 //! everything at once. Supported: Aegis JSON (plain and encrypted; groups, notes, icons and
-//! favourites are dropped), Latchkey's own backups, Google Authenticator `otpauth-migration://` and lists of
-//! `otpauth://` URIs. Errors name the fault and never contain secrets.
+//! favourites are dropped), 2FAS `.2fas` (plain and encrypted), andOTP (plain and encrypted),
+//! FreeOTP+ JSON, Bitwarden JSON, QR code images (PNG, JPEG), Google Authenticator
+//! `otpauth-migration://`, lists of `otpauth://` URIs (FreeOTP+'s URI export is one) and
+//! Latchkey's own backups. Errors name the fault and never contain secrets. `detect` documents
+//! how a format is recognised.
 
 mod aegis;
+mod andotp;
 pub mod apply;
+mod bitwarden;
+mod crypt;
 mod detect;
+mod fields;
+mod freeotp;
 mod google;
 mod latchkey;
+mod qr;
+mod twofas;
 mod uris;
 
 use crate::otp::{OtpParams, ParamError, SecretError, UriError};
@@ -41,28 +51,46 @@ pub enum ImportError {
     #[error("the file has more than {MAX_ENTRIES} entries")]
     TooManyEntries,
     #[error(
-        "cannot tell the file's format (expected an Aegis JSON export, otpauth-migration:// or \
-         otpauth:// URIs); name it with --format"
+        "cannot tell the file's format (expected an Aegis, 2FAS, andOTP, FreeOTP+ or Bitwarden \
+         export, a PNG or JPEG QR code, otpauth-migration:// or otpauth:// URIs); name it with \
+         --format"
     )]
     UnknownFormat,
-    #[error("unknown format \"{0}\" (use auto, aegis, google, uris or latchkey)")]
+    #[error(
+        "unknown format \"{0}\" (use auto, aegis, google, 2fas, andotp, freeotp, bitwarden, qr, \
+         uris or latchkey)"
+    )]
     UnknownFormatName(String),
-    #[error("importing from {0} is not supported yet (supported: aegis, google, uris)")]
-    Unsupported(&'static str),
     #[error("{format}: {fault}")]
     Malformed { format: &'static str, fault: String },
-    #[error("the Aegis vault is encrypted: a passphrase is needed")]
-    PassphraseRequired,
-    #[error("wrong passphrase for the Aegis vault")]
-    BadPassphrase,
-    #[error("{0} is encrypted: a passphrase is needed")]
-    PassphraseRequiredFor(&'static str),
-    #[error("wrong passphrase for the {0}")]
-    WrongPassphrase(&'static str),
-    #[error("the Aegis vault asks for unsafe scrypt parameters ({0}); refusing to run them")]
-    KdfParams(String),
-    #[error("Aegis: the encrypted contents fail authentication (the file is corrupted or altered)")]
-    Corrupted,
+    #[error("the {0} export is encrypted: a passphrase is needed")]
+    PassphraseRequired(&'static str),
+    #[error("wrong passphrase for the {0} export")]
+    BadPassphrase(&'static str),
+    #[error("wrong passphrase for the {0} export, or the file is corrupted")]
+    BadPassphraseOrCorrupted(&'static str),
+    #[error(
+        "the {format} export asks for an unsafe key derivation cost ({detail}); refusing to run it"
+    )]
+    KdfParams {
+        format: &'static str,
+        detail: String,
+    },
+    #[error("{0}: the encrypted contents fail authentication (the file is corrupted or altered)")]
+    Corrupted(&'static str),
+    #[error(
+        "Bitwarden: this export is encrypted, which Latchkey cannot read; export the vault again \
+         as \"JSON\" (not \"JSON (Encrypted)\"), import it, then delete that file"
+    )]
+    BitwardenEncrypted,
+    #[error("QR image: {0}")]
+    Image(String),
+    #[error(
+        "QR image: {width}×{height} pixels is too large (at most {} on a side and {} megapixels)",
+        qr::MAX_SIDE,
+        qr::MAX_PIXELS / 1_000_000
+    )]
+    ImageTooLarge { width: u32, height: u32 },
 }
 
 impl ImportError {
@@ -94,6 +122,10 @@ pub enum EntryFault {
     Digits(String),
     #[error("invalid HOTP counter {0}")]
     Counter(i64),
+    #[error("invalid TOTP period {0}")]
+    Period(i64),
+    #[error("the secret is not a list of bytes (-128 to 255)")]
+    ByteSecret,
     #[error("{0}")]
     Label(String),
 }
@@ -119,8 +151,8 @@ pub struct Parsed {
     pub notes: Vec<String>,
 }
 
-/// Reads an export; `format` may be `Format::Auto`. Runs scrypt for encrypted Aegis vaults, so
-/// call it from a blocking context.
+/// Reads an export; `format` may be `Format::Auto`. Runs scrypt or PBKDF2 for encrypted exports
+/// and decodes images, so call it from a blocking context.
 pub fn parse(
     bytes: &[u8],
     format: Format,
@@ -129,6 +161,8 @@ pub fn parse(
     if bytes.len() > MAX_INPUT {
         return Err(ImportError::TooLarge(bytes.len()));
     }
+    // Editors on Windows may put a UTF-8 byte order mark before JSON or text.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty);
     }
@@ -138,11 +172,15 @@ pub fn parse(
     };
     let (entries, notes) = match format {
         Format::Aegis => aegis::parse(bytes, passphrase)?,
-        Format::Latchkey => latchkey::parse(bytes, passphrase)?,
         Format::Google => google::parse_text(text(bytes, google::FORMAT)?)?,
-        Format::Uris => (uris::parse(text(bytes, "otpauth URI list")?)?, vec![]),
+        Format::Uris => (uris::parse(text(bytes, uris::FORMAT)?)?, vec![]),
+        Format::TwoFas => twofas::parse(bytes, passphrase)?,
+        Format::AndOtp => andotp::parse(bytes, passphrase)?,
+        Format::FreeOtp => freeotp::parse(bytes)?,
+        Format::Bitwarden => bitwarden::parse(bytes)?,
+        Format::Qr => qr::parse(bytes)?,
+        Format::Latchkey => latchkey::parse(bytes, passphrase)?,
         Format::Auto => return Err(ImportError::UnknownFormat),
-        Format::Other(name) => return Err(ImportError::Unsupported(name)),
     };
     if entries.len() > MAX_ENTRIES {
         return Err(ImportError::TooManyEntries);
@@ -181,4 +219,8 @@ fn entry_error(position: usize, issuer: &str, account: &str, fault: EntryFault) 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_formats;
+#[cfg(test)]
 mod tests_google;
+#[cfg(test)]
+mod tests_qr;

@@ -10,7 +10,7 @@ macro_rules! fixture {
     };
 }
 
-const PASS: &[u8] = b"import test passphrase";
+pub(super) const PASS: &[u8] = b"import test passphrase";
 
 pub(super) fn ok(bytes: &[u8], pass: Option<&[u8]>) -> Vec<Imported> {
     let parsed = parse(bytes, Format::Auto, pass).expect("parses");
@@ -33,8 +33,9 @@ pub(super) fn oathtool(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// The four accounts every Aegis fixture holds (make_fixtures.py's ENTRIES).
-fn check_aegis(got: &[Imported]) {
+/// The four accounts every Aegis fixture holds (make_fixtures.py's ENTRIES), as do the 2FAS,
+/// andOTP, FreeOTP+ and Bitwarden fixtures (make_fixtures_formats.py's ACCOUNTS).
+pub(super) fn check_four(got: &[Imported]) {
     assert_eq!(got.len(), 4);
     assert_eq!(
         (got[0].issuer.as_str(), got[0].account.as_str()),
@@ -74,7 +75,7 @@ fn aegis_plain_versions_1_and_2() {
         fixture!("aegis-plain-v1.json"),
         fixture!("aegis-plain-v2.json"),
     ] {
-        check_aegis(&ok(bytes, None));
+        check_four(&ok(bytes, None));
         let notes = parse(bytes, Format::Aegis, None).expect("parses").notes;
         assert_eq!(notes.len(), 1, "the note and group are reported as dropped");
     }
@@ -82,7 +83,7 @@ fn aegis_plain_versions_1_and_2() {
 
 #[test]
 fn aegis_encrypted_with_the_passphrase() {
-    check_aegis(&ok(fixture!("aegis-encrypted-v3.json"), Some(PASS)));
+    check_four(&ok(fixture!("aegis-encrypted-v3.json"), Some(PASS)));
     assert_eq!(ok(fixture!("aegis-encrypted-v2.json"), Some(PASS)).len(), 2);
 }
 
@@ -91,11 +92,11 @@ fn aegis_passphrase_errors() {
     let bytes = fixture!("aegis-encrypted-v2.json");
     assert_eq!(
         parse(bytes, Format::Auto, None).unwrap_err(),
-        ImportError::PassphraseRequired
+        ImportError::PassphraseRequired("Aegis")
     );
     assert_eq!(
         parse(bytes, Format::Auto, Some(b"wrong")).unwrap_err(),
-        ImportError::BadPassphrase
+        ImportError::BadPassphrase("Aegis")
     );
 }
 
@@ -118,7 +119,7 @@ fn aegis_flipped_byte_in_the_database_is_corruption() {
     });
     assert_eq!(
         parse(&bytes, Format::Auto, Some(PASS)).unwrap_err(),
-        ImportError::Corrupted
+        ImportError::Corrupted("Aegis")
     );
 }
 
@@ -138,7 +139,13 @@ fn aegis_hostile_scrypt_parameters_are_refused_before_running() {
         });
         let err = parse(&bytes, Format::Auto, Some(PASS)).unwrap_err();
         assert!(
-            matches!(err, ImportError::KdfParams(_)),
+            matches!(
+                err,
+                ImportError::KdfParams {
+                    format: "Aegis",
+                    ..
+                }
+            ),
             "{n} {r} {p}: {err}"
         );
     }
@@ -238,11 +245,18 @@ fn whole_file_errors() {
         parse(b"hello", Format::Auto, None).unwrap_err(),
         ImportError::UnknownFormat
     );
-    assert_eq!(Format::from_name("2fas").map(|f| f.name()), Ok("2FAS"));
-    assert_eq!(
-        parse(b"x", Format::from_name("bitwarden").expect("name"), None).unwrap_err(),
-        ImportError::Unsupported("Bitwarden")
-    );
+    for name in [
+        "aegis",
+        "google",
+        "2fas",
+        "andotp",
+        "freeotp",
+        "bitwarden",
+        "qr",
+        "uris",
+    ] {
+        assert_eq!(Format::from_name(name).map(|f| f.name()), Ok(name));
+    }
     assert!(Format::from_name("lastpass").is_err());
     let many = "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP\n".repeat(MAX_ENTRIES + 1);
     assert_eq!(

@@ -5,6 +5,9 @@
 use super::{EntryError, ImportError, Imported, MAX_ENTRIES, entry_error, google};
 use crate::otp::parse_uri;
 
+/// The format's name in errors.
+pub const FORMAT: &str = "otpauth URI list";
+
 /// One result per URI, positioned by line number.
 pub fn parse(text: &str) -> Result<Vec<Result<Imported, EntryError>>, ImportError> {
     let mut out = Vec::new();

@@ -1,0 +1,114 @@
+//! Bitwarden JSON exports (unencrypted): `items[].login.totp` holds an otpauth:// URI, a bare
+//! base32 secret (TOTP, SHA-1, 6 digits, 30 s) or `steam://SECRET`. The item's `name` and
+//! `login.username` are the issuer and account when the URI does not name them. Items without
+//! a TOTP secret (plain passwords, notes, cards) are passed over and counted in a note.
+//! Encrypted exports (`"encrypted": true`) are refused with a named error.
+
+use super::{Entries, EntryFault, ImportError, Imported, MAX_ENTRIES, entry_error, uris};
+use crate::otp::{Algorithm, Kind, OtpParams, STEAM_DIGITS, Secret, parse_uri};
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+/// The format's name in errors.
+pub const FORMAT: &str = "Bitwarden";
+
+#[derive(Deserialize)]
+struct Export {
+    #[serde(default)]
+    encrypted: bool,
+    items: Option<Vec<Item>>,
+}
+
+#[derive(Deserialize)]
+struct Item {
+    #[serde(default)]
+    name: Option<String>,
+    login: Option<Login>,
+}
+
+#[derive(Deserialize)]
+struct Login {
+    username: Option<String>,
+    totp: Option<Totp>,
+}
+
+/// The `totp` field, wiped on drop.
+struct Totp(Zeroizing<String>);
+
+impl<'de> Deserialize<'de> for Totp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| Totp(Zeroizing::new(s)))
+    }
+}
+
+/// Reads a Bitwarden JSON export.
+pub fn parse(bytes: &[u8]) -> Result<Entries, ImportError> {
+    let export: Export = serde_json::from_slice(bytes).map_err(|e| {
+        ImportError::malformed(FORMAT, format!("not a Bitwarden JSON export ({e})"))
+    })?;
+    if export.encrypted {
+        return Err(ImportError::BitwardenEncrypted);
+    }
+    let items = export
+        .items
+        .ok_or_else(|| ImportError::malformed(FORMAT, "the export has no items"))?;
+    if items.len() > MAX_ENTRIES {
+        return Err(ImportError::TooManyEntries);
+    }
+    let mut out = Vec::new();
+    let mut without = 0;
+    for item in &items {
+        let name = item.name.as_deref().unwrap_or_default();
+        let login = item.login.as_ref();
+        let username = login
+            .and_then(|l| l.username.as_deref())
+            .unwrap_or_default();
+        match login.and_then(|l| l.totp.as_ref()) {
+            Some(totp) if !totp.0.trim().is_empty() => {
+                let position = out.len() + 1;
+                out.push(
+                    entry(totp.0.trim(), name, username)
+                        .map_err(|f| entry_error(position, name, username, f)),
+                );
+            }
+            _ => without += 1,
+        }
+    }
+    let notes = if without > 0 {
+        vec![format!(
+            "{without} Bitwarden item{} without a TOTP secret passed over",
+            if without == 1 { "" } else { "s" }
+        )]
+    } else {
+        vec![]
+    };
+    Ok((out, notes))
+}
+
+/// One `totp` value with the item's labels as fallbacks.
+fn entry(totp: &str, name: &str, username: &str) -> Result<Imported, EntryFault> {
+    if uris::starts_with_ci(totp, "otpauth:") {
+        let u = parse_uri(totp)?;
+        let issuer = if u.issuer.is_empty() { name } else { &u.issuer };
+        return Ok(Imported {
+            issuer: issuer.to_string(),
+            account: u.account,
+            params: u.params,
+        });
+    }
+    let (secret, algorithm, digits, kind) = match totp.get(..8) {
+        Some(p) if p.eq_ignore_ascii_case("steam://") => (
+            totp.get(8..).unwrap_or_default(),
+            Algorithm::Sha1,
+            STEAM_DIGITS,
+            Kind::Steam,
+        ),
+        _ => (totp, Algorithm::Sha1, 6, Kind::Totp { period: 30 }),
+    };
+    let secret = Secret::from_base32(secret)?;
+    Ok(Imported {
+        issuer: name.to_string(),
+        account: username.to_string(),
+        params: OtpParams::new(secret, algorithm, digits, kind)?,
+    })
+}

@@ -1,0 +1,9 @@
+//! Aegis JSON (plain; encrypted files stop at PassphraseRequired, scrypt is not fuzzed).
+#![no_main]
+
+use latchkeyd::import::{Format, parse};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = parse(data, Format::Aegis, None);
+});

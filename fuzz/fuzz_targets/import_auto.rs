@@ -1,0 +1,9 @@
+//! Format detection, then whichever reader it picks.
+#![no_main]
+
+use latchkeyd::import::{Format, parse};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = parse(data, Format::Auto, None);
+});

@@ -1,0 +1,9 @@
+//! Google Authenticator otpauth-migration:// lists.
+#![no_main]
+
+use latchkeyd::import::{Format, parse};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = parse(data, Format::Google, None);
+});

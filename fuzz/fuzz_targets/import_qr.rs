@@ -1,0 +1,9 @@
+//! QR code images (PNG, JPEG), size limits included.
+#![no_main]
+
+use latchkeyd::import::{Format, parse};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = parse(data, Format::Qr, None);
+});

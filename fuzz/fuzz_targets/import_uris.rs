@@ -1,0 +1,9 @@
+//! Lists of otpauth:// URIs.
+#![no_main]
+
+use latchkeyd::import::{Format, parse};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = parse(data, Format::Uris, None);
+});
