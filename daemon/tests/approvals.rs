@@ -3,25 +3,13 @@
 
 mod common;
 
+use common::daemon::{bin, connect};
 use futures_util::StreamExt;
 use latchkey_dbus::testing::TestBus;
 use latchkey_dbus::{ApprovalsProxy, RequestProxy, VaultProxy};
 use std::collections::HashMap;
-use std::path::Path;
 use std::time::{Duration, Instant};
 use zbus::zvariant::{OwnedObjectPath, Value};
-
-fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_latchkeyd"))
-}
-
-async fn connect(bus: &TestBus) -> zbus::Connection {
-    zbus::connection::Builder::address(bus.address())
-        .expect("address")
-        .build()
-        .await
-        .expect("connect")
-}
 
 /// A requester: its own connection, a request, and a stream of its Response.
 struct Pending {

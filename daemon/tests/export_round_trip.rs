@@ -3,16 +3,15 @@
 //! The encrypted Aegis export is also opened by an independent Python reader
 //! (docs/aegis_export_check.py, `cryptography` package), the QR export is decoded with rqrr.
 
+mod common;
+
+use common::daemon::{bin, connect, time_codes, vault_proxy};
 use futures_util::StreamExt;
 use latchkey_dbus::testing::TestBus;
 use latchkey_dbus::{BackupProxy, Error, VaultProxy};
 use std::path::Path;
 
 const PASS: &str = "vault pass";
-
-fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_latchkeyd"))
-}
 
 struct Daemon {
     bus: TestBus,
@@ -24,19 +23,11 @@ impl Daemon {
     async fn start(env: &[(&str, &str)]) -> Self {
         let bus = TestBus::start(bin()).expect("bus");
         let daemon = bus.spawn_daemon_with(bin(), env).expect("daemon");
-        let conn = zbus::connection::Builder::address(bus.address())
-            .expect("address")
-            .build()
-            .await
-            .expect("connect");
+        let conn = connect(&bus).await;
         Self { bus, daemon, conn }
     }
     async fn vault(&self) -> VaultProxy<'_> {
-        VaultProxy::builder(&self.conn)
-            .cache_properties(zbus::proxy::CacheProperties::No)
-            .build()
-            .await
-            .expect("vault proxy")
+        vault_proxy(&self.conn).await
     }
     async fn backup(&self) -> BackupProxy<'_> {
         BackupProxy::builder(&self.conn)
@@ -75,20 +66,6 @@ async fn meta(vault: &VaultProxy<'_>) -> Meta {
         .collect();
     m.sort();
     m
-}
-
-/// Codes by (issuer, account) for time-based accounts (HOTP would advance its counter).
-async fn time_codes(vault: &VaultProxy<'_>) -> Vec<(String, String, String, u64)> {
-    let mut out = Vec::new();
-    for a in vault.list_accounts().await.expect("list") {
-        if a.kind == "hotp" {
-            continue;
-        }
-        let (code, from, _) = vault.get_code(&a.id).await.expect("code");
-        out.push((a.issuer, a.account, code, from));
-    }
-    out.sort();
-    out
 }
 
 async fn fill(vault: &VaultProxy<'_>) {
