@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::daemon::{bin, connect, time_codes, vault_proxy};
+use common::daemon::{add_bank_account, bin, connect, time_codes, vault_proxy};
 use latchkey_dbus::testing::TestBus;
 use latchkey_dbus::{BackupProxy, Error, SettingsProxy, VaultProxy};
 use std::os::unix::fs::PermissionsExt;
@@ -82,19 +82,7 @@ async fn backups_follow_changes_and_restore_on_a_fresh_machine() {
     changes.insert("issuer", zbus::zvariant::Value::from("Renamed"));
     vault.update_account(&id, changes).await.expect("rename");
     assert_eq!(ours(&backup).await.len(), 2, "a backup after rename");
-    let second = vault
-        .add_account(
-            "Bank",
-            "bob",
-            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
-            "totp",
-            "sha256",
-            8,
-            60,
-            0,
-        )
-        .await
-        .expect("add 2");
+    let second = add_bank_account(&vault).await;
     assert_eq!(ours(&backup).await.len(), 3);
     let third = vault
         .add_account("Temp", "x", "ONSWG4TFOQYTEMZU", "totp", "sha1", 6, 30, 0)

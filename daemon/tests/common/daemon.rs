@@ -41,3 +41,21 @@ pub async fn time_codes(vault: &VaultProxy<'_>) -> Vec<(String, String, String, 
     out.sort();
     out
 }
+
+/// Adds Bank/bob, a TOTP account with non-default parameters (SHA-256, 8 digits, 60 s) that a
+/// backup or an export must keep; returns its id.
+pub async fn add_bank_account(vault: &VaultProxy<'_>) -> String {
+    vault
+        .add_account(
+            "Bank",
+            "bob",
+            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+            "totp",
+            "sha256",
+            8,
+            60,
+            0,
+        )
+        .await
+        .expect("add Bank/bob")
+}

@@ -8,7 +8,7 @@
 mod common;
 mod guards;
 
-use common::daemon::{bin, connect, time_codes, vault_proxy};
+use common::daemon::{add_bank_account, bin, connect, time_codes, vault_proxy};
 use futures_util::StreamExt;
 use latchkey_dbus::testing::TestBus;
 use latchkey_dbus::{BackupProxy, Error, VaultProxy};
@@ -76,19 +76,7 @@ async fn fill(vault: &VaultProxy<'_>) {
         .add_uri("otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example")
         .await
         .expect("totp");
-    vault
-        .add_account(
-            "Bank",
-            "bob",
-            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
-            "totp",
-            "sha256",
-            8,
-            60,
-            0,
-        )
-        .await
-        .expect("totp sha256");
+    add_bank_account(vault).await;
     vault
         .add_account(
             "Server",
