@@ -1,72 +1,9 @@
 //! End-to-end: the real `latchkey` CLI against the real `latchkeyd` on a private bus.
 
-use latchkey_dbus::testing::{TestBus, target_bin};
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Output, Stdio};
+mod common;
 
-struct Env {
-    bus: TestBus,
-}
-
-fn cli_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_latchkey"))
-}
-
-impl Env {
-    /// A private bus whose activation file starts the built latchkeyd.
-    fn new() -> Self {
-        Self {
-            bus: TestBus::start(&target_bin("latchkeyd")).expect("private bus"),
-        }
-    }
-
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut child = self
-            .bus
-            .command(&cli_bin())
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("latchkey runs");
-        let mut input = child.stdin.take().expect("stdin");
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).expect("write stdin");
-        }
-        drop(input);
-        child.wait_with_output().expect("latchkey finishes")
-    }
-
-    /// Runs and expects success; returns stdout.
-    fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let out = self.run(args, stdin);
-        assert!(
-            out.status.success(),
-            "latchkey {args:?} failed ({:?}): {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8 stdout")
-    }
-
-    /// Runs and expects exit code `code`; returns stderr.
-    fn fails(&self, args: &[&str], stdin: Option<&str>, code: i32) -> String {
-        let out = self.run(args, stdin);
-        let err = String::from_utf8_lossy(&out.stderr).to_string();
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "latchkey {args:?}: stderr {err}"
-        );
-        err
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        serde_json::from_str(&self.ok(args, None)).expect("valid JSON")
-    }
-}
+use common::{Env, cli_bin};
+use latchkey_dbus::testing::target_bin;
 
 fn oathtool(args: &[&str]) -> String {
     let out = std::process::Command::new("oathtool")
@@ -89,7 +26,7 @@ fn full_flow_through_the_cli() {
         env.bus.vault_path().exists(),
         "vault lives under XDG_DATA_HOME"
     );
-    env.fails(&["init", "--passphrase-stdin"], Some("other\n"), 1);
+    env.fails_with(&["init", "--passphrase-stdin"], Some("other\n"), 1);
 
     let gh = env.json(&[
         "add",
@@ -203,38 +140,37 @@ fn full_flow_through_the_cli() {
 
     // Queries: substring, ambiguity, no match.
     assert!(env.ok(&["code", "GITHUB"], None).contains("s left"));
-    let err = env.fails(&["code", "b"], None, 8);
+    let err = env.fails(&["code", "b"], 8).1;
     assert!(
         err.contains("Corp") && err.contains("Bank"),
         "ambiguous lists matches: {err}"
     );
-    env.fails(&["code", "nothing-like-this"], None, 4);
+    env.fails(&["code", "nothing-like-this"], 4);
 
     // Malformed input is refused with a specific message and adds nothing.
-    let err = env.fails(
-        &["add", "otpauth://totp/X:y?secret=JBSWY3DP!HPK3PXP"],
-        None,
-        1,
-    );
+    let err = env
+        .fails(&["add", "otpauth://totp/X:y?secret=JBSWY3DP!HPK3PXP"], 1)
+        .1;
     assert!(err.contains("base32") && !err.contains("JBSWY3DP"), "{err}");
-    let err = env.fails(
-        &[
-            "add",
-            "otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP&digits=12",
-        ],
-        None,
-        1,
-    );
+    let err = env
+        .fails(
+            &[
+                "add",
+                "otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP&digits=12",
+            ],
+            1,
+        )
+        .1;
     assert!(err.contains("digits"), "{err}");
-    env.fails(&["add", "https://example.com"], None, 1);
+    env.fails(&["add", "https://example.com"], 1);
     assert_eq!(env.json(&["status", "--json"])["accounts"], 3);
 
     // Rename, then remove (which needs --yes).
     env.ok(&["rename", &gh_id, "--issuer", "GitHub Enterprise"], None);
     assert!(env.ok(&["list"], None).contains("GitHub Enterprise"));
-    env.fails(&["remove", &gh_id], None, 2);
+    env.fails(&["remove", &gh_id], 2);
     env.ok(&["remove", &gh_id, "--yes"], None);
-    env.fails(&["remove", &gh_id, "--yes"], None, 4);
+    env.fails(&["remove", &gh_id, "--yes"], 4);
     assert_eq!(env.json(&["status", "--json"])["accounts"], 2);
 
     // Lock, wrong passphrase, change passphrase.
@@ -242,11 +178,11 @@ fn full_flow_through_the_cli() {
     let status = env.json(&["status", "--json"]);
     assert_eq!(status["locked"], true);
     assert_eq!(status["accounts"], 2, "count known while locked");
-    env.fails(&["code", "corp"], None, 3);
-    env.fails(&["list"], None, 3);
-    env.fails(&["unlock", "--passphrase-stdin"], Some("wrong\n"), 6);
+    env.fails(&["code", "corp"], 3);
+    env.fails(&["list"], 3);
+    env.fails_with(&["unlock", "--passphrase-stdin"], Some("wrong\n"), 6);
     env.ok(&["unlock", "--passphrase-stdin"], Some("correct horse\n"));
-    env.fails(
+    env.fails_with(
         &["passwd", "--passphrase-stdin"],
         Some("wrong\nnew pass\n"),
         6,
@@ -256,7 +192,7 @@ fn full_flow_through_the_cli() {
         Some("correct horse\nnew pass\n"),
     );
     env.ok(&["lock"], None);
-    env.fails(
+    env.fails_with(
         &["unlock", "--passphrase-stdin"],
         Some("correct horse\n"),
         6,

@@ -3,6 +3,9 @@
 //! machine" (another private bus and data directory, nothing but the file and the passphrase)
 //! gives the same accounts and codes; damaged files and wrong passphrases change nothing.
 
+mod common;
+
+use common::daemon::{add_bank_account, bin, connect, time_codes, vault_proxy};
 use latchkey_dbus::testing::TestBus;
 use latchkey_dbus::{BackupProxy, Error, SettingsProxy, VaultProxy};
 use std::os::unix::fs::PermissionsExt;
@@ -16,24 +19,8 @@ const FOREIGN: [&str; 3] = [
     "vault.latchkey",
 ];
 
-fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_latchkeyd"))
-}
-
-async fn connect(bus: &TestBus) -> zbus::Connection {
-    zbus::connection::Builder::address(bus.address())
-        .expect("address")
-        .build()
-        .await
-        .expect("connect")
-}
-
 async fn proxies(conn: &zbus::Connection) -> (VaultProxy<'_>, BackupProxy<'_>) {
-    let vault = VaultProxy::builder(conn)
-        .cache_properties(zbus::proxy::CacheProperties::No)
-        .build()
-        .await
-        .expect("vault");
+    let vault = vault_proxy(conn).await;
     let backup = BackupProxy::builder(conn)
         .cache_properties(zbus::proxy::CacheProperties::No)
         .build()
@@ -50,16 +37,6 @@ async fn ours(backup: &BackupProxy<'_>) -> Vec<String> {
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).expect("stat").permissions().mode() & 0o777
-}
-
-async fn codes(vault: &VaultProxy<'_>) -> Vec<(String, String, String, u64)> {
-    let mut out = Vec::new();
-    for a in vault.list_accounts().await.expect("list") {
-        let (code, from, _) = vault.get_code(&a.id).await.expect("code");
-        out.push((a.issuer, a.account, code, from));
-    }
-    out.sort();
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -105,19 +82,7 @@ async fn backups_follow_changes_and_restore_on_a_fresh_machine() {
     changes.insert("issuer", zbus::zvariant::Value::from("Renamed"));
     vault.update_account(&id, changes).await.expect("rename");
     assert_eq!(ours(&backup).await.len(), 2, "a backup after rename");
-    let second = vault
-        .add_account(
-            "Bank",
-            "bob",
-            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
-            "totp",
-            "sha256",
-            8,
-            60,
-            0,
-        )
-        .await
-        .expect("add 2");
+    let second = add_bank_account(&vault).await;
     assert_eq!(ours(&backup).await.len(), 3);
     let third = vault
         .add_account("Temp", "x", "ONSWG4TFOQYTEMZU", "totp", "sha1", 6, 30, 0)
@@ -148,7 +113,7 @@ async fn backups_follow_changes_and_restore_on_a_fresh_machine() {
     assert!(!String::from_utf8_lossy(&newest).contains("JBSWY3DPEHPK3PXP"));
 
     // The newest backup already holds the last change (the removal).
-    let expected = codes(&vault).await;
+    let expected = time_codes(&vault).await;
     assert_eq!(expected.len(), 2);
     let _ = second;
 
@@ -188,7 +153,7 @@ async fn backups_follow_changes_and_restore_on_a_fresh_machine() {
         "restored vault is unlocked"
     );
     assert_eq!(mode(&fresh.vault_path()), 0o600);
-    let restored = codes(&fv).await;
+    let restored = time_codes(&fv).await;
     if restored.iter().zip(&expected).all(|(a, b)| a.3 == b.3) {
         assert_eq!(restored, expected, "same codes on the fresh machine");
     }

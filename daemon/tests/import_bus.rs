@@ -1,15 +1,12 @@
 //! `Vault.Import` over a private bus: AccountsChanged carries the new ids, errors are named,
 //! and the journal line counts entries without naming secrets.
 
-use futures_util::StreamExt;
-use latchkey_dbus::VaultProxy;
-use latchkey_dbus::testing::TestBus;
-use std::path::Path;
-use std::time::Duration;
+mod common;
 
-fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_latchkeyd"))
-}
+use common::daemon::{bin, connect, vault_proxy};
+use futures_util::StreamExt;
+use latchkey_dbus::testing::TestBus;
+use std::time::Duration;
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/data/import/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -20,16 +17,8 @@ fn fixture(name: &str) -> Vec<u8> {
 async fn import_signals_ids_and_names_its_errors() {
     let bus = TestBus::start(bin()).expect("bus");
     let daemon = bus.spawn_daemon(bin()).expect("daemon");
-    let conn = zbus::connection::Builder::address(bus.address())
-        .expect("address")
-        .build()
-        .await
-        .expect("connect");
-    let vault = VaultProxy::builder(&conn)
-        .cache_properties(zbus::proxy::CacheProperties::No)
-        .build()
-        .await
-        .expect("proxy");
+    let conn = connect(&bus).await;
+    let vault = vault_proxy(&conn).await;
     let locked = vault
         .import(&fixture("uris.txt"), "auto", "", false)
         .await

@@ -4,27 +4,16 @@
 
 mod common;
 
+use common::daemon::{bin, connect, vault_proxy};
 use common::keyring::gnome_keyring;
 use latchkey_dbus::VaultProxy;
 use latchkey_dbus::testing::TestBus;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_latchkeyd"))
-}
-
 async fn vault(bus: &TestBus) -> (zbus::Connection, VaultProxy<'static>) {
-    let conn = zbus::connection::Builder::address(bus.address())
-        .expect("address")
-        .build()
-        .await
-        .expect("connect");
-    let proxy = VaultProxy::builder(&conn)
-        .cache_properties(zbus::proxy::CacheProperties::No)
-        .build()
-        .await
-        .expect("proxy");
+    let conn = connect(bus).await;
+    let proxy = vault_proxy(&conn).await;
     (conn, proxy)
 }
 

@@ -2,18 +2,16 @@
 //! Session) on a second private bus used as the system bus, and the GNOME and freedesktop
 //! ScreenSaver signals on the session bus. The daemon is the real binary.
 
+mod common;
+
+use common::daemon::{bin, connect, vault_proxy};
 #[path = "lock_desktop/doubles.rs"]
 mod doubles;
 
 use doubles::*;
 use latchkey_dbus::testing::TestBus;
 use latchkey_dbus::{SettingsProxy, VaultProxy};
-use std::path::Path;
 use std::time::{Duration, Instant};
-
-fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_latchkeyd"))
-}
 
 async fn locked_within(vault: &VaultProxy<'_>, d: Duration) -> bool {
     let deadline = Instant::now() + d;
@@ -67,16 +65,8 @@ async fn logind_and_screensaver_signals_lock_the_vault() {
     let daemon = session_bus
         .spawn_daemon_with(bin(), &[("DBUS_SYSTEM_BUS_ADDRESS", system_bus.address())])
         .expect("daemon");
-    let conn = zbus::connection::Builder::address(session_bus.address())
-        .expect("address")
-        .build()
-        .await
-        .expect("connect");
-    let vault = VaultProxy::builder(&conn)
-        .cache_properties(zbus::proxy::CacheProperties::No)
-        .build()
-        .await
-        .expect("proxy");
+    let conn = connect(&session_bus).await;
+    let vault = vault_proxy(&conn).await;
     vault.create("pw").await.expect("create");
 
     // Session.Lock (repeated until the daemon has subscribed; later signals are sent once).
@@ -183,16 +173,8 @@ async fn without_a_system_bus_the_screensaver_still_locks() {
         .spawn_daemon_with(bin(), &[("DBUS_SYSTEM_BUS_ADDRESS", &missing)])
         .expect("daemon starts without logind");
     let saver = screensaver_double(session_bus.address()).await;
-    let conn = zbus::connection::Builder::address(session_bus.address())
-        .expect("address")
-        .build()
-        .await
-        .expect("connect");
-    let vault = VaultProxy::builder(&conn)
-        .cache_properties(zbus::proxy::CacheProperties::No)
-        .build()
-        .await
-        .expect("proxy");
+    let conn = connect(&session_bus).await;
+    let vault = vault_proxy(&conn).await;
     vault.create("pw").await.expect("create");
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {

@@ -5,23 +5,11 @@
 
 mod common;
 
+use common::daemon::{bin, connect, vault_proxy};
 use futures_util::StreamExt;
 use latchkey_dbus::testing::TestBus;
 use latchkey_dbus::{SettingsProxy, VaultProxy};
-use std::path::Path;
 use std::time::{Duration, Instant};
-
-fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_latchkeyd"))
-}
-
-async fn connect(bus: &TestBus) -> zbus::Connection {
-    zbus::connection::Builder::address(bus.address())
-        .expect("address")
-        .build()
-        .await
-        .expect("connect")
-}
 
 async fn wait_locked(vault: &VaultProxy<'_>, within: Duration) -> Duration {
     let start = Instant::now();
@@ -39,11 +27,7 @@ async fn inactivity_locks_and_activity_keeps_unlocked() {
     let bus = TestBus::start(bin()).expect("bus");
     let _daemon = bus.spawn_daemon(bin()).expect("daemon");
     let conn = connect(&bus).await;
-    let vault = VaultProxy::builder(&conn)
-        .cache_properties(zbus::proxy::CacheProperties::No)
-        .build()
-        .await
-        .expect("proxy");
+    let vault = vault_proxy(&conn).await;
     let settings = SettingsProxy::new(&conn).await.expect("settings");
     assert_eq!(
         settings.auto_lock_timeout().await.expect("get"),
@@ -103,11 +87,7 @@ async fn brute_force_delay_survives_a_restart() {
     let bus = TestBus::start(bin()).expect("bus");
     let daemon = bus.spawn_daemon(bin()).expect("daemon");
     let conn = connect(&bus).await;
-    let vault = VaultProxy::builder(&conn)
-        .cache_properties(zbus::proxy::CacheProperties::No)
-        .build()
-        .await
-        .expect("proxy");
+    let vault = vault_proxy(&conn).await;
     vault.create("right").await.expect("create");
     vault.lock().await.expect("lock");
 
@@ -144,11 +124,7 @@ async fn brute_force_delay_survives_a_restart() {
     drop(conn);
     let _daemon = bus.spawn_daemon(bin()).expect("restart");
     let conn = connect(&bus).await;
-    let vault = VaultProxy::builder(&conn)
-        .cache_properties(zbus::proxy::CacheProperties::No)
-        .build()
-        .await
-        .expect("proxy");
+    let vault = vault_proxy(&conn).await;
     assert_eq!(
         vault.unlock_failures().await.expect("failures"),
         5,

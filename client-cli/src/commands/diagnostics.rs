@@ -12,6 +12,9 @@ use crate::{files, paths, process, redact, systemd};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
+use time::OffsetDateTime;
+use time::format_description::StaticFormatDescription;
+use time::macros::format_description;
 
 /// How many journal lines the report carries.
 const LOG_LINES: usize = 200;
@@ -240,19 +243,13 @@ fn utc_now() -> String {
 
 /// `YYYY-MM-DD HH:MM UTC` for Unix seconds (also used by `backup list`).
 pub(crate) fn utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let (h, m) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {h:02}:{m:02} UTC")
+    const LAYOUT: StaticFormatDescription =
+        format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    i64::try_from(secs)
+        .ok()
+        .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
+        .and_then(|at| at.format(LAYOUT).ok())
+        .unwrap_or_else(|| format!("{secs} seconds after 1970-01-01 UTC"))
 }
 
 #[cfg(test)]
@@ -264,6 +261,11 @@ mod tests {
         assert_eq!(utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(utc(1_111_111_109), "2005-03-18 01:58 UTC");
         assert_eq!(utc(1_709_251_199), "2024-02-29 23:59 UTC");
+        assert_eq!(utc(253_402_300_799), "9999-12-31 23:59 UTC");
+        assert_eq!(
+            utc(u64::MAX),
+            "18446744073709551615 seconds after 1970-01-01 UTC"
+        );
     }
 
     #[test]

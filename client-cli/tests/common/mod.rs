@@ -88,7 +88,12 @@ impl Env {
 
     /// Runs and expects exit code `code`; returns (stdout, stderr).
     pub fn fails(&self, args: &[&str], code: i32) -> (String, String) {
-        let out = self.run(args, None);
+        self.fails_with(args, None, code)
+    }
+
+    /// Runs with `stdin` and expects exit code `code`; returns (stdout, stderr).
+    pub fn fails_with(&self, args: &[&str], stdin: Option<&str>, code: i32) -> (String, String) {
+        let out = self.run(args, stdin);
         let stdout = String::from_utf8_lossy(&out.stdout).to_string();
         let stderr = String::from_utf8_lossy(&out.stderr).to_string();
         assert_eq!(
@@ -97,6 +102,11 @@ impl Env {
             "latchkey {args:?}:\nstdout: {stdout}\nstderr: {stderr}"
         );
         (stdout, stderr)
+    }
+
+    /// Runs, expects success, and parses stdout as JSON (for `--json` commands).
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok(args, None)).expect("valid JSON")
     }
 }
 

@@ -4,6 +4,10 @@
 //! synced folder and each prunes only its own), and is the only thing pruning trusts: a file
 //! whose name does not parse is never touched.
 
+use time::format_description::StaticFormatDescription;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
 /// Every backup name starts with this.
 const PREFIX: &str = "latchkey-";
 /// Every backup name ends with this.
@@ -73,67 +77,27 @@ fn is_host(s: &str) -> bool {
     s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
-/// `YYYYMMDDTHHMMSS.mmmZ` for `millis` since the epoch (proleptic Gregorian, UTC).
+/// The stamp's layout, `YYYYMMDDTHHMMSS.mmmZ`: fixed width, so names sort in time order.
+const STAMP_FORMAT: StaticFormatDescription =
+    format_description!("[year][month][day]T[hour][minute][second].[subsecond digits:3]Z");
+
+/// `YYYYMMDDTHHMMSS.mmmZ` for `millis` since the epoch (proleptic Gregorian, UTC); a time past
+/// the year 9999 saturates to its last millisecond, so the name still sorts last.
 pub fn stamp(millis: u64) -> String {
-    let secs = millis / 1000;
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    let s = secs % 86_400;
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}.{:03}Z",
-        s / 3600,
-        s / 60 % 60,
-        s % 60,
-        millis % 1000
-    )
+    let nanos = i128::from(millis) * 1_000_000;
+    let at = OffsetDateTime::from_unix_timestamp_nanos(nanos).map_or(PrimitiveDateTime::MAX, |t| {
+        PrimitiveDateTime::new(t.date(), t.time())
+    });
+    // The year is within 0..=9999 here, which the layout always formats.
+    at.format(STAMP_FORMAT).unwrap_or_default()
 }
 
+/// Milliseconds since the epoch for a stamp `stamp` wrote; `None` for anything else (impossible
+/// dates such as 20250231, times before 1970, other spellings of the same instant).
 fn parse_stamp(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
-    if b.len() != STAMP_LEN || b[8] != b'T' || b[15] != b'.' || b[19] != b'Z' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u64> {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    let (y, mo, d) = (num(0..4)?, num(4..6)?, num(6..8)?);
-    let (h, mi, sec, ms) = (num(9..11)?, num(11..13)?, num(13..15)?, num(16..19)?);
-    if !(1970..=9999).contains(&y) || !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
-        return None;
-    }
-    if h > 23 || mi > 59 || sec > 59 {
-        return None;
-    }
-    let days = days_from_civil(y as i64, mo as u32, d as u32);
-    let millis = (days as u64 * 86_400 + h * 3600 + mi * 60 + sec) * 1000 + ms;
-    // Reject impossible dates such as 20250231 (they would not round-trip).
+    let at = PrimitiveDateTime::parse(s, STAMP_FORMAT).ok()?.assume_utc();
+    let millis = u64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()?;
     (stamp(millis) == s).then_some(millis)
-}
-
-/// Days since 1970-01-01 to (year, month, day); Howard Hinnant's civil_from_days.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// (year, month, day) to days since 1970-01-01; the inverse of [`civil_from_days`].
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = i64::from(if m > 2 { m - 3 } else { m + 9 });
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
@@ -159,6 +123,22 @@ mod tests {
         assert!(later.file_name() > n.file_name());
         assert_eq!(stamp(0), "19700101T000000.000Z");
         assert_eq!(stamp(951_782_400_000), "20000229T000000.000Z");
+    }
+
+    #[test]
+    fn stamps_round_trip_through_parsing() {
+        for millis in [
+            0,
+            1,
+            951_782_400_000,
+            1_795_638_526_123,
+            253_402_300_799_999,
+        ] {
+            assert_eq!(parse_stamp(&stamp(millis)), Some(millis), "{millis}");
+        }
+        // Past the year 9999 the stamp saturates rather than growing a fifth year digit.
+        assert_eq!(stamp(u64::MAX), "99991231T235959.999Z");
+        assert_eq!(stamp(253_402_300_800_000), "99991231T235959.999Z");
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! Shared by the daemon's integration tests: a notification-server double speaking the real
+//! Shared by the daemon's integration tests: the daemon on a private bus ([`daemon`]), a real
+//! gnome-keyring ([`keyring`]) and a notification-server double speaking the real
 //! `org.freedesktop.Notifications` interface on the private bus.
 #![allow(dead_code)]
 
+pub mod daemon;
 pub mod keyring;
 
 use std::collections::HashMap;

@@ -1,0 +1,61 @@
+//! The real daemon on a private bus: its binary, a client connection, uncached proxies and the
+//! codes it serves, shared so every test talks to it the same way.
+
+use latchkey_dbus::VaultProxy;
+use latchkey_dbus::testing::TestBus;
+use std::path::Path;
+
+/// The latchkeyd binary Cargo built for these tests.
+pub fn bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_latchkeyd"))
+}
+
+/// A client connection to the test bus, as any desktop client would open one.
+pub async fn connect(bus: &TestBus) -> zbus::Connection {
+    zbus::connection::Builder::address(bus.address())
+        .expect("address")
+        .build()
+        .await
+        .expect("connect")
+}
+
+/// A Vault proxy that reads every property from the daemon, never from a stale cache.
+pub async fn vault_proxy(conn: &zbus::Connection) -> VaultProxy<'static> {
+    VaultProxy::builder(conn)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await
+        .expect("vault proxy")
+}
+
+/// Codes by (issuer, account) for time-based accounts (HOTP would advance its counter).
+pub async fn time_codes(vault: &VaultProxy<'_>) -> Vec<(String, String, String, u64)> {
+    let mut out = Vec::new();
+    for a in vault.list_accounts().await.expect("list") {
+        if a.kind == "hotp" {
+            continue;
+        }
+        let (code, from, _) = vault.get_code(&a.id).await.expect("code");
+        out.push((a.issuer, a.account, code, from));
+    }
+    out.sort();
+    out
+}
+
+/// Adds Bank/bob, a TOTP account with non-default parameters (SHA-256, 8 digits, 60 s) that a
+/// backup or an export must keep; returns its id.
+pub async fn add_bank_account(vault: &VaultProxy<'_>) -> String {
+    vault
+        .add_account(
+            "Bank",
+            "bob",
+            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+            "totp",
+            "sha256",
+            8,
+            60,
+            0,
+        )
+        .await
+        .expect("add Bank/bob")
+}
