@@ -32,6 +32,8 @@ RUN_PACKAGES=(dbus ca-certificates gcc libc6-dev pkg-config)
 # Packages the test suite needs on top (real dbus-daemon, oathtool as the reference, systemd for
 # systemd-analyze verify/security on the installed unit; no systemd manager is started).
 TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd)
-# Packages the GTK client needs to build (headers), and its tests and screenshots need to run
-# under a virtual X server (Xvfb), capture the screen (ImageMagick) and read the clipboard (xclip).
-GTK_PACKAGES=(libgtk-4-dev libadwaita-1-dev xvfb xauth imagemagick xclip)
+# Packages the GTK client (latchkey-gtk) needs to build: GTK 4.8 and libadwaita 1.2 headers.
+GTK_PACKAGES=(libgtk-4-dev libadwaita-1-dev)
+# Its tests and screenshots run on a virtual X server (Xvfb), capture the screen (ImageMagick)
+# and read the clipboard with an independent client (xclip).
+GTK_TEST_PACKAGES=(xvfb xauth imagemagick xclip)

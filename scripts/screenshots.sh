@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${LATCHKEY_IN_SESSION:-}" ]; then
     . scripts/lib.sh
-    apt_install "${RUN_PACKAGES[@]}" "${GTK_PACKAGES[@]}"
+    apt_install "${RUN_PACKAGES[@]}" "${GTK_PACKAGES[@]}" "${GTK_TEST_PACKAGES[@]}"
     require_cargo
     cargo build -p latchkeyd -p latchkey -p latchkey-gtk
     exec env LATCHKEY_IN_SESSION=1 dbus-run-session -- \

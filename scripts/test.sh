@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-apt_install "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+apt_install "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${GTK_PACKAGES[@]}" "${GTK_TEST_PACKAGES[@]}"
 require_cargo
 
 cargo fmt --all -- --check
@@ -13,8 +13,13 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo build --workspace
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo test --workspace 2>&1 | tee "$log"
+LATCHKEY_SKIP_GTK_TESTS=1 cargo test --workspace 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The GTK client's end-to-end test needs an X server: Xvfb, on a throwaway session bus.
+dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+    cargo test -p latchkey-gtk --test e2e 2>&1 | tee -a "$log"
+gtk_status=${PIPESTATUS[0]}
+[ "$status" -eq 0 ] && status=$gtk_status
 # One closing line with the totals of every test binary (cargo prints one line per binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

@@ -1,0 +1,214 @@
+//! The GTK client end to end, against a real latchkeyd on a private bus and a real X server
+//! (Xvfb, started by scripts/test.sh): unlock with a wrong then right passphrase, the seeded
+//! accounts, copy (checked with xclip and oathtool), an approval with number matching, a
+//! change made by another client, and a daemon restart.
+
+mod driver;
+
+use driver::App;
+use latchkey_dbus::testing::{TestBus, target_bin};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PASS: &str = "right horse battery";
+const GITHUB_SECRET: &str = "JBSWY3DPEHPK3PXP";
+
+fn issuers(s: &Value) -> Vec<String> {
+    s["rows"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|r| r["issuer"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn cli(bus: &TestBus, args: &[&str]) -> std::process::Output {
+    bus.command(&target_bin("latchkey"))
+        .args(args)
+        .output()
+        .expect("run latchkey")
+}
+
+/// TOTP codes (SHA-1, 6 digits, 30 s) for the windows around now, from oathtool.
+fn reference_codes(secret: &str) -> Vec<String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let out = Command::new("oathtool")
+        .args([
+            "--totp",
+            "-b",
+            "-w",
+            "2",
+            &format!("--now=@{}", now - 30),
+            secret,
+        ])
+        .output()
+        .expect("oathtool (apt install oathtool)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn clipboard(display: &str) -> String {
+    let out = Command::new("xclip")
+        .args(["-selection", "clipboard", "-o"])
+        .env("DISPLAY", display)
+        .output()
+        .expect("xclip (apt install xclip)");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn gtk_client_end_to_end() {
+    let Some(display) = driver::display() else {
+        return;
+    };
+    let daemon_bin = target_bin("latchkeyd");
+    let bus = TestBus::start(&daemon_bin).expect("bus");
+    let daemon = bus.spawn_daemon(&daemon_bin).expect("daemon");
+    bus.call(
+        "org.latchkey.Latchkey1.Vault.Create",
+        &[&format!("string:{PASS}")],
+    )
+    .expect("create");
+    for uri in [
+        format!("otpauth://totp/GitHub:alice?secret={GITHUB_SECRET}&issuer=GitHub"),
+        "otpauth://totp/Example:bob?secret=KRSXG5CTMVRXEZLU&issuer=Example".to_string(),
+    ] {
+        bus.call(
+            "org.latchkey.Latchkey1.Vault.AddUri",
+            &[&format!("string:{uri}")],
+        )
+        .expect("add");
+    }
+    bus.call("org.latchkey.Latchkey1.Vault.Lock", &[])
+        .expect("lock");
+
+    let mut app = App::start(&bus, &display);
+
+    // Unlock: a wrong passphrase is refused with a message, the right one opens the list.
+    app.wait("the unlock page", 20, |s| s["page"] == "unlock");
+    app.ok("passphrase not the passphrase");
+    app.ok("action unlock");
+    let s = app.wait("an unlock error", 20, |s| s["unlock_error"] != "");
+    assert_eq!(s["page"], "unlock", "{s}");
+    assert!(
+        s["unlock_error"]
+            .as_str()
+            .unwrap()
+            .contains("Wrong passphrase"),
+        "{s}"
+    );
+    // The brute-force delay starts after a few failures; one failure may still be retried.
+    app.ok(&format!("passphrase {PASS}"));
+    app.ok("action unlock");
+    let s = app.wait("the seeded accounts", 20, |s| {
+        s["page"] == "accounts" && s["shown"] == 2
+    });
+    assert_eq!(issuers(&s), ["Example", "GitHub"], "{s}");
+
+    // Copy (as Ctrl+C does): the clipboard holds GitHub's code, checked with oathtool.
+    app.ok("search git");
+    let s = app.wait("the search result", 10, |s| s["shown"] == 1);
+    assert_eq!(issuers(&s), ["GitHub"], "{s}");
+    app.ok("select 0");
+    app.ok("action copy-selected");
+    app.wait("the copy toast", 10, |s| {
+        s["toast"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Code copied"))
+    });
+    let copied = clipboard(&display);
+    let expected = reference_codes(GITHUB_SECRET);
+    assert!(
+        expected.contains(&copied),
+        "clipboard has {copied:?}, oathtool says one of {expected:?}"
+    );
+    app.ok("search ");
+
+    // An approval request raises the dialog; picking the right number approves it.
+    let mut requester = bus
+        .command(&target_bin("latchkey"))
+        .args(["request-approval", "--title", "Sign in to Example?"])
+        .args(["--number-matching", "--timeout", "60"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("request-approval");
+    let mut line = String::new();
+    BufReader::new(requester.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("number");
+    let number: u32 = line
+        .trim()
+        .parse()
+        .expect("the requester prints its number");
+    let s = app.wait("the approval dialog", 20, |s| {
+        s["dialogs"].as_array().is_some_and(|d| !d.is_empty())
+    });
+    let dialog = &s["dialogs"][0];
+    assert_eq!(dialog["heading"], "Sign in to Example?", "{s}");
+    let pick = format!("n{number}");
+    assert!(
+        dialog["responses"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from(pick.clone())),
+        "{s}"
+    );
+    let path = dialog["path"].as_str().unwrap().to_string();
+    app.ok(&format!("respond {path} {pick}"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(st) = requester.try_wait().expect("wait") {
+            break st;
+        }
+        assert!(Instant::now() < deadline, "the request was not resolved");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "request-approval exited with {status}");
+    app.wait("the dialog to close", 10, |s| {
+        s["dialogs"] == Value::Array(vec![])
+    });
+
+    // Live: an account added by another client appears without any action in the app.
+    let out = cli(
+        &bus,
+        &[
+            "add",
+            "otpauth://totp/Zulip:carol?secret=MFRGGZDFMZTWQ2LK&issuer=Zulip",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let s = app.wait("the new account", 10, |s| s["shown"] == 3);
+    assert_eq!(issuers(&s), ["Example", "GitHub", "Zulip"], "{s}");
+
+    // The daemon restarts: the app notices, reconnects and shows the (locked) vault again.
+    daemon.stop().expect("stop the daemon");
+    let _restarted = bus.spawn_daemon(&daemon_bin).expect("restart");
+    app.wait("the unlock page after the restart", 20, |s| {
+        s["page"] == "unlock"
+    });
+    let mut unlock = bus
+        .command(&target_bin("latchkey"))
+        .args(["unlock", "--passphrase-stdin"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("unlock");
+    {
+        use std::io::Write;
+        let mut stdin = unlock.stdin.take().unwrap();
+        writeln!(stdin, "{PASS}").unwrap();
+    }
+    assert!(unlock.wait().unwrap().success());
+    app.wait("the accounts after the restart", 20, |s| {
+        s["page"] == "accounts" && s["shown"] == 3
+    });
+}
