@@ -109,6 +109,13 @@ pub async fn code(id: String) -> Result<(String, u64, u64), Error> {
         .await
 }
 
+/// The code of the next time window: `(code, valid_from, valid_until)`.
+pub async fn next_code(id: String) -> Result<(String, u64, u64), Error> {
+    bridge()
+        .call(|c| async move { Ok(vault(&c).await?.get_next_code(&id).await?) })
+        .await
+}
+
 /// Adds an account from an `otpauth://` URI.
 pub async fn add_uri(uri: Zeroizing<String>) -> Result<String, Error> {
     bridge()

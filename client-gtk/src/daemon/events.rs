@@ -17,8 +17,8 @@ pub enum Event {
     AccountsChanged,
     /// Lock state or a property changed.
     StateChanged,
-    /// A security event (`unlock-failed`, `locked`, ...) with its message.
-    Security(String, String),
+    /// A security event (`unlock-failed`, `locked`, ...).
+    Security,
     /// A new approval or consent request.
     RequestAdded,
     /// A request ended with this result.
@@ -68,10 +68,7 @@ async fn run(conn: zbus::Connection, tx: async_channel::Sender<Event>) -> zbus::
                 Event::Daemon(appeared)
             }
             Some(_) = changed.next() => Event::AccountsChanged,
-            Some(s) = security.next() => match s.args() {
-                Ok(a) => Event::Security(a.event().clone(), a.message().clone()),
-                Err(_) => Event::StateChanged,
-            },
+            Some(_) = security.next() => Event::Security,
             Some(s) = added.next() => match s.args() {
                 Ok(_) => Event::RequestAdded,
                 Err(_) => continue,

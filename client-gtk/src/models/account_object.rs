@@ -30,6 +30,12 @@ mod imp {
         /// Unix time the code stops being valid.
         #[property(get, set)]
         valid_until: Cell<u64>,
+        /// The code of the next window, fetched shortly before the current one expires.
+        #[property(get, set)]
+        next_code: RefCell<String>,
+        /// Unix time the next code starts being valid.
+        #[property(get, set)]
+        next_valid_from: Cell<u64>,
         /// The user revealed this account's code.
         #[property(get, set)]
         revealed: Cell<bool>,
@@ -92,10 +98,18 @@ impl AccountObject {
         self.code().is_empty() || (!self.is_counter_based() && self.valid_until() <= now)
     }
 
-    /// Forgets the code (lock, edits).
+    /// Forgets the codes (lock, edits).
     pub fn clear_code(&self) {
         self.set_code("");
         self.set_valid_until(0);
+        self.set_next_code("");
+        self.set_next_valid_from(0);
+    }
+
+    /// The next code, if the one fetched follows the current code.
+    pub fn upcoming_code(&self) -> Option<String> {
+        let next = self.next_code();
+        (!next.is_empty() && self.next_valid_from() == self.valid_until()).then_some(next)
     }
 
     /// Text for search: issuer and account, lowercased.

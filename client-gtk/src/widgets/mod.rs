@@ -9,7 +9,7 @@ mod preferences;
 mod unlock_page;
 
 pub use account_details::AccountDetails;
-pub use account_row::AccountRow;
+pub use account_row::{AccountRow, NEXT_CODE_WINDOW};
 pub use add_dialog::AddDialog;
 pub use preferences::PreferencesWindow;
 pub use unlock_page::UnlockPage;

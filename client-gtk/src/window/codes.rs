@@ -3,7 +3,7 @@
 use super::Window;
 use crate::daemon;
 use crate::models::AccountObject;
-use crate::widgets::AccountRow;
+use crate::widgets::{AccountDetails, AccountRow, NEXT_CODE_WINDOW};
 use adw::subclass::prelude::*;
 use gtk::glib;
 use gtk::prelude::*;
@@ -41,6 +41,11 @@ impl Window {
         for row in rows {
             self.refresh_row(&row, now);
         }
+        for w in gtk::Window::list_toplevels() {
+            if let Ok(details) = w.downcast::<AccountDetails>() {
+                details.refresh(now);
+            }
+        }
     }
 
     /// Redraws one row and fetches its code if it is shown and stale.
@@ -57,7 +62,41 @@ impl Window {
         {
             self.fetch_code(&account);
         }
-        row.refresh(now, hide, None);
+        let expiring = account.valid_until().saturating_sub(now) <= NEXT_CODE_WINDOW;
+        if shown
+            && expiring
+            && !account.code_stale(now)
+            && !account.is_counter_based()
+            && account.upcoming_code().is_none()
+            && !account.fetching()
+        {
+            self.fetch_next_code(&account);
+        }
+        row.refresh(now, hide, account.upcoming_code().as_deref());
+    }
+
+    /// Asks the daemon for the code after the current one (shown near expiry).
+    fn fetch_next_code(&self, account: &AccountObject) {
+        account.set_fetching(true);
+        let id = account.id();
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            #[weak]
+            account,
+            async move {
+                let result = daemon::next_code(id).await;
+                account.set_fetching(false);
+                match result {
+                    Ok((code, from, _)) => {
+                        account.set_next_code(code);
+                        account.set_next_valid_from(from);
+                        win.tick();
+                    }
+                    Err(e) => tracing::debug!("no next code: {}", e.message()),
+                }
+            }
+        ));
     }
 
     /// Asks the daemon for an account's current code.
@@ -76,6 +115,7 @@ impl Window {
                     Ok((code, _, until)) => {
                         account.set_code(code);
                         account.set_valid_until(until);
+                        account.set_next_code("");
                         win.tick();
                     }
                     Err(e) => win.call_failed(&e),

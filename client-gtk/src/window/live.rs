@@ -29,12 +29,8 @@ impl Window {
         match event {
             Event::Daemon(true) | Event::StateChanged => self.reload_state(),
             Event::Daemon(false) => self.daemon_gone("latchkeyd stopped. Reconnecting…"),
-            Event::Security(kind, message) => {
-                if kind == "unlock-failed" && self.page() == "unlock" {
-                    self.imp().unlock_page.set_error(&message);
-                }
-                self.reload_state();
-            }
+            // The unlock call reports its own failure; the event only refreshes the delay.
+            Event::Security => self.reload_state(),
             Event::AccountsChanged => {
                 if !self.imp().locked.get() {
                     self.reload_accounts();

@@ -47,7 +47,11 @@ impl Window {
                 #[weak(rename_to = win)]
                 self,
                 move |_, response| {
-                    win.imp().dialogs.borrow_mut().remove(&path);
+                    // One answer per request: closing after a response (or after the request
+                    // ended elsewhere) emits the close response again; ignore it.
+                    if win.imp().dialogs.borrow_mut().remove(&path).is_none() {
+                        return;
+                    }
                     let answer = if consent {
                         consent_dialog::answer_for(response)
                     } else {
@@ -119,7 +123,6 @@ impl Window {
         match dialog {
             Some(d) if d.has_response(response) => {
                 d.response(response);
-                d.close();
                 true
             }
             _ => false,
