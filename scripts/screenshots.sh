@@ -37,27 +37,46 @@ for uri in \
 done
 
 start_gtk
-gtk_wait '"page":"accounts"'
-# Show codes as after revealing two accounts (the default hides them).
-gtk_cmd "action toggle-reveal $(gtk_cmd state | grep -o '"id":"[^"]*"' | sed -n 2p | cut -d'"' -f4)" >/dev/null
-gtk_cmd "action toggle-reveal $(gtk_cmd state | grep -o '"id":"[^"]*"' | sed -n 3p | cut -d'"' -f4)" >/dev/null
+gtk_wait '"shown":6'
+# Show codes as after revealing a few accounts (the default hides them).
+mapfile -t IDS < <(gtk_cmd state | grep -o '"rows":.*' | grep -o '"id":"[^"]*"' | cut -d'"' -f4)
+for i in 1 2 4; do
+    gtk_cmd "action toggle-reveal ${IDS[$i]}"
+done
 gtk_cmd "select 1" >/dev/null
 shot accounts
 
 gtk_cmd "action preferences" >/dev/null
-shot preferences
-xdotool_close() { :; }
+# The preferences window covers the corner of the main one: keep only its own area.
+gtk_wait '"title":"Preferences"' >/dev/null
+size=$(gtk_cmd state | grep -o '"height":[0-9]*,"title":"Preferences","width":[0-9]*')
+ph=$(printf '%s' "$size" | sed 's/"height":\([0-9]*\).*/\1/')
+pw=$(printf '%s' "$size" | sed 's/.*"width":\([0-9]*\)/\1/')
+sleep 0.8
+import -window root "$SESSION/raw.png"
+convert "$SESSION/raw.png" -crop "${pw}x${ph}+0+0" +repage "$OUT/preferences.png"
+echo "wrote $OUT/preferences.png"
+gtk_cmd "close-others" >/dev/null
 gtk_cmd "action lock" >/dev/null
 gtk_wait '"page":"unlock"'
 shot unlock
 
 printf '%s\n' "correct horse battery staple" | "$L" unlock --passphrase-stdin >/dev/null
-gtk_wait '"page":"accounts"'
+gtk_wait '"shown":6'
 "$L" request-approval --title "Sign in to Nextcloud?" \
     --message "Someone is signing in as alice on cloud.example.org." \
     --app-name "Nextcloud" --number-matching --timeout 60 >/dev/null 2>&1 &
 REQ=$!
 PIDS+=("$REQ")
-gtk_wait '"heading":"Sign in to Nextcloud?"'
-shot approval
+state=$(gtk_wait '"heading":"Sign in to Nextcloud?"' && gtk_cmd state)
+# Without a window manager the dialog opens at the corner: crop it and lay it over the dimmed
+# main window, as GNOME Shell shows attached dialogs.
+w=$(printf '%s' "$state" | grep -o '"width":[0-9]*' | head -1 | cut -d: -f2)
+h=$(printf '%s' "$state" | grep -o '"height":[0-9]*' | head -1 | cut -d: -f2)
+sleep 0.8
+import -window root "$SESSION/raw.png"
+convert "$SESSION/raw.png" -crop "${w}x${h}+0+0" +repage "$SESSION/dialog.png"
+convert "$OUT/accounts.png" -fill "#242424" -colorize 55% "$SESSION/dialog.png" \
+    -gravity north -geometry +0+120 -composite "$OUT/approval.png"
+echo "wrote $OUT/approval.png"
 kill "$REQ" 2>/dev/null || true

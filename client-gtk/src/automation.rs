@@ -6,7 +6,7 @@
 //! code; the hook only replaces the pointer. It is off unless the variable is set, and it
 //! offers nothing the user could not do at the keyboard: it never reads a code that is not
 //! on screen. Commands: `state`, `action NAME [ID]`, `passphrase TEXT`, `search TEXT`,
-//! `select N`, `respond PATH RESPONSE`, `quit`.
+//! `select N`, `respond PATH RESPONSE`, `close-others` (other windows), `quit`.
 
 use crate::window::Window;
 use gtk::glib;
@@ -73,6 +73,16 @@ fn run(w: &Window, line: &str) -> Value {
             let (path, response) = rest.split_once(' ').unwrap_or((rest, ""));
             json!({"ok": w.respond(path, response)})
         }
+        "close-others" => {
+            for t in gtk::Window::list_toplevels() {
+                if let Ok(t) = t.downcast::<gtk::Window>()
+                    && &t != w.upcast_ref::<gtk::Window>()
+                {
+                    t.close();
+                }
+            }
+            json!({"ok": true})
+        }
         "quit" => {
             w.close();
             json!({"ok": true})
@@ -89,9 +99,19 @@ fn state(w: &Window) -> Value {
     let dialogs: Vec<Value> = w
         .open_dialogs()
         .into_iter()
-        .map(|(path, heading, responses)| json!({"path": path, "heading": heading, "responses": responses}))
+        .map(|(path, heading, responses, (width, height))| {
+            json!({"path": path, "heading": heading, "responses": responses,
+                   "width": width, "height": height})
+        })
+        .collect();
+    let windows: Vec<Value> = gtk::Window::list_toplevels()
+        .into_iter()
+        .filter_map(|t| t.downcast::<gtk::Window>().ok())
+        .filter(|t| t.is_visible())
+        .map(|t| json!({"title": t.title().map(|s| s.to_string()), "width": t.width(), "height": t.height()}))
         .collect();
     json!({
+        "windows": windows,
         "page": w.page(),
         "shown": w.shown_count(),
         "rows": rows,

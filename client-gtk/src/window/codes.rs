@@ -75,32 +75,17 @@ impl Window {
         row.refresh(now, hide, account.upcoming_code().as_deref());
     }
 
-    /// Asks the daemon for the code after the current one (shown near expiry).
-    fn fetch_next_code(&self, account: &AccountObject) {
-        account.set_fetching(true);
-        let id = account.id();
-        glib::spawn_future_local(glib::clone!(
-            #[weak(rename_to = win)]
-            self,
-            #[weak]
-            account,
-            async move {
-                let result = daemon::next_code(id).await;
-                account.set_fetching(false);
-                match result {
-                    Ok((code, from, _)) => {
-                        account.set_next_code(code);
-                        account.set_next_valid_from(from);
-                        win.tick();
-                    }
-                    Err(e) => tracing::debug!("no next code: {}", e.message()),
-                }
-            }
-        ));
-    }
-
     /// Asks the daemon for an account's current code.
     pub fn fetch_code(&self, account: &AccountObject) {
+        self.fetch(account, false);
+    }
+
+    /// Asks the daemon for the code after the current one (shown near expiry).
+    fn fetch_next_code(&self, account: &AccountObject) {
+        self.fetch(account, true);
+    }
+
+    fn fetch(&self, account: &AccountObject, next: bool) {
         account.set_fetching(true);
         let id = account.id();
         glib::spawn_future_local(glib::clone!(
@@ -109,17 +94,26 @@ impl Window {
             #[weak]
             account,
             async move {
-                let result = daemon::code(id).await;
+                let result = if next {
+                    daemon::next_code(id).await
+                } else {
+                    daemon::code(id).await
+                };
                 account.set_fetching(false);
                 match result {
+                    Ok((code, from, _)) if next => {
+                        account.set_next_code(code);
+                        account.set_next_valid_from(from);
+                    }
                     Ok((code, _, until)) => {
                         account.set_code(code);
                         account.set_valid_until(until);
                         account.set_next_code("");
-                        win.tick();
                     }
+                    Err(e) if next => tracing::debug!("no next code: {}", e.message()),
                     Err(e) => win.call_failed(&e),
                 }
+                win.tick();
             }
         ));
     }

@@ -103,8 +103,8 @@ impl Window {
         }
     }
 
-    /// Open request dialogs as (path, heading, response ids), for the automation hook.
-    pub fn open_dialogs(&self) -> Vec<(String, String, Vec<String>)> {
+    /// Open request dialogs as (path, heading, response ids, size), for the automation hook.
+    pub fn open_dialogs(&self) -> Vec<(String, String, Vec<String>, (i32, i32))> {
         self.imp()
             .dialogs
             .borrow()
@@ -112,7 +112,7 @@ impl Window {
             .map(|(path, d)| {
                 let heading = d.heading().map(|h| h.to_string()).unwrap_or_default();
                 let responses = response_ids(d);
-                (path.clone(), heading, responses)
+                (path.clone(), heading, responses, (d.width(), d.height()))
             })
             .collect()
     }
