@@ -99,9 +99,9 @@ fn state(w: &Window) -> Value {
     let dialogs: Vec<Value> = w
         .open_dialogs()
         .into_iter()
-        .map(|(path, heading, responses, (width, height))| {
-            json!({"path": path, "heading": heading, "responses": responses,
-                   "width": width, "height": height})
+        .map(|d| {
+            json!({"path": d.path, "heading": d.heading, "responses": d.responses,
+                   "width": d.size.0, "height": d.size.1})
         })
         .collect();
     let windows: Vec<Value> = gtk::Window::list_toplevels()

@@ -103,16 +103,20 @@ impl Window {
         }
     }
 
-    /// Open request dialogs as (path, heading, response ids, size), for the automation hook.
-    pub fn open_dialogs(&self) -> Vec<(String, String, Vec<String>, (i32, i32))> {
+    /// Open request dialogs, for the automation hook.
+    pub fn open_dialogs(&self) -> Vec<OpenDialog> {
         self.imp()
             .dialogs
             .borrow()
             .iter()
             .map(|(path, d)| {
                 let heading = d.heading().map(|h| h.to_string()).unwrap_or_default();
-                let responses = response_ids(d);
-                (path.clone(), heading, responses, (d.width(), d.height()))
+                OpenDialog {
+                    path: path.clone(),
+                    heading,
+                    responses: response_ids(d),
+                    size: (d.width(), d.height()),
+                }
             })
             .collect()
     }
@@ -128,6 +132,15 @@ impl Window {
             _ => false,
         }
     }
+}
+
+/// An open request dialog as the automation hook reports it.
+pub struct OpenDialog {
+    pub path: String,
+    pub heading: String,
+    /// Response ids (`deny`, `approve`, `once`, `always`, `nNN`).
+    pub responses: Vec<String>,
+    pub size: (i32, i32),
 }
 
 fn response_ids(d: &adw::MessageDialog) -> Vec<String> {
