@@ -6,13 +6,29 @@
 //! code; the hook only replaces the pointer. It is off unless the variable is set, and it
 //! offers nothing the user could not do at the keyboard: it never reads a code that is not
 //! on screen. Commands: `state`, `action NAME [ID]`, `passphrase TEXT`, `search TEXT`,
-//! `select N`, `respond PATH RESPONSE`, `close-others` (other windows), `quit`.
+//! `select N`, `respond PATH RESPONSE`, `close-others` (other windows),
+//! `bench-scroll FRAMES` then `bench-result`, `quit`.
 
 use crate::window::Window;
 use gtk::glib;
 use gtk::prelude::*;
 use serde_json::{Value, json};
 use std::io::{BufRead, Write};
+
+thread_local! {
+    /// The last scroll benchmark's summary, read with `bench-result`.
+    static BENCH: std::cell::RefCell<Option<Value>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Frame interval statistics (ms): mean, median, 95th and 99th percentile, max.
+fn summary(mut ms: Vec<f64>) -> Value {
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms.get(((ms.len() as f64 - 1.0) * q).round() as usize).copied();
+    let mean = ms.iter().sum::<f64>() / ms.len().max(1) as f64;
+    json!({"frames": ms.len(), "mean": mean, "median": at(0.5), "p95": at(0.95),
+           "p99": at(0.99), "max": ms.last(),
+           "code_fetches": crate::window::CODE_FETCHES.load(std::sync::atomic::Ordering::Relaxed)})
+}
 
 /// The environment variable that turns the hook on.
 pub const ENV: &str = "LATCHKEY_GTK_AUTOMATION";
@@ -83,6 +99,16 @@ fn run(w: &Window, line: &str) -> Value {
             }
             json!({"ok": true})
         }
+        "bench-scroll" => {
+            let frames = rest.parse().unwrap_or(300);
+            w.bench_scroll(frames, |ms| {
+                BENCH.with(|b| {
+                    b.replace(Some(summary(ms)));
+                })
+            });
+            json!({"ok": true})
+        }
+        "bench-result" => BENCH.with(|b| b.borrow().clone()).unwrap_or(Value::Null),
         "quit" => {
             w.close();
             json!({"ok": true})

@@ -8,6 +8,10 @@ use adw::subclass::prelude::*;
 use gtk::glib;
 use gtk::prelude::*;
 use latchkey_dbus::Error;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Code requests sent so far (the scroll benchmark reports it: only visible rows fetch).
+pub static CODE_FETCHES: AtomicU64 = AtomicU64::new(0);
 
 impl Window {
     /// One timer per window: every second it redraws the bound rows and the unlock delay.
@@ -86,6 +90,7 @@ impl Window {
     }
 
     fn fetch(&self, account: &AccountObject, next: bool) {
+        CODE_FETCHES.fetch_add(1, Ordering::Relaxed);
         account.set_fetching(true);
         let id = account.id();
         glib::spawn_future_local(glib::clone!(

@@ -5,10 +5,13 @@
 //! `live` (daemon events and state), `codes` (timer, fetch, copy), `requests` (approvals).
 
 mod actions;
+mod bench;
 mod codes;
 mod list;
 mod live;
 mod requests;
+
+pub use codes::CODE_FETCHES;
 
 use crate::models::AccountList;
 use crate::prefs::Prefs;
