@@ -23,7 +23,10 @@ thread_local! {
 /// Frame interval statistics (ms): mean, median, 95th and 99th percentile, max.
 fn summary(mut ms: Vec<f64>) -> Value {
     ms.sort_by(f64::total_cmp);
-    let at = |q: f64| ms.get(((ms.len() as f64 - 1.0) * q).round() as usize).copied();
+    let at = |q: f64| {
+        ms.get(((ms.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+    };
     let mean = ms.iter().sum::<f64>() / ms.len().max(1) as f64;
     json!({"frames": ms.len(), "mean": mean, "median": at(0.5), "p95": at(0.95),
            "p99": at(0.99), "max": ms.last(),

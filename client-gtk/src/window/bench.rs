@@ -28,7 +28,10 @@ impl Window {
             if t.len() <= frames {
                 return glib::ControlFlow::Continue;
             }
-            let intervals = t.windows(2).map(|w| (w[1] - w[0]) as f64 / 1000.0).collect();
+            let intervals = t
+                .windows(2)
+                .map(|w| (w[1] - w[0]) as f64 / 1000.0)
+                .collect();
             if let Some(f) = done.borrow_mut().take() {
                 f(intervals);
             }
