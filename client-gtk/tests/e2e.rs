@@ -1,6 +1,6 @@
 //! The GTK client end to end, against a real latchkeyd on a private bus and a real X server
 //! (Xvfb, started by scripts/test.sh): unlock with a wrong then right passphrase, the seeded
-//! accounts, copy (checked with xclip and oathtool), an approval with number matching, a
+//! accounts, copy (checked with xclip and oathtool, then cleared after the delay), an approval with number matching, a
 //! change made by another client, and a daemon restart.
 
 mod driver;
@@ -91,6 +91,10 @@ fn gtk_client_end_to_end() {
     bus.call("org.latchkey.Latchkey1.Vault.Lock", &[])
         .expect("lock");
 
+    // Copied codes are cleared from the clipboard after 2 s (the default is 30).
+    let prefs = bus.root().join("config/latchkey");
+    std::fs::create_dir_all(&prefs).unwrap();
+    std::fs::write(prefs.join("gtk.toml"), "clipboard_clear_seconds = 2\n").unwrap();
     let mut app = App::start(&bus, &display);
 
     // Unlock: a wrong passphrase is refused with a message, the right one opens the list.
@@ -131,6 +135,14 @@ fn gtk_client_end_to_end() {
         expected.contains(&copied),
         "clipboard has {copied:?}, oathtool says one of {expected:?}"
     );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while clipboard(&display) == copied {
+        assert!(
+            Instant::now() < deadline,
+            "the code stayed on the clipboard"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     app.ok("search ");
 
     // An approval request raises the dialog; picking the right number approves it.
