@@ -224,3 +224,67 @@ fn gtk_client_end_to_end() {
         s["page"] == "accounts" && s["shown"] == 3
     });
 }
+
+/// An app that is not Latchkey's (here `dbus-send`) asks for a code: the consent dialog opens
+/// in the GTK client, "Allow once" lets that one call through with the right code.
+#[test]
+fn consent_dialog_allows_a_third_party_app_once() {
+    let Some(display) = driver::display() else {
+        return;
+    };
+    let daemon_bin = target_bin("latchkeyd");
+    let bus = TestBus::start(&daemon_bin).expect("bus");
+    let _daemon = bus
+        .spawn_daemon_with(&daemon_bin, &[("LATCHKEY_TEST_TRUST_ALL_CALLERS", "0")])
+        .expect("daemon");
+    bus.call(
+        "org.latchkey.Latchkey1.Vault.Create",
+        &[&format!("string:{PASS}")],
+    )
+    .expect("create");
+    let uri = format!("otpauth://totp/GitHub:alice?secret={GITHUB_SECRET}&issuer=GitHub");
+    let id = bus
+        .call(
+            "org.latchkey.Latchkey1.Vault.AddUri",
+            &[&format!("string:{uri}")],
+        )
+        .expect("add")
+        .trim()
+        .to_string();
+    let mut app = App::start(&bus, &display);
+    app.wait("the accounts", 20, |s| s["shown"] == 1);
+
+    let asker = Command::new("dbus-send")
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .args([
+            "--session",
+            "--print-reply=literal",
+            "--reply-timeout=60000",
+            "--dest=org.latchkey.Latchkey1",
+            "/org/latchkey/Latchkey1",
+            "org.latchkey.Latchkey1.Vault.GetCode",
+            &format!("string:{id}"),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("dbus-send");
+    let s = app.wait("the consent dialog", 20, |s| {
+        s["dialogs"].as_array().is_some_and(|d| !d.is_empty())
+    });
+    let dialog = &s["dialogs"][0];
+    assert_eq!(dialog["heading"], "Allow access to your codes?", "{s}");
+    let path = dialog["path"].as_str().unwrap().to_string();
+    app.ok(&format!("respond {path} once"));
+    let out = asker.wait_with_output().expect("dbus-send output");
+    assert!(out.status.success(), "{out:?}");
+    let code = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let expected = reference_codes(GITHUB_SECRET);
+    assert!(
+        expected.contains(&code),
+        "got {code:?}, oathtool says one of {expected:?}"
+    );
+}
