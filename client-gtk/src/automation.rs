@@ -146,6 +146,7 @@ fn state(w: &Window) -> Value {
         "rows": rows,
         "selected": w.selected_account().map(|a| a.id()),
         "unlock_error": w.unlock_page().error(),
+        "unlock_wait": w.unlock_page().wait_seconds(),
         "toast": w.last_toast(),
         "dialogs": dialogs,
     })

@@ -288,3 +288,56 @@ fn consent_dialog_allows_a_third_party_app_once() {
         "got {code:?}, oathtool says one of {expected:?}"
     );
 }
+
+/// Wrong passphrases typed anywhere (here the CLI) start the brute-force delay; the unlock
+/// page shows it and refuses to send a passphrase until it has passed.
+#[test]
+fn unlock_page_shows_the_brute_force_delay() {
+    let Some(display) = driver::display() else {
+        return;
+    };
+    let daemon_bin = target_bin("latchkeyd");
+    let bus = TestBus::start(&daemon_bin).expect("bus");
+    let _daemon = bus.spawn_daemon(&daemon_bin).expect("daemon");
+    bus.call(
+        "org.latchkey.Latchkey1.Vault.Create",
+        &[&format!("string:{PASS}")],
+    )
+    .expect("create");
+    bus.call("org.latchkey.Latchkey1.Vault.Lock", &[])
+        .expect("lock");
+    let mut app = App::start(&bus, &display);
+    let s = app.wait("the unlock page", 20, |s| s["page"] == "unlock");
+    assert_eq!(s["unlock_wait"], 0, "{s}");
+    let mut failures = 0;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while failures < 5 {
+        assert!(
+            Instant::now() < deadline,
+            "could not make 5 failed attempts"
+        );
+        let mut cmd = bus
+            .command(&target_bin("latchkey"))
+            .args(["unlock", "--passphrase-stdin"])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("latchkey unlock");
+        {
+            use std::io::Write;
+            let mut stdin = cmd.stdin.take().unwrap();
+            writeln!(stdin, "wrong").unwrap();
+        }
+        let out = cmd.wait_with_output().unwrap();
+        if out.status.code() == Some(6) {
+            failures += 1;
+        } else {
+            // Too early: refused without counting; wait for the delay.
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+    let s = app.wait("the delay on the unlock page", 10, |s| {
+        s["unlock_wait"].as_u64().is_some_and(|w| w > 0)
+    });
+    assert_eq!(s["page"], "unlock", "{s}");
+}

@@ -6,9 +6,11 @@
 
 mod calls;
 mod events;
+mod requests;
 
 pub use calls::*;
 pub use events::{Event, watch};
+pub use requests::*;
 
 use latchkey_dbus::Error;
 use std::future::Future;

@@ -148,6 +148,11 @@ impl UnlockPage {
         }
     }
 
+    /// Seconds until the daemon accepts another passphrase (the brute-force delay shown).
+    pub fn wait_seconds(&self) -> u64 {
+        self.imp().retry_after.get().saturating_sub(crate::now())
+    }
+
     /// Puts the keyboard focus in the passphrase entry.
     pub fn focus_entry(&self) {
         self.imp().passphrase_entry.grab_focus();
