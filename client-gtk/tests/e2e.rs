@@ -6,88 +6,26 @@
 mod driver;
 
 use driver::App;
-use latchkey_dbus::testing::{TestBus, target_bin};
+use driver::session::{
+    GITHUB_SECRET, PASS, cli, cli_unlock, clipboard, issuers, reference_codes, seeded,
+};
+use latchkey_dbus::testing::target_bin;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const PASS: &str = "right horse battery";
-const GITHUB_SECRET: &str = "JBSWY3DPEHPK3PXP";
-
-fn issuers(s: &Value) -> Vec<String> {
-    s["rows"]
-        .as_array()
-        .map(|rows| {
-            rows.iter()
-                .map(|r| r["issuer"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn cli(bus: &TestBus, args: &[&str]) -> std::process::Output {
-    bus.command(&target_bin("latchkey"))
-        .args(args)
-        .output()
-        .expect("run latchkey")
-}
-
-/// TOTP codes (SHA-1, 6 digits, 30 s) for the windows around now, from oathtool.
-fn reference_codes(secret: &str) -> Vec<String> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let out = Command::new("oathtool")
-        .args([
-            "--totp",
-            "-b",
-            "-w",
-            "2",
-            &format!("--now=@{}", now - 30),
-            secret,
-        ])
-        .output()
-        .expect("oathtool (apt install oathtool)");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
-fn clipboard(display: &str) -> String {
-    let out = Command::new("xclip")
-        .args(["-selection", "clipboard", "-o"])
-        .env("DISPLAY", display)
-        .output()
-        .expect("xclip (apt install xclip)");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 #[test]
 fn gtk_client_end_to_end() {
     let Some(display) = driver::display() else {
         return;
     };
-    let daemon_bin = target_bin("latchkeyd");
-    let bus = TestBus::start(&daemon_bin).expect("bus");
-    let daemon = bus.spawn_daemon(&daemon_bin).expect("daemon");
+    let (bus, daemon, _) = seeded(true);
     bus.call(
-        "org.latchkey.Latchkey1.Vault.Create",
-        &[&format!("string:{PASS}")],
+        "org.latchkey.Latchkey1.Vault.AddUri",
+        &["string:otpauth://totp/Example:bob?secret=KRSXG5CTMVRXEZLU&issuer=Example"],
     )
-    .expect("create");
-    for uri in [
-        format!("otpauth://totp/GitHub:alice?secret={GITHUB_SECRET}&issuer=GitHub"),
-        "otpauth://totp/Example:bob?secret=KRSXG5CTMVRXEZLU&issuer=Example".to_string(),
-    ] {
-        bus.call(
-            "org.latchkey.Latchkey1.Vault.AddUri",
-            &[&format!("string:{uri}")],
-        )
-        .expect("add");
-    }
+    .expect("add");
     bus.call("org.latchkey.Latchkey1.Vault.Lock", &[])
         .expect("lock");
 
@@ -204,22 +142,11 @@ fn gtk_client_end_to_end() {
 
     // The daemon restarts: the app notices, reconnects and shows the (locked) vault again.
     daemon.stop().expect("stop the daemon");
-    let _restarted = bus.spawn_daemon(&daemon_bin).expect("restart");
+    let _restarted = bus.spawn_daemon(&target_bin("latchkeyd")).expect("restart");
     app.wait("the unlock page after the restart", 20, |s| {
         s["page"] == "unlock"
     });
-    let mut unlock = bus
-        .command(&target_bin("latchkey"))
-        .args(["unlock", "--passphrase-stdin"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("unlock");
-    {
-        use std::io::Write;
-        let mut stdin = unlock.stdin.take().unwrap();
-        writeln!(stdin, "{PASS}").unwrap();
-    }
-    assert!(unlock.wait().unwrap().success());
+    assert_eq!(cli_unlock(&bus, PASS), Some(0));
     app.wait("the accounts after the restart", 20, |s| {
         s["page"] == "accounts" && s["shown"] == 3
     });
@@ -232,25 +159,7 @@ fn consent_dialog_allows_a_third_party_app_once() {
     let Some(display) = driver::display() else {
         return;
     };
-    let daemon_bin = target_bin("latchkeyd");
-    let bus = TestBus::start(&daemon_bin).expect("bus");
-    let _daemon = bus
-        .spawn_daemon_with(&daemon_bin, &[("LATCHKEY_TEST_TRUST_ALL_CALLERS", "0")])
-        .expect("daemon");
-    bus.call(
-        "org.latchkey.Latchkey1.Vault.Create",
-        &[&format!("string:{PASS}")],
-    )
-    .expect("create");
-    let uri = format!("otpauth://totp/GitHub:alice?secret={GITHUB_SECRET}&issuer=GitHub");
-    let id = bus
-        .call(
-            "org.latchkey.Latchkey1.Vault.AddUri",
-            &[&format!("string:{uri}")],
-        )
-        .expect("add")
-        .trim()
-        .to_string();
+    let (bus, _daemon, id) = seeded(false);
     let mut app = App::start(&bus, &display);
     app.wait("the accounts", 20, |s| s["shown"] == 1);
 
@@ -296,14 +205,7 @@ fn unlock_page_shows_the_brute_force_delay() {
     let Some(display) = driver::display() else {
         return;
     };
-    let daemon_bin = target_bin("latchkeyd");
-    let bus = TestBus::start(&daemon_bin).expect("bus");
-    let _daemon = bus.spawn_daemon(&daemon_bin).expect("daemon");
-    bus.call(
-        "org.latchkey.Latchkey1.Vault.Create",
-        &[&format!("string:{PASS}")],
-    )
-    .expect("create");
+    let (bus, _daemon, _) = seeded(true);
     bus.call("org.latchkey.Latchkey1.Vault.Lock", &[])
         .expect("lock");
     let mut app = App::start(&bus, &display);
@@ -316,20 +218,7 @@ fn unlock_page_shows_the_brute_force_delay() {
             Instant::now() < deadline,
             "could not make 5 failed attempts"
         );
-        let mut cmd = bus
-            .command(&target_bin("latchkey"))
-            .args(["unlock", "--passphrase-stdin"])
-            .stdin(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("latchkey unlock");
-        {
-            use std::io::Write;
-            let mut stdin = cmd.stdin.take().unwrap();
-            writeln!(stdin, "wrong").unwrap();
-        }
-        let out = cmd.wait_with_output().unwrap();
-        if out.status.code() == Some(6) {
+        if cli_unlock(&bus, "wrong") == Some(6) {
             failures += 1;
         } else {
             // Too early: refused without counting; wait for the delay.

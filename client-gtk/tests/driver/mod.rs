@@ -1,6 +1,8 @@
 //! Drives a real `latchkey-gtk` through its automation hook (LATCHKEY_GTK_AUTOMATION=1):
 //! one command per line on stdin, one JSON reply per line on stdout.
 
+pub mod session;
+
 use latchkey_dbus::testing::{TestBus, target_bin};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
