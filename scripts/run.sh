@@ -66,3 +66,4 @@ echo
 "$L" doctor || true
 echo
 echo "latchkeyd is running on $DBUS_SESSION_BUS_ADDRESS. Try: $L code example"
+echo "The desktop app: $BIN/latchkey-gtk"
