@@ -9,10 +9,8 @@ pub const APP_ID: &str = "org.latchkey.Latchkey";
 
 /// Builds the application; `run` it.
 pub fn build() -> adw::Application {
-    let app = adw::Application::builder()
-        .application_id(APP_ID)
-        .flags(gio::ApplicationFlags::NON_UNIQUE)
-        .build();
+    // Unique per session bus: launching it again raises the open window.
+    let app = adw::Application::builder().application_id(APP_ID).build();
     app.connect_startup(|app| {
         gtk::Window::set_default_icon_name(APP_ID);
         load_css();
