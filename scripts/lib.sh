@@ -35,5 +35,5 @@ TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd)
 # Packages the GTK client (latchkey-gtk) needs to build: GTK 4.8 and libadwaita 1.2 headers.
 GTK_PACKAGES=(libgtk-4-dev libadwaita-1-dev)
 # Its tests and screenshots run on a virtual X server (Xvfb), capture the screen (ImageMagick)
-# and read the clipboard with an independent client (xclip).
-GTK_TEST_PACKAGES=(xvfb xauth imagemagick xclip)
+# and read the clipboard with an independent client (xclip); qrencode makes QR test images.
+GTK_TEST_PACKAGES=(xvfb xauth imagemagick xclip qrencode)

@@ -6,7 +6,8 @@
 //! code; the hook only replaces the pointer. It is off unless the variable is set, and it
 //! offers nothing the user could not do at the keyboard: it never reads a code that is not
 //! on screen. Commands: `state`, `action NAME [ID]`, `passphrase TEXT`, `search TEXT`,
-//! `select N`, `respond PATH RESPONSE`, `close-others` (other windows),
+//! `select N`, `respond PATH RESPONSE`, `add-link URI` (paste and Add),
+//! `add-qr FILE` (as picked in the file chooser), `close-others` (other windows),
 //! `bench-scroll FRAMES` then `bench-result`, `quit`.
 
 use crate::window::Window;
@@ -91,6 +92,17 @@ fn run(w: &Window, line: &str) -> Value {
         "respond" => {
             let (path, response) = rest.split_once(' ').unwrap_or((rest, ""));
             json!({"ok": w.respond(path, response)})
+        }
+        "add-link" | "add-qr" => {
+            let dialog = crate::widgets::AddDialog::new(w);
+            dialog.present();
+            if cmd == "add-link" {
+                dialog.set_link(rest);
+                dialog.submit();
+            } else {
+                dialog.scan(rest.into());
+            }
+            json!({"ok": true})
         }
         "close-others" => {
             for t in gtk::Window::list_toplevels() {

@@ -30,3 +30,39 @@ pub fn decode_file(path: &std::path::Path) -> Result<Zeroizing<String>, QrError>
     }
     Err(QrError::Decode(last.unwrap_or_default()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{QrError, decode_file};
+    use std::process::Command;
+
+    /// A QR code drawn by an independent encoder (qrencode) reads back to the same text.
+    #[test]
+    fn reads_a_qr_code_made_by_qrencode() {
+        let dir = tempfile::tempdir().unwrap();
+        let png = dir.path().join("code.png");
+        let uri = "otpauth://totp/GitHub:alice?secret=JBSWY3DPEHPK3PXP&issuer=GitHub";
+        let status = Command::new("qrencode")
+            .args(["-s", "6", "-o"])
+            .arg(&png)
+            .arg(uri)
+            .status()
+            .expect("qrencode is required (apt-get install qrencode)");
+        assert!(status.success());
+        assert_eq!(decode_file(&png).unwrap().as_str(), uri);
+    }
+
+    /// An image without a QR code is a named error, and so is a file that is not an image.
+    #[test]
+    fn rejects_images_without_a_code_and_non_images() {
+        let dir = tempfile::tempdir().unwrap();
+        let blank = dir.path().join("blank.png");
+        image::GrayImage::from_pixel(64, 64, image::Luma([255]))
+            .save(&blank)
+            .unwrap();
+        assert!(matches!(decode_file(&blank), Err(QrError::NotFound)));
+        let text = dir.path().join("not-an-image.png");
+        std::fs::write(&text, b"hello").unwrap();
+        assert!(matches!(decode_file(&text), Err(QrError::Image(_))));
+    }
+}

@@ -1,7 +1,7 @@
 //! The GTK client end to end, against a real latchkeyd on a private bus and a real X server
 //! (Xvfb, started by scripts/test.sh): unlock with a wrong then right passphrase, the seeded
 //! accounts, copy (checked with xclip and oathtool, then cleared after the delay), an approval with number matching, a
-//! change made by another client, and a daemon restart.
+//! change made by another client, adding by link and QR image, and a daemon restart.
 
 mod driver;
 
@@ -140,6 +140,30 @@ fn gtk_client_end_to_end() {
     let s = app.wait("the new account", 10, |s| s["shown"] == 3);
     assert_eq!(issuers(&s), ["Example", "GitHub", "Zulip"], "{s}");
 
+    // Adding in the app: a pasted otpauth:// link, and a QR code image (made by qrencode).
+    app.ok("add-link otpauth://totp/Forgejo:dan?secret=ONSWG4TFOQYTEMZU&issuer=Forgejo");
+    app.wait("the pasted account", 10, |s| s["shown"] == 4);
+    let png = bus.root().join("home/qr.png");
+    let status = Command::new("qrencode")
+        .args(["-s", "6", "-o"])
+        .arg(&png)
+        .arg("otpauth://totp/Matrix:erin?secret=NBSWY3DPO5XXE3DE&issuer=Matrix")
+        .status()
+        .expect("qrencode (apt install qrencode)");
+    assert!(status.success());
+    app.ok(&format!("add-qr {}", png.display()));
+    let s = app.wait("the scanned account", 10, |s| s["shown"] == 5);
+    assert_eq!(
+        issuers(&s),
+        ["Example", "Forgejo", "GitHub", "Matrix", "Zulip"],
+        "{s}"
+    );
+    let out = cli(&bus, &["list", "--json"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("erin"),
+        "{out:?}"
+    );
+
     // The daemon restarts: the app notices, reconnects and shows the (locked) vault again.
     daemon.stop().expect("stop the daemon");
     let _restarted = bus.spawn_daemon(&target_bin("latchkeyd")).expect("restart");
@@ -148,7 +172,7 @@ fn gtk_client_end_to_end() {
     });
     assert_eq!(cli_unlock(&bus, PASS), Some(0));
     app.wait("the accounts after the restart", 20, |s| {
-        s["page"] == "accounts" && s["shown"] == 3
+        s["page"] == "accounts" && s["shown"] == 5
     });
 }
 

@@ -103,7 +103,13 @@ impl AddDialog {
         self.imp().toasts.add_toast(adw::Toast::new(text));
     }
 
-    fn submit(&self) {
+    /// Fills the link field as if pasted (automation hook).
+    pub fn set_link(&self, text: &str) {
+        self.imp().uri_row.set_text(text);
+    }
+
+    /// Adds what the dialog holds: the link if any, else the form (the Add button).
+    pub fn submit(&self) {
         let imp = self.imp();
         let uri = Zeroizing::new(imp.uri_row.text().trim().to_string());
         if !uri.is_empty() {
@@ -199,7 +205,8 @@ impl AddDialog {
         chooser.show();
     }
 
-    fn scan(&self, path: std::path::PathBuf) {
+    /// Reads a QR code image and adds what it holds (after the file chooser, or from tests).
+    pub fn scan(&self, path: std::path::PathBuf) {
         glib::spawn_future_local(glib::clone!(
             #[weak(rename_to = d)]
             self,
