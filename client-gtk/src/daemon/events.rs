@@ -31,8 +31,13 @@ pub fn watch() -> async_channel::Receiver<Event> {
     let bridge = super::bridge();
     let conn = bridge.connection();
     bridge.spawn(async move {
-        if let Err(e) = run(conn, tx).await {
-            tracing::warn!("signal watcher stopped: {e}");
+        // Subscribing can fail (the bus is busy, a call times out): try again, and tell the
+        // window to re-read everything once subscribed, since signals may have been missed.
+        while !tx.is_closed() {
+            if let Err(e) = run(conn.clone(), tx.clone()).await {
+                tracing::warn!("signal watcher stopped: {e}; retrying");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
         }
     });
     rx
@@ -61,6 +66,9 @@ async fn run(conn: zbus::Connection, tx: async_channel::Sender<Event>) -> zbus::
     let mut added = approvals.receive_request_added().await?;
     let mut resolved = approvals.receive_request_resolved().await?;
     let mut properties = props.receive_properties_changed().await?;
+    if tx.send(Event::StateChanged).await.is_err() {
+        return Ok(());
+    }
     loop {
         let event = tokio::select! {
             Some(s) = owners.next() => {
