@@ -34,3 +34,8 @@ RUN_PACKAGES=(dbus ca-certificates gcc libc6-dev pkg-config)
 # libFuzzer for the fuzz smoke run; bsdutils has `script`, a terminal for the passphrase prompt test;
 # python3-cryptography checks Aegis exports independently).
 TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd g++ bsdutils python3 python3-cryptography)
+# Packages the GTK client (latchkey-gtk) needs to build: GTK 4.8 and libadwaita 1.2 headers.
+GTK_PACKAGES=(libgtk-4-dev libadwaita-1-dev)
+# Its tests and screenshots run on a virtual X server (Xvfb), capture the screen (ImageMagick)
+# and read the clipboard with an independent client (xclip); qrencode makes QR test images.
+GTK_TEST_PACKAGES=(xvfb xauth imagemagick xclip qrencode)

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-apt_install "${RUN_PACKAGES[@]}"
+apt_install "${RUN_PACKAGES[@]}" "${GTK_PACKAGES[@]}"
 require_cargo
 cargo build --release --workspace
 BIN="${CARGO_TARGET_DIR:-$PWD/target}/release"
@@ -66,3 +66,4 @@ echo
 "$L" doctor || true
 echo
 echo "latchkeyd is running on $DBUS_SESSION_BUS_ADDRESS. Try: $L code example"
+echo "The desktop app: $BIN/latchkey-gtk"

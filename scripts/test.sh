@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-apt_install "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+apt_install "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${GTK_PACKAGES[@]}" "${GTK_TEST_PACKAGES[@]}"
 require_cargo
 
 cargo fmt --all -- --check
@@ -14,8 +14,13 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo build --workspace
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo test --workspace 2>&1 | tee "$log"
+cargo test --workspace --exclude latchkey-gtk 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The GTK client's tests need an X server: Xvfb, on a throwaway session bus.
+dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+    cargo test -p latchkey-gtk 2>&1 | tee -a "$log"
+gtk_status=${PIPESTATUS[0]}
+[ "$status" -eq 0 ] && status=$gtk_status
 # Fuzz smoke run: each import parser's cargo-fuzz target for FUZZ_SECONDS (default 10) seconds.
 fuzz_status=0
 scripts/fuzz.sh || fuzz_status=$?

@@ -421,6 +421,18 @@ impl VaultState {
         }
     }
 
+    /// The code of the time window after the current one (TOTP and Steam only).
+    pub fn next_code(&self, id: &str) -> Result<Code, StateError> {
+        let params = &self.account(id)?.params;
+        let period = u64::from(params.period().ok_or_else(|| {
+            StateError::InvalidArgument("a counter-based account has no next code".into())
+        })?);
+        let now = unix_now();
+        params
+            .time_code(now - now % period + period)
+            .map_err(|e| StateError::InvalidArgument(e.to_string()))
+    }
+
     /// Adds an account from an otpauth URI; returns its new id.
     pub fn add_uri(&mut self, uri: &str) -> Result<String, StateError> {
         self.unlocked_mut()?;

@@ -29,6 +29,8 @@ pub trait Vault {
     fn list_accounts(&self) -> zbus::Result<Vec<AccountInfo>>;
     /// The current code of an account and its validity window `(code, valid_from, valid_until)`.
     fn get_code(&self, id: &str) -> zbus::Result<(String, u64, u64)>;
+    /// The code of the next time window `(code, valid_from, valid_until)` (TOTP, Steam).
+    fn get_next_code(&self, id: &str) -> zbus::Result<(String, u64, u64)>;
     /// Adds an account from an `otpauth://` URI; returns its id.
     fn add_uri(&self, uri: &str) -> zbus::Result<String>;
     /// Adds an account from fields; returns its id.

@@ -303,12 +303,7 @@ impl VaultInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> Result<(String, u64, u64), Error> {
-        let label = {
-            let s = lock_state(&self.state);
-            let a = s.account(id).map_err(to_dbus_error)?;
-            format!("the code for {} ({})", a.issuer, a.account)
-        };
-        self.gate.check(conn, &header, id, &label).await?;
+        self.check_code_access(id, &header, conn).await?;
         let is_hotp = {
             let s = lock_state(&self.state);
             s.touch();
@@ -323,6 +318,22 @@ impl VaultInterface {
         } else {
             lock_state(&self.state).code(id).map_err(to_dbus_error)?
         };
+        let (from, until) = code.window.unwrap_or((0, 0));
+        Ok((code.code.to_string(), from, until))
+    }
+
+    /// The code of the next time window, so clients can show it near expiry (TOTP, Steam).
+    #[zbus(out_args("code", "valid_from", "valid_until"))]
+    async fn get_next_code(
+        &self,
+        id: &str,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<(String, u64, u64), Error> {
+        self.check_code_access(id, &header, conn).await?;
+        let s = lock_state(&self.state);
+        s.touch();
+        let code = s.next_code(id).map_err(to_dbus_error)?;
         let (from, until) = code.window.unwrap_or((0, 0));
         Ok((code.code.to_string(), from, until))
     }
@@ -532,5 +543,20 @@ impl VaultInterface {
         let _ = self.account_count_changed(emitter).await;
         self.report_status();
         let _ = Self::accounts_changed(emitter, vec![id.to_string()], vec![], vec![]).await;
+    }
+
+    /// Asks the consent gate whether the caller may have codes of account `id`.
+    async fn check_code_access(
+        &self,
+        id: &str,
+        header: &Header<'_>,
+        conn: &zbus::Connection,
+    ) -> Result<(), Error> {
+        let label = {
+            let s = lock_state(&self.state);
+            let a = s.account(id).map_err(to_dbus_error)?;
+            format!("the code for {} ({})", a.issuer, a.account)
+        };
+        self.gate.check(conn, header, id, &label).await
     }
 }

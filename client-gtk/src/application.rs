@@ -1,0 +1,87 @@
+//! The application: one main window, accelerators, style, the About window.
+
+use crate::window::Window;
+use adw::prelude::*;
+use gtk::{gdk, gio, glib};
+
+/// The application id (also the name of the .desktop file, icon and metainfo).
+pub const APP_ID: &str = "org.latchkey.Latchkey";
+
+/// Builds the application; `run` it.
+pub fn build() -> adw::Application {
+    // Unique per session bus: launching it again raises the open window.
+    let app = adw::Application::builder().application_id(APP_ID).build();
+    app.connect_startup(|app| {
+        gtk::Window::set_default_icon_name(APP_ID);
+        load_css();
+        add_icon_path();
+        app.set_accels_for_action("win.lock", &["<Control>l"]);
+        app.set_accels_for_action("win.copy-selected", &["<Control>c"]);
+        app.set_accels_for_action("win.add", &["<Control>n"]);
+        app.set_accels_for_action("win.preferences", &["<Control>comma"]);
+        app.set_accels_for_action("window.close", &["<Control>w"]);
+        app.set_accels_for_action("app.quit", &["<Control>q"]);
+        let quit = gio::SimpleAction::new("quit", None);
+        quit.connect_activate(glib::clone!(
+            #[weak]
+            app,
+            move |_, _| app.quit()
+        ));
+        app.add_action(&quit);
+        let about = gio::SimpleAction::new("about", None);
+        about.connect_activate(glib::clone!(
+            #[weak]
+            app,
+            move |_, _| show_about(&app)
+        ));
+        app.add_action(&about);
+    });
+    app.connect_activate(|app| {
+        if let Some(w) = app.active_window() {
+            w.present();
+            return;
+        }
+        let window = Window::new(app);
+        window.present();
+        window.connect_daemon();
+        if std::env::var_os(crate::automation::ENV).is_some_and(|v| v == "1") {
+            crate::automation::start(&window);
+        }
+    });
+    app
+}
+
+fn load_css() {
+    let provider = gtk::CssProvider::new();
+    provider.load_from_data(include_str!("style.css"));
+    if let Some(display) = gdk::Display::default() {
+        gtk::style_context_add_provider_for_display(
+            &display,
+            &provider,
+            gtk::STYLE_PROVIDER_PRIORITY_APPLICATION,
+        );
+    }
+}
+
+/// Lets an uninstalled build find its icon in `client-gtk/data/icons`.
+fn add_icon_path() {
+    if let Some(display) = gdk::Display::default() {
+        let theme = gtk::IconTheme::for_display(&display);
+        theme.add_search_path(concat!(env!("CARGO_MANIFEST_DIR"), "/data/icons"));
+    }
+}
+
+fn show_about(app: &adw::Application) {
+    let about = adw::AboutWindow::builder()
+        .application_name("Latchkey")
+        .application_icon(APP_ID)
+        .version(env!("CARGO_PKG_VERSION"))
+        .developer_name("The Latchkey developers")
+        .license_type(gtk::License::Gpl30)
+        .comments("Two-factor codes and sign-in approvals for the Linux desktop")
+        .build();
+    if let Some(w) = app.active_window() {
+        about.set_transient_for(Some(&w));
+    }
+    about.present();
+}

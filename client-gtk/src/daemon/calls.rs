@@ -1,0 +1,214 @@
+//! Typed calls on the daemon, one function per thing the UI asks for.
+
+use super::bridge;
+use latchkey_dbus::{AccountInfo, Error, SettingsProxy, VaultProxy};
+use std::collections::HashMap;
+use zbus::proxy::CacheProperties;
+use zbus::zvariant::Value;
+use zeroize::Zeroizing;
+
+async fn vault(conn: &zbus::Connection) -> Result<VaultProxy<'static>, Error> {
+    Ok(VaultProxy::builder(conn)
+        .cache_properties(CacheProperties::No)
+        .build()
+        .await?)
+}
+
+async fn settings(conn: &zbus::Connection) -> Result<SettingsProxy<'static>, Error> {
+    Ok(SettingsProxy::builder(conn)
+        .cache_properties(CacheProperties::No)
+        .build()
+        .await?)
+}
+
+/// What the unlock screen and the window need to know about the vault.
+#[derive(Debug, Clone, Default)]
+pub struct VaultState {
+    /// A vault exists.
+    pub initialized: bool,
+    /// The vault is locked.
+    pub locked: bool,
+    /// Keyring unlock is enabled.
+    pub keyring_unlock: bool,
+    /// Unix time before which a passphrase is refused (brute-force delay).
+    pub retry_after: u64,
+    /// Consecutive wrong passphrases.
+    pub failures: u32,
+}
+
+/// Reads the vault's state properties.
+pub async fn state() -> Result<VaultState, Error> {
+    bridge()
+        .call(|c| async move {
+            let v = vault(&c).await?;
+            Ok(VaultState {
+                initialized: v.initialized().await?,
+                locked: v.locked().await?,
+                keyring_unlock: v.keyring_unlock().await?,
+                retry_after: v.unlock_retry_after().await?,
+                failures: v.unlock_failures().await?,
+            })
+        })
+        .await
+}
+
+/// Unlocks with a passphrase (wiped from memory after the call).
+pub async fn unlock(passphrase: Zeroizing<String>) -> Result<(), Error> {
+    bridge()
+        .call(|c| async move { Ok(vault(&c).await?.unlock(&passphrase).await?) })
+        .await
+}
+
+/// Unlocks through the login keyring.
+pub async fn unlock_with_keyring() -> Result<(), Error> {
+    bridge()
+        .call(|c| async move { Ok(vault(&c).await?.unlock_with_keyring().await?) })
+        .await
+}
+
+/// Locks the vault.
+pub async fn lock() -> Result<(), Error> {
+    bridge()
+        .call(|c| async move { Ok(vault(&c).await?.lock().await?) })
+        .await
+}
+
+/// Turns keyring unlock on or off.
+pub async fn set_keyring(enabled: bool) -> Result<(), Error> {
+    bridge()
+        .call(move |c| async move {
+            let v = vault(&c).await?;
+            if enabled {
+                v.enable_keyring().await?
+            } else {
+                v.disable_keyring().await?
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Account metadata.
+pub async fn list_accounts() -> Result<Vec<AccountInfo>, Error> {
+    bridge()
+        .call(|c| async move { Ok(vault(&c).await?.list_accounts().await?) })
+        .await
+}
+
+/// The current code of an account: `(code, valid_from, valid_until)`.
+pub async fn code(id: String) -> Result<(String, u64, u64), Error> {
+    bridge()
+        .call(|c| async move { Ok(vault(&c).await?.get_code(&id).await?) })
+        .await
+}
+
+/// The code of the next time window: `(code, valid_from, valid_until)`.
+pub async fn next_code(id: String) -> Result<(String, u64, u64), Error> {
+    bridge()
+        .call(|c| async move { Ok(vault(&c).await?.get_next_code(&id).await?) })
+        .await
+}
+
+/// Adds an account from an `otpauth://` URI.
+pub async fn add_uri(uri: Zeroizing<String>) -> Result<String, Error> {
+    bridge()
+        .call(|c| async move { Ok(vault(&c).await?.add_uri(&uri).await?) })
+        .await
+}
+
+/// The fields of the add-account form.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub issuer: String,
+    pub account: String,
+    pub secret: Zeroizing<String>,
+    pub kind: String,
+    pub algorithm: String,
+    pub digits: u32,
+    pub period: u32,
+}
+
+/// Adds an account from the form's fields.
+pub async fn add_account(a: NewAccount) -> Result<String, Error> {
+    bridge()
+        .call(|c| async move {
+            let v = vault(&c).await?;
+            let id = v
+                .add_account(
+                    &a.issuer,
+                    &a.account,
+                    &a.secret,
+                    &a.kind,
+                    &a.algorithm,
+                    a.digits,
+                    a.period,
+                    0,
+                )
+                .await?;
+            Ok(id)
+        })
+        .await
+}
+
+/// Imports a text or file the daemon recognises (e.g. an `otpauth-migration://` QR payload).
+pub async fn import(data: Zeroizing<Vec<u8>>) -> Result<usize, Error> {
+    bridge()
+        .call(|c| async move {
+            let (added, _, _, _) = vault(&c).await?.import(&data, "auto", "", false).await?;
+            Ok(added.len())
+        })
+        .await
+}
+
+/// Renames an account.
+pub async fn rename(id: String, issuer: String, account: String) -> Result<(), Error> {
+    bridge()
+        .call(|c| async move {
+            let mut changes = HashMap::new();
+            changes.insert("issuer", Value::from(issuer.as_str()));
+            changes.insert("account", Value::from(account.as_str()));
+            Ok(vault(&c).await?.update_account(&id, changes).await?)
+        })
+        .await
+}
+
+/// Removes an account.
+pub async fn remove(id: String) -> Result<(), Error> {
+    bridge()
+        .call(|c| async move { Ok(vault(&c).await?.remove_account(&id).await?) })
+        .await
+}
+
+/// The daemon-side settings the preferences window edits.
+#[derive(Debug, Clone, Default)]
+pub struct DaemonSettings {
+    pub auto_lock_timeout: u32,
+    pub lock_on_screen_lock: bool,
+}
+
+/// Reads the daemon's settings.
+pub async fn daemon_settings() -> Result<DaemonSettings, Error> {
+    bridge()
+        .call(|c| async move {
+            let s = settings(&c).await?;
+            Ok(DaemonSettings {
+                auto_lock_timeout: s.auto_lock_timeout().await?,
+                lock_on_screen_lock: s.lock_on_screen_lock().await?,
+            })
+        })
+        .await
+}
+
+/// Sets the auto-lock timeout (seconds, 0 = never).
+pub async fn set_auto_lock_timeout(seconds: u32) -> Result<(), Error> {
+    bridge()
+        .call(move |c| async move { Ok(settings(&c).await?.set_auto_lock_timeout(seconds).await?) })
+        .await
+}
+
+/// Sets whether the vault locks with the screen.
+pub async fn set_lock_on_screen_lock(on: bool) -> Result<(), Error> {
+    bridge()
+        .call(move |c| async move { Ok(settings(&c).await?.set_lock_on_screen_lock(on).await?) })
+        .await
+}

@@ -1,0 +1,108 @@
+//! Approval and consent requests: listing them and answering.
+
+use super::bridge;
+use latchkey_dbus::{ApprovalsProxy, Error};
+use std::collections::HashMap;
+use zbus::proxy::CacheProperties;
+use zbus::zvariant::{ObjectPath, OwnedValue};
+
+async fn approvals(conn: &zbus::Connection) -> Result<ApprovalsProxy<'static>, Error> {
+    Ok(ApprovalsProxy::builder(conn)
+        .cache_properties(CacheProperties::No)
+        .build()
+        .await?)
+}
+
+/// A pending approval or consent request, as the daemon describes it.
+#[derive(Debug, Clone, Default)]
+pub struct Pending {
+    pub path: String,
+    /// `approval` or `consent`.
+    pub kind: String,
+    pub title: String,
+    pub message: String,
+    /// The requester's claims (shown as claims).
+    pub app_name: String,
+    pub location: String,
+    pub ip_address: String,
+    /// What the daemon itself determined about the requester.
+    pub caller_exe: String,
+    pub caller_pid: u32,
+    pub caller_flatpak: String,
+    /// Numbers to pick from (number matching), empty otherwise.
+    pub choices: Vec<u32>,
+}
+
+fn text(d: &HashMap<String, OwnedValue>, key: &str) -> String {
+    d.get(key)
+        .and_then(|v| String::try_from(v.try_clone().ok()?).ok())
+        .unwrap_or_default()
+}
+
+impl Pending {
+    fn from_details(path: String, d: &HashMap<String, OwnedValue>) -> Self {
+        let choices = d
+            .get("choices")
+            .and_then(|v| Vec::<u32>::try_from(v.try_clone().ok()?).ok())
+            .unwrap_or_default();
+        let caller_pid = d
+            .get("caller_pid")
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(0);
+        Self {
+            path,
+            kind: text(d, "kind"),
+            title: text(d, "title"),
+            message: text(d, "message"),
+            app_name: text(d, "app_name"),
+            location: text(d, "location"),
+            ip_address: text(d, "ip_address"),
+            caller_exe: text(d, "caller_exe"),
+            caller_pid,
+            caller_flatpak: text(d, "caller_flatpak"),
+            choices,
+        }
+    }
+}
+
+/// Requests waiting for an answer.
+pub async fn pending() -> Result<Vec<Pending>, Error> {
+    bridge()
+        .call(|c| async move {
+            let list = approvals(&c).await?.list_pending().await?;
+            Ok(list
+                .into_iter()
+                .map(|(p, d)| Pending::from_details(p.to_string(), &d))
+                .collect())
+        })
+        .await
+}
+
+/// How the user answered a request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// Approve, with the picked number (0 without number matching).
+    Approve(u32),
+    /// Deny.
+    Deny,
+    /// A consent answer: `once`, `always` or `deny`.
+    Consent(String),
+}
+
+/// Sends the answer; returns the daemon's outcome (`approved`, `wrong-number`, ...).
+pub async fn answer(path: String, answer: Answer) -> Result<String, Error> {
+    bridge()
+        .call(|c| async move {
+            let a = approvals(&c).await?;
+            let p = ObjectPath::try_from(path.as_str()).map_err(zbus::Error::from)?;
+            Ok(match answer {
+                Answer::Approve(n) => a.approve(&p, n).await?,
+                Answer::Deny => {
+                    a.deny(&p).await?;
+                    "denied".to_string()
+                }
+                Answer::Consent(s) => a.answer_consent(&p, &s).await?,
+            })
+        })
+        .await
+}

@@ -1,0 +1,39 @@
+//! `latchkey-gtk`: Latchkey's GTK4/libadwaita client. It talks to latchkeyd only over D-Bus.
+
+mod application;
+mod automation;
+mod clipboard;
+mod daemon;
+mod models;
+mod prefs;
+mod qr;
+mod widgets;
+mod window;
+
+use gtk::glib;
+use gtk::prelude::*;
+
+/// Unix time in seconds (codes and delays are expressed in it).
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn main() -> glib::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,zbus=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = daemon::connect() {
+        eprintln!("latchkey-gtk: {e}");
+        return glib::ExitCode::FAILURE;
+    }
+    // GTK parses its own options; ours are none, so pass only the program name.
+    let app = application::build();
+    app.run_with_args(&[String::from("latchkey-gtk")])
+}

@@ -1,0 +1,221 @@
+//! Account detail: the large code, rename, and remove with confirmation.
+
+use crate::daemon;
+use crate::models::AccountObject;
+use crate::window::Window;
+use adw::prelude::*;
+use adw::subclass::prelude::*;
+use gtk::glib;
+
+mod imp {
+    use super::*;
+    use std::cell::RefCell;
+
+    #[derive(Default, gtk::CompositeTemplate)]
+    #[template(file = "account_details.ui")]
+    pub struct AccountDetails {
+        #[template_child]
+        pub title: TemplateChild<adw::WindowTitle>,
+        #[template_child]
+        pub code_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub countdown: TemplateChild<gtk::LevelBar>,
+        #[template_child]
+        pub copy_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub issuer_row: TemplateChild<adw::EntryRow>,
+        #[template_child]
+        pub account_row: TemplateChild<adw::EntryRow>,
+        #[template_child]
+        pub info_row: TemplateChild<adw::ActionRow>,
+        #[template_child]
+        pub remove_button: TemplateChild<gtk::Button>,
+        pub account: RefCell<Option<AccountObject>>,
+        pub window: glib::WeakRef<Window>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for AccountDetails {
+        const NAME: &'static str = "LatchkeyAccountDetails";
+        type Type = super::AccountDetails;
+        type ParentType = adw::Window;
+
+        fn class_init(klass: &mut Self::Class) {
+            klass.bind_template();
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    impl ObjectImpl for AccountDetails {}
+    impl WidgetImpl for AccountDetails {}
+    impl WindowImpl for AccountDetails {}
+    impl AdwWindowImpl for AccountDetails {}
+}
+
+glib::wrapper! {
+    /// The detail window of one account.
+    pub struct AccountDetails(ObjectSubclass<imp::AccountDetails>)
+        @extends adw::Window, gtk::Window, gtk::Widget,
+        @implements gtk::Buildable, gtk::ConstraintTarget, gtk::Native,
+            gtk::Root, gtk::ShortcutManager;
+}
+
+impl AccountDetails {
+    /// Details of `account`, over `window`.
+    pub fn new(window: &Window, account: &AccountObject) -> Self {
+        let d: Self = glib::Object::builder()
+            .property("transient-for", window)
+            .build();
+        let imp = d.imp();
+        imp.window.set(Some(window));
+        imp.account.replace(Some(account.clone()));
+        imp.title.set_title(&account.issuer());
+        imp.title.set_subtitle(&account.account());
+        imp.issuer_row.set_text(&account.issuer());
+        imp.account_row.set_text(&account.account());
+        imp.info_row.set_subtitle(&describe(account));
+        imp.copy_button.set_visible(!account.is_approval_only());
+        imp.countdown.set_visible(!account.is_approval_only());
+        for row in [&*imp.issuer_row, &*imp.account_row] {
+            row.connect_apply(glib::clone!(
+                #[weak]
+                d,
+                move |_| d.rename()
+            ));
+        }
+        imp.copy_button.connect_clicked(glib::clone!(
+            #[weak]
+            d,
+            move |_| {
+                if let (Some(w), Some(a)) = (d.imp().window.upgrade(), d.account()) {
+                    w.copy_code(a.id());
+                }
+            }
+        ));
+        imp.remove_button.connect_clicked(glib::clone!(
+            #[weak]
+            d,
+            move |_| d.confirm_remove()
+        ));
+        d.refresh(crate::now());
+        d
+    }
+
+    fn account(&self) -> Option<AccountObject> {
+        self.imp().account.borrow().clone()
+    }
+
+    /// Redraws the code and countdown (called by the main window's timer).
+    pub fn refresh(&self, now: u64) {
+        let imp = self.imp();
+        let (Some(a), Some(w)) = (self.account(), imp.window.upgrade()) else {
+            return;
+        };
+        if a.is_approval_only() {
+            imp.code_label.set_label("Approves sign-ins");
+            return;
+        }
+        if a.is_counter_based() {
+            let text = if a.code().is_empty() {
+                "Copy for a new code".to_string()
+            } else {
+                a.formatted_code()
+            };
+            imp.code_label.set_label(&text);
+            imp.countdown.set_visible(false);
+            return;
+        }
+        if a.code_stale(now) {
+            if !a.fetching() {
+                w.fetch_code(&a);
+            }
+            imp.code_label.set_label("…");
+            return;
+        }
+        imp.code_label.set_label(&a.formatted_code());
+        let period = f64::from(a.period().max(1));
+        let left = a.valid_until().saturating_sub(now) as f64;
+        imp.countdown.set_value((left / period).clamp(0.0, 1.0));
+    }
+
+    fn rename(&self) {
+        let imp = self.imp();
+        let (Some(a), Some(w)) = (self.account(), imp.window.upgrade()) else {
+            return;
+        };
+        let issuer = imp.issuer_row.text().trim().to_string();
+        let account = imp.account_row.text().trim().to_string();
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = d)]
+            self,
+            async move {
+                match daemon::rename(a.id(), issuer.clone(), account.clone()).await {
+                    Ok(()) => {
+                        d.imp().title.set_title(&issuer);
+                        d.imp().title.set_subtitle(&account);
+                        w.toast("Account renamed");
+                    }
+                    Err(e) => w.toast(&e.message()),
+                }
+            }
+        ));
+    }
+
+    fn confirm_remove(&self) {
+        let Some(a) = self.account() else { return };
+        let dialog = adw::MessageDialog::new(
+            Some(self),
+            Some("Remove this account?"),
+            Some(&format!(
+                "{} ({}) will be removed from the vault. Make sure you can still sign in another way.",
+                a.issuer(),
+                a.account()
+            )),
+        );
+        dialog.add_response("cancel", "_Cancel");
+        dialog.add_response("remove", "_Remove");
+        dialog.set_response_appearance("remove", adw::ResponseAppearance::Destructive);
+        dialog.set_default_response(Some("cancel"));
+        dialog.set_close_response("cancel");
+        dialog.connect_response(
+            Some("remove"),
+            glib::clone!(
+                #[weak(rename_to = d)]
+                self,
+                move |_, _| d.remove(a.id())
+            ),
+        );
+        dialog.present();
+    }
+
+    fn remove(&self, id: String) {
+        let Some(w) = self.imp().window.upgrade() else {
+            return;
+        };
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = d)]
+            self,
+            async move {
+                match daemon::remove(id).await {
+                    Ok(()) => {
+                        w.toast("Account removed");
+                        d.close();
+                    }
+                    Err(e) => w.toast(&e.message()),
+                }
+            }
+        ));
+    }
+}
+
+fn describe(a: &AccountObject) -> String {
+    match a.kind().as_str() {
+        "totp" => format!("Time-based, {} digits every {} s", a.digits(), a.period()),
+        "hotp" => format!("Counter-based, {} digits", a.digits()),
+        "steam" => "Steam Guard".to_string(),
+        other => format!("Approval-only ({other})"),
+    }
+}

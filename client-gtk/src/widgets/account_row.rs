@@ -1,0 +1,183 @@
+//! One account in the list: issuer, account, code, countdown, reveal and copy buttons.
+//!
+//! Rows are recycled by the list view; `bind` attaches an account, `refresh` (called by the
+//! window's one timer) redraws code and countdown. Rows never call the daemon themselves.
+
+use crate::models::{AccountObject, group};
+use gtk::glib;
+use gtk::prelude::*;
+use gtk::subclass::prelude::*;
+
+/// Seconds before expiry from which the next code is shown.
+pub const NEXT_CODE_WINDOW: u64 = 7;
+
+mod imp {
+    use super::*;
+    use std::cell::RefCell;
+
+    #[derive(Default, gtk::CompositeTemplate)]
+    #[template(file = "account_row.ui")]
+    pub struct AccountRow {
+        #[template_child]
+        pub issuer_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub account_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub code_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub next_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub countdown_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub reveal_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub copy_button: TemplateChild<gtk::Button>,
+        pub account: RefCell<Option<AccountObject>>,
+        pub bindings: RefCell<Vec<glib::Binding>>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for AccountRow {
+        const NAME: &'static str = "LatchkeyAccountRow";
+        type Type = super::AccountRow;
+        type ParentType = gtk::Box;
+
+        fn class_init(klass: &mut Self::Class) {
+            klass.bind_template();
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    impl ObjectImpl for AccountRow {
+        fn constructed(&self) {
+            self.parent_constructed();
+            let row = self.obj();
+            self.reveal_button.connect_clicked(glib::clone!(
+                #[weak]
+                row,
+                move |_| row.activate_with_id("win.toggle-reveal")
+            ));
+            self.copy_button.connect_clicked(glib::clone!(
+                #[weak]
+                row,
+                move |_| row.activate_with_id("win.copy")
+            ));
+        }
+    }
+    impl WidgetImpl for AccountRow {}
+    impl BoxImpl for AccountRow {}
+}
+
+glib::wrapper! {
+    /// A list row showing one account.
+    pub struct AccountRow(ObjectSubclass<imp::AccountRow>)
+        @extends gtk::Box, gtk::Widget,
+        @implements gtk::Buildable, gtk::ConstraintTarget, gtk::Orientable;
+}
+
+impl Default for AccountRow {
+    fn default() -> Self {
+        glib::Object::new()
+    }
+}
+
+impl AccountRow {
+    /// Shows `account` in this (possibly recycled) row.
+    pub fn bind(&self, account: &AccountObject) {
+        let imp = self.imp();
+        self.unbind();
+        let b1 = account
+            .bind_property("issuer", &*imp.issuer_label, "label")
+            .sync_create()
+            .build();
+        let b2 = account
+            .bind_property("account", &*imp.account_label, "label")
+            .sync_create()
+            .build();
+        imp.bindings.replace(vec![b1, b2]);
+        imp.account.replace(Some(account.clone()));
+        let approval_only = account.is_approval_only();
+        imp.copy_button.set_visible(!approval_only);
+        imp.reveal_button.set_visible(!approval_only);
+        if approval_only {
+            self.add_css_class("approval-only");
+        } else {
+            self.remove_css_class("approval-only");
+        }
+    }
+
+    /// Detaches the account before the row is recycled.
+    pub fn unbind(&self) {
+        for b in self.imp().bindings.take() {
+            b.unbind();
+        }
+        self.imp().account.take();
+    }
+
+    /// The account shown, if any.
+    pub fn account(&self) -> Option<AccountObject> {
+        self.imp().account.borrow().clone()
+    }
+
+    /// Redraws code, countdown and next code for the time `now` (unix seconds).
+    pub fn refresh(&self, now: u64, hide_codes: bool, next_code: Option<&str>) {
+        let imp = self.imp();
+        let Some(a) = self.account() else { return };
+        let concealed = hide_codes && !a.revealed();
+        let (code, countdown) = if a.is_approval_only() {
+            ("Approves sign-ins".to_string(), String::new())
+        } else if concealed {
+            (conceal(a.digits()), String::new())
+        } else if a.is_counter_based() {
+            let code = if a.code().is_empty() {
+                "Press copy for a code".to_string()
+            } else {
+                a.formatted_code()
+            };
+            (code, String::new())
+        } else if a.code_stale(now) {
+            ("…".to_string(), String::new())
+        } else {
+            let left = a.valid_until().saturating_sub(now);
+            (a.formatted_code(), left.to_string())
+        };
+        imp.code_label.set_label(&code);
+        imp.countdown_label.set_label(&countdown);
+        let left = a.valid_until().saturating_sub(now);
+        if left <= 5 && !countdown.is_empty() {
+            imp.countdown_label.add_css_class("expiring");
+        } else {
+            imp.countdown_label.remove_css_class("expiring");
+        }
+        let next = next_code.filter(|_| !concealed && left <= NEXT_CODE_WINDOW);
+        imp.next_label.set_visible(next.is_some());
+        if let Some(n) = next {
+            imp.next_label.set_label(&format!("next {}", group(n)));
+        }
+        let (icon, tip) = if a.revealed() {
+            ("view-conceal-symbolic", "Hide code")
+        } else {
+            ("view-reveal-symbolic", "Show code")
+        };
+        imp.reveal_button.set_icon_name(icon);
+        imp.reveal_button.set_tooltip_text(Some(tip));
+        imp.reveal_button
+            .set_visible(hide_codes && !a.is_approval_only());
+    }
+
+    fn activate_with_id(&self, action: &str) {
+        if let Some(a) = self.account() {
+            let _ = self.activate_action(action, Some(&a.id().to_variant()));
+        }
+    }
+}
+
+/// Dots standing in for a concealed code of `digits` characters.
+fn conceal(digits: u32) -> String {
+    let d = digits.clamp(5, 10) as usize;
+    let half = d / 2;
+    format!("{} {}", "•".repeat(half), "•".repeat(d - half))
+}

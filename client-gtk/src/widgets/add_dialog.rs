@@ -1,0 +1,223 @@
+//! Adding an account: paste an `otpauth://` link, pick a QR code image, or fill in a form.
+
+use crate::daemon::{self, NewAccount};
+use crate::window::Window;
+use adw::prelude::*;
+use adw::subclass::prelude::*;
+use gtk::{gio, glib};
+use zeroize::Zeroizing;
+
+mod imp {
+    use super::*;
+
+    #[derive(Default, gtk::CompositeTemplate)]
+    #[template(file = "add_dialog.ui")]
+    pub struct AddDialog {
+        #[template_child]
+        pub cancel_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub add_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub toasts: TemplateChild<adw::ToastOverlay>,
+        #[template_child]
+        pub uri_row: TemplateChild<adw::PasswordEntryRow>,
+        #[template_child]
+        pub qr_row: TemplateChild<adw::ActionRow>,
+        #[template_child]
+        pub issuer_row: TemplateChild<adw::EntryRow>,
+        #[template_child]
+        pub account_row: TemplateChild<adw::EntryRow>,
+        #[template_child]
+        pub secret_row: TemplateChild<adw::PasswordEntryRow>,
+        #[template_child]
+        pub kind_row: TemplateChild<adw::ComboRow>,
+        #[template_child]
+        pub algorithm_row: TemplateChild<adw::ComboRow>,
+        #[template_child]
+        pub digits_spin: TemplateChild<gtk::SpinButton>,
+        #[template_child]
+        pub period_spin: TemplateChild<gtk::SpinButton>,
+        pub window: glib::WeakRef<Window>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for AddDialog {
+        const NAME: &'static str = "LatchkeyAddDialog";
+        type Type = super::AddDialog;
+        type ParentType = adw::Window;
+
+        fn class_init(klass: &mut Self::Class) {
+            klass.bind_template();
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    impl ObjectImpl for AddDialog {
+        fn constructed(&self) {
+            self.parent_constructed();
+            let d = self.obj();
+            self.cancel_button.connect_clicked(glib::clone!(
+                #[weak]
+                d,
+                move |_| d.close()
+            ));
+            self.add_button.connect_clicked(glib::clone!(
+                #[weak]
+                d,
+                move |_| d.submit()
+            ));
+            self.qr_row.connect_activated(glib::clone!(
+                #[weak]
+                d,
+                move |_| d.pick_qr_image()
+            ));
+        }
+    }
+    impl WidgetImpl for AddDialog {}
+    impl WindowImpl for AddDialog {}
+    impl AdwWindowImpl for AddDialog {}
+}
+
+glib::wrapper! {
+    /// The add-account window.
+    pub struct AddDialog(ObjectSubclass<imp::AddDialog>)
+        @extends adw::Window, gtk::Window, gtk::Widget,
+        @implements gtk::Buildable, gtk::ConstraintTarget, gtk::Native,
+            gtk::Root, gtk::ShortcutManager;
+}
+
+impl AddDialog {
+    /// An add dialog over `window`.
+    pub fn new(window: &Window) -> Self {
+        let d: Self = glib::Object::builder()
+            .property("transient-for", window)
+            .build();
+        d.imp().window.set(Some(window));
+        d
+    }
+
+    fn error(&self, text: &str) {
+        self.imp().toasts.add_toast(adw::Toast::new(text));
+    }
+
+    /// Fills the link field as if pasted (automation hook).
+    pub fn set_link(&self, text: &str) {
+        self.imp().uri_row.set_text(text);
+    }
+
+    /// Adds what the dialog holds: the link if any, else the form (the Add button).
+    pub fn submit(&self) {
+        let imp = self.imp();
+        let uri = Zeroizing::new(imp.uri_row.text().trim().to_string());
+        if !uri.is_empty() {
+            return self.add_text(uri);
+        }
+        let secret = Zeroizing::new(imp.secret_row.text().replace(' ', ""));
+        if secret.is_empty() {
+            return self.error("Paste a link, pick a QR code image, or enter the secret key");
+        }
+        let kind = ["totp", "hotp", "steam"][imp.kind_row.selected().min(2) as usize];
+        let algorithm = ["sha1", "sha256", "sha512"][imp.algorithm_row.selected().min(2) as usize];
+        let account = NewAccount {
+            issuer: imp.issuer_row.text().trim().to_string(),
+            account: imp.account_row.text().trim().to_string(),
+            secret,
+            kind: kind.to_string(),
+            algorithm: algorithm.to_string(),
+            digits: imp.digits_spin.value_as_int().max(0) as u32,
+            period: if kind == "hotp" {
+                0
+            } else {
+                imp.period_spin.value_as_int().max(1) as u32
+            },
+        };
+        self.finish(async move { daemon::add_account(account).await.map(|_| 1) });
+    }
+
+    /// Adds from text: an `otpauth://` link, or anything the daemon's import understands
+    /// (e.g. a Google Authenticator `otpauth-migration://` export).
+    fn add_text(&self, text: Zeroizing<String>) {
+        if text.starts_with("otpauth://") {
+            self.finish(async move { daemon::add_uri(text).await.map(|_| 1) });
+        } else {
+            let bytes = Zeroizing::new(text.as_bytes().to_vec());
+            self.finish(async move { daemon::import(bytes).await });
+        }
+    }
+
+    fn finish(
+        &self,
+        call: impl std::future::Future<Output = Result<usize, latchkey_dbus::Error>> + 'static,
+    ) {
+        self.imp().add_button.set_sensitive(false);
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = d)]
+            self,
+            async move {
+                let result = call.await;
+                d.imp().add_button.set_sensitive(true);
+                match result {
+                    Ok(n) => {
+                        if let Some(w) = d.imp().window.upgrade() {
+                            w.toast(&match n {
+                                1 => "Account added".to_string(),
+                                n => format!("{n} accounts added"),
+                            });
+                        }
+                        d.close();
+                    }
+                    Err(e) => d.error(&e.message()),
+                }
+            }
+        ));
+    }
+
+    fn pick_qr_image(&self) {
+        let filter = gtk::FileFilter::new();
+        filter.set_name(Some("Images"));
+        filter.add_mime_type("image/png");
+        filter.add_mime_type("image/jpeg");
+        let chooser = gtk::FileChooserNative::new(
+            Some("Pick a QR Code Image"),
+            Some(self),
+            gtk::FileChooserAction::Open,
+            Some("_Open"),
+            Some("_Cancel"),
+        );
+        chooser.add_filter(&filter);
+        chooser.connect_response(glib::clone!(
+            #[weak(rename_to = d)]
+            self,
+            move |chooser, response| {
+                let file = chooser.file().and_then(|f| f.path());
+                chooser.destroy();
+                if response != gtk::ResponseType::Accept {
+                    return;
+                }
+                if let Some(path) = file {
+                    d.scan(path);
+                }
+            }
+        ));
+        chooser.show();
+    }
+
+    /// Reads a QR code image and adds what it holds (after the file chooser, or from tests).
+    pub fn scan(&self, path: std::path::PathBuf) {
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = d)]
+            self,
+            async move {
+                let result = gio::spawn_blocking(move || crate::qr::decode_file(&path)).await;
+                match result {
+                    Ok(Ok(text)) => d.add_text(text),
+                    Ok(Err(e)) => d.error(&e.to_string()),
+                    Err(_) => d.error("Reading the image failed"),
+                }
+            }
+        ));
+    }
+}

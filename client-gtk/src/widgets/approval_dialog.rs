@@ -1,0 +1,97 @@
+//! The sign-in approval dialog: title, message, who asks (claimed and checked), number matching.
+//!
+//! With number matching the user must pick the number the requester shows; the numbers are
+//! the responses, none of them highlighted, so the dialog gives no hint.
+
+use crate::daemon::{Answer, Pending};
+use adw::prelude::*;
+use gtk::glib;
+
+/// Builds the dialog for an approval request (not yet presented).
+pub fn build(parent: &gtk::Window, p: &Pending) -> adw::MessageDialog {
+    let heading = if p.title.is_empty() {
+        "Approve sign-in?"
+    } else {
+        p.title.as_str()
+    };
+    let body = if p.choices.is_empty() {
+        p.message.clone()
+    } else if p.message.is_empty() {
+        "Pick the number shown where you are signing in.".to_string()
+    } else {
+        format!(
+            "{}\n\nPick the number shown where you are signing in.",
+            p.message
+        )
+    };
+    let dialog = adw::MessageDialog::new(Some(parent), Some(heading), Some(&body));
+    dialog.set_extra_child(Some(&details_list(p)));
+    dialog.add_response("deny", "_Deny");
+    dialog.set_response_appearance("deny", adw::ResponseAppearance::Destructive);
+    if p.choices.is_empty() {
+        dialog.add_response("approve", "_Approve");
+        dialog.set_response_appearance("approve", adw::ResponseAppearance::Suggested);
+        dialog.set_default_response(Some("deny"));
+    } else {
+        for n in &p.choices {
+            dialog.add_response(&format!("n{n}"), &format!("{n:02}"));
+        }
+    }
+    dialog.set_close_response("deny");
+    dialog
+}
+
+/// What a response id of the approval dialog means.
+pub fn answer_for(response: &str) -> Option<Answer> {
+    match response {
+        "approve" => Some(Answer::Approve(0)),
+        "deny" => Some(Answer::Deny),
+        other => other
+            .strip_prefix('n')
+            .and_then(|n| n.parse().ok())
+            .map(Answer::Approve),
+    }
+}
+
+/// Who asks: the requester's claims and what Latchkey checked itself, as a boxed list.
+pub fn details_list(p: &Pending) -> gtk::ListBox {
+    let list = gtk::ListBox::new();
+    list.add_css_class("boxed-list");
+    list.set_selection_mode(gtk::SelectionMode::None);
+    let add = |title: &str, value: &str| {
+        if value.is_empty() {
+            return;
+        }
+        let row = adw::ActionRow::new();
+        row.set_title(&glib::markup_escape_text(title));
+        row.set_subtitle(&glib::markup_escape_text(value));
+        row.add_css_class("property");
+        list.append(&row);
+    };
+    add("Application (as it says)", &p.app_name);
+    add("Location (as it says)", &p.location);
+    add("IP address (as it says)", &p.ip_address);
+    let program = match (p.caller_exe.as_str(), p.caller_pid) {
+        ("", 0) => String::new(),
+        ("", pid) => format!("process {pid}"),
+        (exe, 0) => exe.to_string(),
+        (exe, pid) => format!("{exe} (process {pid})"),
+    };
+    add("Program (checked by Latchkey)", &program);
+    add("Flatpak app (checked by Latchkey)", &p.caller_flatpak);
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::answer_for;
+    use crate::daemon::Answer;
+
+    #[test]
+    fn responses_map_to_answers() {
+        assert_eq!(answer_for("n42"), Some(Answer::Approve(42)));
+        assert_eq!(answer_for("approve"), Some(Answer::Approve(0)));
+        assert_eq!(answer_for("deny"), Some(Answer::Deny));
+        assert_eq!(answer_for("nope"), None);
+    }
+}

@@ -1,0 +1,166 @@
+//! Preferences: daemon settings over D-Bus (auto-lock, screen lock, keyring) and the
+//! client's own (hide codes, clipboard delay).
+
+use crate::daemon;
+use crate::window::Window;
+use adw::prelude::*;
+use adw::subclass::prelude::*;
+use gtk::glib;
+
+mod imp {
+    use super::*;
+    use std::cell::Cell;
+
+    #[derive(Default, gtk::CompositeTemplate)]
+    #[template(file = "preferences.ui")]
+    pub struct PreferencesWindow {
+        #[template_child]
+        pub auto_lock_spin: TemplateChild<gtk::SpinButton>,
+        #[template_child]
+        pub screen_lock_switch: TemplateChild<gtk::Switch>,
+        #[template_child]
+        pub keyring_switch: TemplateChild<gtk::Switch>,
+        #[template_child]
+        pub hide_switch: TemplateChild<gtk::Switch>,
+        #[template_child]
+        pub clipboard_spin: TemplateChild<gtk::SpinButton>,
+        pub window: glib::WeakRef<Window>,
+        /// True while values from the daemon are being filled in (no write-back).
+        pub loading: Cell<bool>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for PreferencesWindow {
+        const NAME: &'static str = "LatchkeyPreferencesWindow";
+        type Type = super::PreferencesWindow;
+        type ParentType = adw::PreferencesWindow;
+
+        fn class_init(klass: &mut Self::Class) {
+            klass.bind_template();
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    impl ObjectImpl for PreferencesWindow {}
+    impl WidgetImpl for PreferencesWindow {}
+    impl WindowImpl for PreferencesWindow {}
+    impl AdwWindowImpl for PreferencesWindow {}
+    impl PreferencesWindowImpl for PreferencesWindow {}
+}
+
+glib::wrapper! {
+    /// The preferences window.
+    pub struct PreferencesWindow(ObjectSubclass<imp::PreferencesWindow>)
+        @extends adw::PreferencesWindow, adw::Window, gtk::Window, gtk::Widget,
+        @implements gtk::Buildable, gtk::ConstraintTarget, gtk::Native,
+            gtk::Root, gtk::ShortcutManager;
+}
+
+impl PreferencesWindow {
+    /// Preferences over `window`, filled from the daemon and the client's file.
+    pub fn new(window: &Window) -> Self {
+        let p: Self = glib::Object::builder()
+            .property("transient-for", window)
+            .build();
+        let imp = p.imp();
+        imp.window.set(Some(window));
+        imp.loading.set(true);
+        let prefs = window.prefs();
+        imp.hide_switch.set_active(prefs.hide_codes);
+        imp.clipboard_spin
+            .set_value(f64::from(prefs.clipboard_clear_seconds));
+        imp.keyring_switch
+            .set_active(window.imp().keyring_unlock.get());
+        p.connect_handlers();
+        p.load_daemon_settings();
+        p
+    }
+
+    fn connect_handlers(&self) {
+        let imp = self.imp();
+        let save_local = glib::clone!(
+            #[weak(rename_to = p)]
+            self,
+            move || p.save_local()
+        );
+        let s = save_local.clone();
+        imp.hide_switch.connect_active_notify(move |_| s());
+        imp.clipboard_spin
+            .connect_value_changed(move |_| save_local());
+        imp.auto_lock_spin.connect_value_changed(glib::clone!(
+            #[weak(rename_to = p)]
+            self,
+            move |spin| {
+                let seconds = spin.value_as_int().max(0) as u32 * 60;
+                p.write(async move { daemon::set_auto_lock_timeout(seconds).await });
+            }
+        ));
+        imp.screen_lock_switch.connect_active_notify(glib::clone!(
+            #[weak(rename_to = p)]
+            self,
+            move |sw| {
+                let on = sw.is_active();
+                p.write(async move { daemon::set_lock_on_screen_lock(on).await });
+            }
+        ));
+        imp.keyring_switch.connect_active_notify(glib::clone!(
+            #[weak(rename_to = p)]
+            self,
+            move |sw| {
+                let on = sw.is_active();
+                p.write(async move { daemon::set_keyring(on).await });
+            }
+        ));
+    }
+
+    fn load_daemon_settings(&self) {
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = p)]
+            self,
+            async move {
+                let imp = p.imp();
+                match daemon::daemon_settings().await {
+                    Ok(s) => {
+                        imp.auto_lock_spin
+                            .set_value(f64::from(s.auto_lock_timeout.div_ceil(60)));
+                        imp.screen_lock_switch.set_active(s.lock_on_screen_lock);
+                    }
+                    Err(e) => p.add_toast(adw::Toast::new(&e.message())),
+                }
+                imp.loading.set(false);
+            }
+        ));
+    }
+
+    fn save_local(&self) {
+        let imp = self.imp();
+        let Some(w) = imp.window.upgrade() else {
+            return;
+        };
+        let mut prefs = w.prefs();
+        prefs.hide_codes = imp.hide_switch.is_active();
+        prefs.clipboard_clear_seconds = imp.clipboard_spin.value_as_int().max(0) as u32;
+        w.set_prefs(prefs);
+    }
+
+    fn write(
+        &self,
+        call: impl std::future::Future<Output = Result<(), latchkey_dbus::Error>> + 'static,
+    ) {
+        if self.imp().loading.get() {
+            return;
+        }
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = p)]
+            self,
+            async move {
+                if let Err(e) = call.await {
+                    p.add_toast(adw::Toast::new(&e.message()));
+                }
+            }
+        ));
+    }
+}

@@ -1,0 +1,141 @@
+//! The window's actions; keyboard shortcuts and buttons activate these, and so does the
+//! automation hook, so tests drive the same code paths as people.
+
+use super::Window;
+use crate::daemon;
+use crate::widgets::{AccountDetails, AddDialog, PreferencesWindow};
+use adw::prelude::*;
+use adw::subclass::prelude::*;
+use gtk::{gio, glib};
+
+impl Window {
+    pub(super) fn setup_actions(&self) {
+        let win = self;
+        let simple = |name: &str, f: fn(&Window)| {
+            let action = gio::SimpleAction::new(name, None);
+            action.connect_activate(glib::clone!(
+                #[weak]
+                win,
+                move |_, _| f(&win)
+            ));
+            win.add_action(&action);
+        };
+        simple("lock", |w| w.lock());
+        simple("unlock", |w| w.unlock());
+        simple("unlock-keyring", |w| w.unlock_keyring());
+        simple("add", |w| AddDialog::new(w).present());
+        simple("preferences", |w| PreferencesWindow::new(w).present());
+        simple("copy-selected", |w| {
+            if let Some(a) = w.selected_account() {
+                w.copy_code(a.id());
+            }
+        });
+        simple("details-selected", |w| {
+            if let Some(a) = w.selected_account() {
+                w.show_details(&a);
+            }
+        });
+        let with_id = |name: &str, f: fn(&Window, String)| {
+            let action = gio::SimpleAction::new(name, Some(glib::VariantTy::STRING));
+            action.connect_activate(glib::clone!(
+                #[weak]
+                win,
+                move |_, param| {
+                    if let Some(id) = param.and_then(|p| p.get::<String>()) {
+                        f(&win, id);
+                    }
+                }
+            ));
+            win.add_action(&action);
+        };
+        with_id("copy", |w, id| w.copy_code(id));
+        with_id("toggle-reveal", |w, id| {
+            if let Some(a) = w.imp().accounts.get(&id) {
+                a.set_revealed(!a.revealed());
+                w.tick();
+            }
+        });
+        with_id("details", |w, id| {
+            if let Some(a) = w.imp().accounts.get(&id) {
+                w.show_details(&a);
+            }
+        });
+    }
+
+    fn lock(&self) {
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            async move {
+                if let Err(e) = daemon::lock().await {
+                    win.toast(&e.message());
+                }
+                win.reload_state();
+            }
+        ));
+    }
+
+    fn unlock(&self) {
+        let page = self.imp().unlock_page.clone();
+        let passphrase = page.take_passphrase();
+        if passphrase.is_empty() {
+            page.set_error("Enter your passphrase.");
+            return;
+        }
+        page.set_busy(true);
+        page.set_error("");
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            async move {
+                let result = daemon::unlock(passphrase).await;
+                page.set_busy(false);
+                match result {
+                    Ok(()) => {}
+                    Err(latchkey_dbus::Error::BadPassphrase(_)) => {
+                        page.set_error("Wrong passphrase. Try again.");
+                        page.focus_entry();
+                    }
+                    Err(e) => {
+                        page.set_error(&e.message());
+                        page.focus_entry();
+                    }
+                }
+                win.reload_state();
+            }
+        ));
+    }
+
+    fn unlock_keyring(&self) {
+        let page = self.imp().unlock_page.clone();
+        page.set_busy(true);
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            async move {
+                let result = daemon::unlock_with_keyring().await;
+                page.set_busy(false);
+                if let Err(e) = result {
+                    page.set_error(&e.message());
+                }
+                win.reload_state();
+            }
+        ));
+    }
+
+    /// Opens the detail view of an account (large code, rename, remove).
+    pub fn show_details(&self, account: &crate::models::AccountObject) {
+        self.close_details();
+        let details = AccountDetails::new(self, account);
+        details.present();
+    }
+
+    /// Closes open detail windows (on lock: no code stays on screen).
+    pub(super) fn close_details(&self) {
+        for w in gtk::Window::list_toplevels() {
+            if let Ok(d) = w.downcast::<AccountDetails>() {
+                d.close();
+            }
+        }
+    }
+}

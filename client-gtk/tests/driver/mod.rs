@@ -1,0 +1,100 @@
+//! Drives a real `latchkey-gtk` through its automation hook (LATCHKEY_GTK_AUTOMATION=1):
+//! one command per line on stdin, one JSON reply per line on stdout.
+
+pub mod session;
+
+use latchkey_dbus::testing::{TestBus, target_bin};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running latchkey-gtk; killed on drop.
+pub struct App {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+/// The X display the tests run on; the suite runs under `xvfb-run` (scripts/test.sh).
+pub fn display() -> Option<String> {
+    match std::env::var("DISPLAY") {
+        Ok(d) if !d.is_empty() => Some(d),
+        _ if std::env::var_os("LATCHKEY_SKIP_GTK_TESTS").is_some() => None,
+        _ => panic!(
+            "no DISPLAY: run the GTK tests under xvfb-run as scripts/test.sh does \
+             (or set LATCHKEY_SKIP_GTK_TESTS=1 to skip them knowingly)"
+        ),
+    }
+}
+
+impl App {
+    /// Starts the app on `bus` and the X display `display`.
+    pub fn start(bus: &TestBus, display: &str) -> Self {
+        let mut cmd = bus.command(&target_bin("latchkey-gtk"));
+        cmd.env("DISPLAY", display)
+            .env("GDK_BACKEND", "x11")
+            .env("LATCHKEY_GTK_AUTOMATION", "1")
+            .env("GTK_A11Y", "none")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Ok(x) = std::env::var("XAUTHORITY") {
+            cmd.env("XAUTHORITY", x);
+        }
+        let mut child = cmd.spawn().expect("start latchkey-gtk");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        Self {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    /// Sends a command and returns the reply.
+    pub fn cmd(&mut self, line: &str) -> Value {
+        writeln!(self.stdin, "{line}").expect("write to the app");
+        self.stdin.flush().expect("flush");
+        let mut reply = String::new();
+        self.stdout
+            .read_line(&mut reply)
+            .expect("read from the app");
+        assert!(!reply.is_empty(), "the app exited (command {line:?})");
+        serde_json::from_str(&reply).unwrap_or_else(|e| panic!("bad reply {reply:?}: {e}"))
+    }
+
+    /// The app's state (`page`, `shown`, `rows`, `dialogs`, `toast`, `unlock_error`).
+    pub fn state(&mut self) -> Value {
+        self.cmd("state")
+    }
+
+    /// Waits until `ok(state)` holds; panics with the last state after `secs` seconds.
+    pub fn wait(&mut self, what: &str, secs: u64, ok: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.state();
+            if ok(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; last state: {s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Runs a command that must answer `{"ok": true}`.
+    pub fn ok(&mut self, line: &str) {
+        let r = self.cmd(line);
+        assert_eq!(r["ok"], Value::Bool(true), "{line}: {r}");
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,107 @@
+//! The environment the GTK tests share: a private bus, a real daemon, a seeded vault, and
+//! independent references (oathtool for codes, xclip for the clipboard).
+
+use latchkey_dbus::testing::{DaemonProcess, TestBus, target_bin};
+use serde_json::Value;
+use std::process::{Command, Stdio};
+
+/// The vault's passphrase.
+pub const PASS: &str = "right horse battery";
+/// GitHub's seed (base32), for oathtool.
+pub const GITHUB_SECRET: &str = "JBSWY3DPEHPK3PXP";
+
+/// A bus with a daemon (every caller trusted, or consent required) and an unlocked vault
+/// holding GitHub's account, whose id is returned.
+pub fn seeded(trust_all: bool) -> (TestBus, DaemonProcess, String) {
+    let daemon_bin = target_bin("latchkeyd");
+    let bus = TestBus::start(&daemon_bin).expect("bus");
+    let trust = if trust_all { "1" } else { "0" };
+    let daemon = bus
+        .spawn_daemon_with(&daemon_bin, &[("LATCHKEY_TEST_TRUST_ALL_CALLERS", trust)])
+        .expect("daemon");
+    bus.call(
+        "org.latchkey.Latchkey1.Vault.Create",
+        &[&format!("string:{PASS}")],
+    )
+    .expect("create");
+    let uri = format!("otpauth://totp/GitHub:alice?secret={GITHUB_SECRET}&issuer=GitHub");
+    let id = bus
+        .call(
+            "org.latchkey.Latchkey1.Vault.AddUri",
+            &[&format!("string:{uri}")],
+        )
+        .expect("add")
+        .trim()
+        .to_string();
+    (bus, daemon, id)
+}
+
+/// `latchkey unlock` with `passphrase` on stdin; its exit code.
+pub fn cli_unlock(bus: &TestBus, passphrase: &str) -> Option<i32> {
+    use std::io::Write;
+    let mut cmd = bus
+        .command(&target_bin("latchkey"))
+        .args(["unlock", "--passphrase-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("latchkey unlock");
+    let mut stdin = cmd.stdin.take().expect("stdin");
+    writeln!(stdin, "{passphrase}").expect("write the passphrase");
+    drop(stdin);
+    cmd.wait().expect("wait").code()
+}
+
+/// Runs the CLI on the test bus.
+pub fn cli(bus: &TestBus, args: &[&str]) -> std::process::Output {
+    bus.command(&target_bin("latchkey"))
+        .args(args)
+        .output()
+        .expect("run latchkey")
+}
+
+/// The issuers of the rows the app reports, in order.
+pub fn issuers(s: &Value) -> Vec<String> {
+    s["rows"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|r| r["issuer"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// TOTP codes (SHA-1, 6 digits, 30 s) for the windows around now, from oathtool.
+pub fn reference_codes(secret: &str) -> Vec<String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let out = Command::new("oathtool")
+        .args([
+            "--totp",
+            "-b",
+            "-w",
+            "2",
+            &format!("--now=@{}", now - 30),
+            secret,
+        ])
+        .output()
+        .expect("oathtool (apt install oathtool)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The clipboard's text as another X client (xclip) reads it.
+pub fn clipboard(display: &str) -> String {
+    let out = Command::new("xclip")
+        .args(["-selection", "clipboard", "-o"])
+        .env("DISPLAY", display)
+        .output()
+        .expect("xclip (apt install xclip)");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}

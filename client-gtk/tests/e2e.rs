@@ -1,0 +1,256 @@
+//! The GTK client end to end, against a real latchkeyd on a private bus and a real X server
+//! (Xvfb, started by scripts/test.sh): unlock with a wrong then right passphrase, the seeded
+//! accounts, copy (checked with xclip and oathtool, then cleared after the delay), an approval with number matching, a
+//! change made by another client, adding by link and QR image, and a daemon restart.
+
+mod driver;
+
+use driver::App;
+use driver::session::{
+    GITHUB_SECRET, PASS, cli, cli_unlock, clipboard, issuers, reference_codes, seeded,
+};
+use latchkey_dbus::testing::target_bin;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[test]
+fn gtk_client_end_to_end() {
+    let Some(display) = driver::display() else {
+        return;
+    };
+    let (bus, daemon, _) = seeded(true);
+    bus.call(
+        "org.latchkey.Latchkey1.Vault.AddUri",
+        &["string:otpauth://totp/Example:bob?secret=KRSXG5CTMVRXEZLU&issuer=Example"],
+    )
+    .expect("add");
+    bus.call("org.latchkey.Latchkey1.Vault.Lock", &[])
+        .expect("lock");
+
+    // Copied codes are cleared from the clipboard after 2 s (the default is 30).
+    let prefs = bus.root().join("config/latchkey");
+    std::fs::create_dir_all(&prefs).unwrap();
+    std::fs::write(prefs.join("gtk.toml"), "clipboard_clear_seconds = 2\n").unwrap();
+    let mut app = App::start(&bus, &display);
+
+    // Unlock: a wrong passphrase is refused with a message, the right one opens the list.
+    app.wait("the unlock page", 20, |s| s["page"] == "unlock");
+    app.ok("passphrase not the passphrase");
+    app.ok("action unlock");
+    let s = app.wait("an unlock error", 20, |s| s["unlock_error"] != "");
+    assert_eq!(s["page"], "unlock", "{s}");
+    assert!(
+        s["unlock_error"]
+            .as_str()
+            .unwrap()
+            .contains("Wrong passphrase"),
+        "{s}"
+    );
+    // The brute-force delay starts after a few failures; one failure may still be retried.
+    app.ok(&format!("passphrase {PASS}"));
+    app.ok("action unlock");
+    let s = app.wait("the seeded accounts", 20, |s| {
+        s["page"] == "accounts" && s["shown"] == 2
+    });
+    assert_eq!(issuers(&s), ["Example", "GitHub"], "{s}");
+
+    // Copy (as Ctrl+C does): the clipboard holds GitHub's code, checked with oathtool.
+    app.ok("search git");
+    let s = app.wait("the search result", 10, |s| s["shown"] == 1);
+    assert_eq!(issuers(&s), ["GitHub"], "{s}");
+    app.ok("select 0");
+    app.ok("action copy-selected");
+    app.wait("the copy toast", 10, |s| {
+        s["toast"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Code copied"))
+    });
+    let copied = clipboard(&display);
+    let expected = reference_codes(GITHUB_SECRET);
+    assert!(
+        expected.contains(&copied),
+        "clipboard has {copied:?}, oathtool says one of {expected:?}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while clipboard(&display) == copied {
+        assert!(
+            Instant::now() < deadline,
+            "the code stayed on the clipboard"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    app.ok("search ");
+
+    // An approval request raises the dialog; picking the right number approves it.
+    let mut requester = bus
+        .command(&target_bin("latchkey"))
+        .args(["request-approval", "--title", "Sign in to Example?"])
+        .args(["--number-matching", "--timeout", "60"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("request-approval");
+    let mut line = String::new();
+    BufReader::new(requester.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("number");
+    let number: u32 = line
+        .trim()
+        .parse()
+        .expect("the requester prints its number");
+    let s = app.wait("the approval dialog", 20, |s| {
+        s["dialogs"].as_array().is_some_and(|d| !d.is_empty())
+    });
+    let dialog = &s["dialogs"][0];
+    assert_eq!(dialog["heading"], "Sign in to Example?", "{s}");
+    let pick = format!("n{number}");
+    assert!(
+        dialog["responses"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from(pick.clone())),
+        "{s}"
+    );
+    let path = dialog["path"].as_str().unwrap().to_string();
+    app.ok(&format!("respond {path} {pick}"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(st) = requester.try_wait().expect("wait") {
+            break st;
+        }
+        assert!(Instant::now() < deadline, "the request was not resolved");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "request-approval exited with {status}");
+    app.wait("the dialog to close", 10, |s| {
+        s["dialogs"] == Value::Array(vec![])
+    });
+
+    // Live: an account added by another client appears without any action in the app.
+    let out = cli(
+        &bus,
+        &[
+            "add",
+            "otpauth://totp/Zulip:carol?secret=MFRGGZDFMZTWQ2LK&issuer=Zulip",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let s = app.wait("the new account", 10, |s| s["shown"] == 3);
+    assert_eq!(issuers(&s), ["Example", "GitHub", "Zulip"], "{s}");
+
+    // Adding in the app: a pasted otpauth:// link, and a QR code image (made by qrencode).
+    app.ok("add-link otpauth://totp/Forgejo:dan?secret=ONSWG4TFOQYTEMZU&issuer=Forgejo");
+    app.wait("the pasted account", 10, |s| s["shown"] == 4);
+    let png = bus.root().join("home/qr.png");
+    let status = Command::new("qrencode")
+        .args(["-s", "6", "-o"])
+        .arg(&png)
+        .arg("otpauth://totp/Matrix:erin?secret=NBSWY3DPO5XXE3DE&issuer=Matrix")
+        .status()
+        .expect("qrencode (apt install qrencode)");
+    assert!(status.success());
+    app.ok(&format!("add-qr {}", png.display()));
+    let s = app.wait("the scanned account", 10, |s| s["shown"] == 5);
+    assert_eq!(
+        issuers(&s),
+        ["Example", "Forgejo", "GitHub", "Matrix", "Zulip"],
+        "{s}"
+    );
+    let out = cli(&bus, &["list", "--json"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("erin"),
+        "{out:?}"
+    );
+
+    // The daemon restarts: the app notices, reconnects and shows the (locked) vault again.
+    daemon.stop().expect("stop the daemon");
+    let _restarted = bus.spawn_daemon(&target_bin("latchkeyd")).expect("restart");
+    app.wait("the unlock page after the restart", 20, |s| {
+        s["page"] == "unlock"
+    });
+    assert_eq!(cli_unlock(&bus, PASS), Some(0));
+    app.wait("the accounts after the restart", 20, |s| {
+        s["page"] == "accounts" && s["shown"] == 5
+    });
+}
+
+/// An app that is not Latchkey's (here `dbus-send`) asks for a code: the consent dialog opens
+/// in the GTK client, "Allow once" lets that one call through with the right code.
+#[test]
+fn consent_dialog_allows_a_third_party_app_once() {
+    let Some(display) = driver::display() else {
+        return;
+    };
+    let (bus, _daemon, id) = seeded(false);
+    let mut app = App::start(&bus, &display);
+    app.wait("the accounts", 20, |s| s["shown"] == 1);
+
+    let asker = Command::new("dbus-send")
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .args([
+            "--session",
+            "--print-reply=literal",
+            "--reply-timeout=60000",
+            "--dest=org.latchkey.Latchkey1",
+            "/org/latchkey/Latchkey1",
+            "org.latchkey.Latchkey1.Vault.GetCode",
+            &format!("string:{id}"),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("dbus-send");
+    let s = app.wait("the consent dialog", 20, |s| {
+        s["dialogs"].as_array().is_some_and(|d| !d.is_empty())
+    });
+    let dialog = &s["dialogs"][0];
+    assert_eq!(dialog["heading"], "Allow access to your codes?", "{s}");
+    let path = dialog["path"].as_str().unwrap().to_string();
+    app.ok(&format!("respond {path} once"));
+    let out = asker.wait_with_output().expect("dbus-send output");
+    assert!(out.status.success(), "{out:?}");
+    let code = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let expected = reference_codes(GITHUB_SECRET);
+    assert!(
+        expected.contains(&code),
+        "got {code:?}, oathtool says one of {expected:?}"
+    );
+}
+
+/// Wrong passphrases typed anywhere (here the CLI) start the brute-force delay; the unlock
+/// page shows it and refuses to send a passphrase until it has passed.
+#[test]
+fn unlock_page_shows_the_brute_force_delay() {
+    let Some(display) = driver::display() else {
+        return;
+    };
+    let (bus, _daemon, _) = seeded(true);
+    bus.call("org.latchkey.Latchkey1.Vault.Lock", &[])
+        .expect("lock");
+    let mut app = App::start(&bus, &display);
+    let s = app.wait("the unlock page", 20, |s| s["page"] == "unlock");
+    assert_eq!(s["unlock_wait"], 0, "{s}");
+    let mut failures = 0;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while failures < 5 {
+        assert!(
+            Instant::now() < deadline,
+            "could not make 5 failed attempts"
+        );
+        if cli_unlock(&bus, "wrong") == Some(6) {
+            failures += 1;
+        } else {
+            // Too early: refused without counting; wait for the delay.
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+    let s = app.wait("the delay on the unlock page", 10, |s| {
+        s["unlock_wait"].as_u64().is_some_and(|w| w > 0)
+    });
+    assert_eq!(s["page"], "unlock", "{s}");
+}

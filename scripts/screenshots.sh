@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Regenerates docs/screenshots/{accounts,unlock,approval,preferences}.png from the real app on a
+# virtual X server, with a demo vault on a private bus. Run from anywhere; needs no desktop.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${LATCHKEY_IN_SESSION:-}" ]; then
+    . scripts/lib.sh
+    apt_install "${RUN_PACKAGES[@]}" "${GTK_PACKAGES[@]}" "${GTK_TEST_PACKAGES[@]}"
+    require_cargo
+    cargo build -p latchkeyd -p latchkey -p latchkey-gtk
+    exec env LATCHKEY_IN_SESSION=1 dbus-run-session -- \
+        xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@"
+fi
+. scripts/gtk-session.sh
+trap session_cleanup EXIT
+OUT=docs/screenshots
+mkdir -p "$OUT"
+
+# The window sits at the top-left corner of the empty (black) screen: trim the rest.
+shot() {
+    sleep 0.8
+    import -window root "$SESSION/raw.png"
+    convert "$SESSION/raw.png" -trim +repage "$OUT/$1.png"
+    echo "wrote $OUT/$1.png"
+}
+
+start_daemon "correct horse battery staple"
+L="$BIN/latchkey"
+for uri in \
+    'otpauth://totp/GitHub:alice%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=GitHub' \
+    'otpauth://totp/Mastodon:@alice%40fosstodon.org?secret=KRSXG5CTMVRXEZLU&issuer=Mastodon' \
+    'otpauth://totp/GitLab:alice?secret=MFRGGZDFMZTWQ2LK&issuer=GitLab&algorithm=SHA256' \
+    'otpauth://totp/Proton:alice%40proton.me?secret=ONSWG4TFOQYTEMZU&issuer=Proton&digits=8' \
+    'otpauth://hotp/Bank:alice?secret=GEZDGNBVGY3TQOJQ&issuer=Bank&counter=3' \
+    'otpauth://totp/Fedora%20Accounts:alice?secret=NBSWY3DPO5XXE3DE&issuer=Fedora%20Accounts'; do
+    "$L" add "$uri" >/dev/null
+done
+
+start_gtk
+gtk_wait '"shown":6'
+# Show codes as after revealing a few accounts (the default hides them).
+mapfile -t IDS < <(gtk_cmd state | grep -o '"rows":.*' | grep -o '"id":"[^"]*"' | cut -d'"' -f4)
+for i in 1 2 4; do
+    gtk_cmd "action toggle-reveal ${IDS[$i]}"
+done
+gtk_cmd "select 1" >/dev/null
+shot accounts
+
+gtk_cmd "action preferences" >/dev/null
+# The preferences window covers the corner of the main one: keep only its own area.
+gtk_wait '"title":"Preferences"' >/dev/null
+size=$(gtk_cmd state | grep -o '"height":[0-9]*,"title":"Preferences","width":[0-9]*')
+ph=$(printf '%s' "$size" | sed 's/"height":\([0-9]*\).*/\1/')
+pw=$(printf '%s' "$size" | sed 's/.*"width":\([0-9]*\)/\1/')
+sleep 0.8
+import -window root "$SESSION/raw.png"
+convert "$SESSION/raw.png" -crop "${pw}x${ph}+0+0" +repage "$OUT/preferences.png"
+echo "wrote $OUT/preferences.png"
+gtk_cmd "close-others" >/dev/null
+gtk_cmd "action lock" >/dev/null
+gtk_wait '"page":"unlock"'
+shot unlock
+
+printf '%s\n' "correct horse battery staple" | "$L" unlock --passphrase-stdin >/dev/null
+gtk_wait '"shown":6'
+"$L" request-approval --title "Sign in to Nextcloud?" \
+    --message "Someone is signing in as alice on cloud.example.org." \
+    --app-name "Nextcloud" --number-matching --timeout 60 >/dev/null 2>&1 &
+REQ=$!
+PIDS+=("$REQ")
+state=$(gtk_wait '"heading":"Sign in to Nextcloud?"' && gtk_cmd state)
+# Without a window manager the dialog opens at the corner: crop it and lay it over the dimmed
+# main window, as GNOME Shell shows attached dialogs.
+w=$(printf '%s' "$state" | grep -o '"width":[0-9]*' | head -1 | cut -d: -f2)
+h=$(printf '%s' "$state" | grep -o '"height":[0-9]*' | head -1 | cut -d: -f2)
+sleep 0.8
+import -window root "$SESSION/raw.png"
+convert "$SESSION/raw.png" -crop "${w}x${h}+0+0" +repage "$SESSION/dialog.png"
+convert "$OUT/accounts.png" -fill "#242424" -colorize 55% "$SESSION/dialog.png" \
+    -gravity north -geometry +0+120 -composite "$OUT/approval.png"
+echo "wrote $OUT/approval.png"
+kill "$REQ" 2>/dev/null || true
