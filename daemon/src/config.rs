@@ -26,6 +26,8 @@ pub struct Config {
     pub approval_requires_unlock: bool,
     /// Apps other than Latchkey's own clients must be allowed before they get codes.
     pub require_app_consent: bool,
+    /// Seconds between polls of privacyIDEA for push challenges (only while push tokens exist).
+    pub push_poll_interval: u32,
 }
 
 impl Default for Config {
@@ -39,6 +41,7 @@ impl Default for Config {
             lock_on_session_idle: lock.lock_on_session_idle,
             approval_requires_unlock: true,
             require_app_consent: true,
+            push_poll_interval: crate::push::poller::DEFAULT_INTERVAL,
         }
     }
 }

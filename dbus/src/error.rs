@@ -31,6 +31,8 @@ pub enum Error {
     Expired(String),
     /// The login keyring could not unlock the vault (locked, missing, or not enabled).
     Keyring(String),
+    /// A remote server (privacyIDEA) could not be reached or refused the request.
+    Network(String),
 }
 
 impl Error {
@@ -49,7 +51,8 @@ impl Error {
             | Error::Storage(m)
             | Error::AccessDenied(m)
             | Error::Expired(m)
-            | Error::Keyring(m) => m.clone(),
+            | Error::Keyring(m)
+            | Error::Network(m) => m.clone(),
         }
     }
 }

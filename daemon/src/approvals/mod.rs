@@ -109,11 +109,20 @@ impl Approvals {
                 }
                 match (&request.number, number) {
                     (Some(_), None) => return Err(DecisionError::NumberRequired),
-                    (Some(m), Some(n)) if m.number != n => Outcome::WrongNumber,
+                    // Checked by the server: any offered choice goes to it.
+                    (Some(m), Some(n)) if m.number == 0 && !m.choices.contains(&n) => {
+                        return Err(DecisionError::NumberRequired);
+                    }
+                    (Some(m), Some(n)) if m.number != 0 && m.number != n => Outcome::WrongNumber,
                     _ => Outcome::Approved,
                 }
             }
         };
+        if let (Decision::Approve { number }, Some(r)) = (decision, self.pending.get_mut(path))
+            && let Some(m) = r.number.as_mut()
+        {
+            m.picked = number;
+        }
         self.finish(path, outcome)
             .ok_or_else(|| DecisionError::NotFound(path.to_string()))
     }

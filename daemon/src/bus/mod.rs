@@ -8,6 +8,7 @@ mod delivery;
 mod errors;
 mod import;
 mod keyring_unlock;
+mod push;
 mod request;
 mod settings;
 pub mod testing;
