@@ -30,5 +30,6 @@ require_cargo() {
 # Packages needed to build and run Latchkey.
 RUN_PACKAGES=(dbus ca-certificates gcc libc6-dev pkg-config)
 # Packages the test suite needs on top (real dbus-daemon, oathtool as the reference, systemd for
-# systemd-analyze verify/security on the installed unit; no systemd manager is started).
-TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd)
+# systemd-analyze verify/security on the installed unit; no systemd manager is started; Python
+# with venv for the privacyIDEA server of the push-token test, see scripts/pi-venv.sh).
+TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd python3 python3-venv)

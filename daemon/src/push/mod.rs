@@ -36,3 +36,6 @@ pub enum PushError {
     #[error("no push token with id {0}")]
     NotFound(String),
 }
+
+#[cfg(test)]
+mod tests;
