@@ -80,8 +80,10 @@ fn server_refusals_and_answers_are_read() {
             "ERR10: Could not verify signature!".into()
         ))
     );
-    let ok = br#"{"jsonrpc":"2.0","result":{"status":true,"value":true},"version":"privacyIDEA 3.14"}"#;
-    let no = br#"{"jsonrpc":"2.0","result":{"status":true,"value":false},"version":"privacyIDEA 3.14"}"#;
+    let ok =
+        br#"{"jsonrpc":"2.0","result":{"status":true,"value":true},"version":"privacyIDEA 3.14"}"#;
+    let no =
+        br#"{"jsonrpc":"2.0","result":{"status":true,"value":false},"version":"privacyIDEA 3.14"}"#;
     assert_eq!(protocol::parse_answer(ok), Ok(true));
     assert_eq!(protocol::parse_answer(no), Ok(false));
     assert!(matches!(
