@@ -5,8 +5,59 @@
 mod common;
 mod privacyidea;
 
+use futures_util::StreamExt;
 use privacyidea::Pi;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+/// SecurityEvent signals `(event, message)` from the daemon, received on a thread of this test.
+fn security_events(address: &str) -> mpsc::Receiver<(String, String)> {
+    let (tx, rx) = mpsc::channel();
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let address = address.to_string();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let conn = zbus::connection::Builder::address(address.as_str())
+                .expect("address")
+                .build()
+                .await
+                .expect("connect");
+            let vault = latchkey_dbus::VaultProxy::new(&conn).await.expect("proxy");
+            let mut events = vault.receive_security_event().await.expect("subscribe");
+            let _ = ready_tx.send(());
+            while let Some(signal) = events.next().await {
+                let Ok(args) = signal.args() else { continue };
+                if tx
+                    .send((args.event().clone(), args.message().clone()))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+    });
+    ready_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("subscribed to SecurityEvent");
+    rx
+}
+
+/// The first event named `name` within `secs` seconds.
+fn wait_event(events: &mpsc::Receiver<(String, String)>, name: &str, secs: u64) -> Option<String> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match events.recv_timeout(left) {
+            Ok((event, message)) if event == name => return Some(message),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    None
+}
 
 /// The CLI on a private bus with a daemon that polls every second.
 struct Env(common::Env);
@@ -81,6 +132,7 @@ fn push_token_against_privacyidea() {
     assert!(uri.starts_with("otpauth://pipush/"), "{uri}");
 
     let env = Env::new();
+    let events = security_events(env.0.bus.address());
     let id = env.run(&["add", &uri], "").trim().to_string();
     let list: serde_json::Value =
         serde_json::from_str(&env.run(&["list", "--json"], "")).expect("json");
@@ -173,6 +225,10 @@ fn push_token_against_privacyidea() {
         );
         let done = pi.finish(&tx);
         assert_eq!(done["result"]["value"], right, "final check: {done}");
+        if !right {
+            let said = wait_event(&events, "push-answer-rejected", 10).expect("rejection reported");
+            assert!(said.contains("wrong answer"), "{said}");
+        }
     }
 
     // An expired challenge: the request disappears and cannot be approved.
@@ -196,7 +252,44 @@ fn push_token_against_privacyidea() {
     assert!(!pi.poll_transaction(&tx));
     assert_eq!(pi.finish(&tx)["result"]["value"], false);
 
+    // A challenge signed with another key is dropped and reported; nothing reaches the user.
+    // The daemon is stopped, its stored server key swapped, and started again (locked).
+    let pid = env.0.bus.name_owner_pid().expect("query").expect("daemon");
+    let killed = std::process::Command::new("kill")
+        .arg(pid.to_string())
+        .status();
+    assert!(killed.expect("kill").success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while env.0.bus.name_owner_pid().expect("query").is_some() {
+        assert!(Instant::now() < deadline, "the daemon did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let store = env.0.root().join("data/latchkey/push.json");
+    let mut tokens: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&store).expect("push.json")).expect("json");
+    let recorded: serde_json::Value = serde_json::from_str(include_str!(
+        "../../daemon/src/push/testdata/enrollment.json"
+    ))
+    .expect("recorded enrollment");
+    tokens["tokens"][0]["server_key"] = recorded["detail"]["public_key"].clone();
+    std::fs::write(&store, serde_json::to_vec(&tokens).expect("json")).expect("write");
+    env.run(&["status"], "");
+    let events = security_events(env.0.bus.address());
+    pi.ok(
+        "POST",
+        "/system/setConfig",
+        &[("PushChallengeValidityTime", "120")],
+    );
+    pi.trigger();
+    let said = wait_event(&events, "push-bad-signature", 15).expect("bad signature reported");
+    assert!(said.contains(&serial), "{said}");
+    assert!(
+        env.pending_list().is_empty(),
+        "a forged challenge is not shown"
+    );
+
     // Unregister: gone locally, and the user is told to delete it on the server.
+    env.run(&["unlock", "--passphrase-stdin"], "pw\n");
     let out = env.output(&["remove", &id, "--yes"], "");
     assert!(out.status.success(), "{out:?}");
     let said = String::from_utf8_lossy(&out.stderr);
@@ -204,6 +297,7 @@ fn push_token_against_privacyidea() {
         said.contains("privacyIDEA server") && said.contains(&serial),
         "{said}"
     );
+    assert!(wait_event(&events, "push-token-removed", 5).is_some());
     let list = env.run(&["list", "--json"], "");
     assert!(!list.contains(&serial), "{list}");
 }

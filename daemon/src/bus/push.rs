@@ -14,7 +14,7 @@ pub fn to_error(e: PushError) -> Error {
     match e {
         PushError::Uri(_) => Error::InvalidUri(msg),
         PushError::Http(_) | PushError::Protocol(_) => Error::Network(msg),
-        PushError::Store(_) | PushError::Keys(_) => Error::Storage(msg),
+        PushError::Store(_) | PushError::Keys(_) | PushError::Unavailable(_) => Error::Storage(msg),
         PushError::Duplicate(_) => Error::InvalidArgument(msg),
         PushError::NotFound(_) => Error::NotFound(msg),
     }
@@ -52,6 +52,7 @@ pub fn no_codes(t: &PushToken) -> Error {
 /// Unregisters a push token locally and tells every client to delete it on the server too.
 pub async fn remove(push: &Arc<Push>, id: &str, emitter: &SignalEmitter<'_>) -> Result<(), Error> {
     let token = push.remove(id).await.map_err(to_error)?;
+    push.cancel_requests(emitter.connection(), id).await;
     let message = format!(
         "Push token {} ({}) was removed from Latchkey. Delete it on the privacyIDEA server too, or it stays enrolled there.",
         token.serial, token.issuer

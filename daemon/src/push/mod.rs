@@ -12,6 +12,7 @@ pub mod http;
 pub mod keys;
 pub mod poller;
 pub mod protocol;
+mod requests;
 pub mod store;
 pub mod uri;
 
@@ -35,6 +36,8 @@ pub enum PushError {
     Duplicate(String),
     #[error("no push token with id {0}")]
     NotFound(String),
+    #[error("push tokens are unavailable: {0}")]
+    Unavailable(String),
 }
 
 #[cfg(test)]

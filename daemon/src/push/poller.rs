@@ -7,10 +7,9 @@
 use super::http::Http;
 use super::store::{PushStore, PushToken};
 use super::{PushError, protocol, uri};
-use crate::approvals::{Caller, Claims, NumberMatch, Outcome, Request};
+use crate::approvals::Outcome;
 use crate::bus::ApprovalHub;
 use crate::settings::Settings;
-use crate::state::unix_now;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -20,25 +19,23 @@ use std::time::Duration;
 pub const DEFAULT_INTERVAL: u32 = 5;
 /// Longest wait between polls while the server fails.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
-/// How long a challenge waits for the user (privacyIDEA's default challenge validity).
-pub const REQUEST_TIMEOUT: u64 = 120;
 
 /// The push tokens and everything polling needs.
 pub struct Push {
-    store: Mutex<PushStore>,
+    pub(super) store: Mutex<PushStore>,
     /// Why the store file could not be read (then nothing is enrolled, so it is never overwritten).
-    broken: Option<String>,
-    http: Http,
-    settings: Arc<Settings>,
-    hub: Arc<ApprovalHub>,
-    wake: tokio::sync::Notify,
+    pub(super) broken: Option<String>,
+    pub(super) http: Http,
+    pub(super) settings: Arc<Settings>,
+    pub(super) hub: Arc<ApprovalHub>,
+    pub(super) wake: tokio::sync::Notify,
     /// Challenges shown, by (token id, nonce) → request path, until the server stops listing them.
-    seen: Mutex<HashMap<(String, String), String>>,
+    pub(super) seen: Mutex<HashMap<(String, String), String>>,
     /// Challenges whose signature failed, reported once each.
-    rejected: Mutex<HashSet<String>>,
+    pub(super) rejected: Mutex<HashSet<String>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -54,8 +51,7 @@ impl Push {
             Ok(s) => (s, None),
             Err(e) => {
                 tracing::error!("push tokens unavailable: {e}");
-                let empty = PushStore::load(path.with_file_name(".push-unreadable"))?;
-                (empty, Some(e.to_string()))
+                (PushStore::unusable(path), Some(e.to_string()))
             }
         };
         Ok(Arc::new(Self {
@@ -83,10 +79,7 @@ impl Push {
     /// Enrolls the token of an `otpauth://pipush/` URI and stores it; polling starts at once.
     pub async fn add_uri(self: &Arc<Self>, text: &str) -> Result<PushToken, PushError> {
         if let Some(why) = &self.broken {
-            return Err(PushError::Store(super::store::StoreError::Format {
-                path: PushStore::path_beside(Path::new("push.json")),
-                message: why.clone(),
-            }));
+            return Err(PushError::Unavailable(why.clone()));
         }
         let parsed = uri::parse(text)?;
         if self
@@ -117,6 +110,18 @@ impl Push {
         let token = removed.ok_or_else(|| PushError::NotFound(id.to_string()))?;
         tracing::info!(event = "push-removed", serial = %token.serial, "push token removed locally; delete it on the server too");
         Ok(token)
+    }
+
+    /// Cancels the pending requests of a token that was removed.
+    pub async fn cancel_requests(&self, conn: &zbus::Connection, id: &str) {
+        let paths: Vec<String> = {
+            let mut seen = lock(&self.seen);
+            let keys: Vec<_> = seen.keys().filter(|(t, _)| t == id).cloned().collect();
+            keys.iter().filter_map(|k| seen.remove(k)).collect()
+        };
+        for path in paths {
+            self.hub.finish(conn, &path, Outcome::Cancelled).await;
+        }
     }
 
     fn interval(&self) -> Duration {
@@ -194,154 +199,6 @@ impl Push {
             self.hub.finish(conn, &path, Outcome::Expired).await;
         }
         Ok(())
-    }
-
-    async fn bad_challenge(
-        &self,
-        conn: &zbus::Connection,
-        token: &PushToken,
-        nonce: &str,
-        error: &protocol::ProtocolError,
-    ) {
-        if !lock(&self.rejected).insert(format!("{}|{nonce}", token.id)) {
-            return;
-        }
-        let message = format!(
-            "A sign-in challenge for push token {} was dropped: {error}. Someone may be impersonating the server.",
-            token.serial
-        );
-        tracing::warn!(event = "push-bad-challenge", serial = %token.serial, "{message}");
-        super::events::security_event(conn, "push-bad-signature", &message, &token.serial).await;
-    }
-
-    /// Opens an approval request for a verified challenge and answers the server when it ends.
-    async fn show(
-        self: &Arc<Self>,
-        conn: &zbus::Connection,
-        token: &PushToken,
-        v: protocol::Verified,
-    ) {
-        let Some(path) = self.hub.reserve_path() else {
-            tracing::warn!("too many pending requests: push challenge not shown yet");
-            return;
-        };
-        let now = unix_now();
-        let host = super::http::check_url(&token.url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default();
-        let request = Request {
-            path: path.clone(),
-            kind: "approval".into(),
-            claims: Claims {
-                title: v.title.chars().take(200).collect(),
-                message: v.question.chars().take(2000).collect(),
-                account_id: token.id.clone(),
-                app_name: token.issuer.chars().take(200).collect(),
-                ..Claims::default()
-            },
-            caller: Caller {
-                bus_name: format!("push:{}", token.id),
-                remote: format!("privacyIDEA at {host} (push token {})", token.serial),
-                ..Caller::default()
-            },
-            number: (!v.presence.is_empty()).then(|| NumberMatch::remote(v.presence.clone())),
-            created: now,
-            expires: now + REQUEST_TIMEOUT,
-            outcome: None,
-        };
-        let ended = self.hub.wait_for_request(&path);
-        lock(&self.seen).insert((token.id.clone(), v.nonce.clone()), path.clone());
-        if let Err(e) = self.hub.open(conn, request).await {
-            tracing::error!("cannot show a push challenge: {e}");
-            return;
-        }
-        let this = self.clone();
-        let conn = conn.clone();
-        let token = token.clone();
-        tokio::spawn(async move {
-            if let Ok(request) = ended.await {
-                this.answer(&conn, &token, &v, &request).await;
-            }
-        });
-    }
-
-    /// Sends the user's decision to the server, signed.
-    async fn answer(
-        &self,
-        conn: &zbus::Connection,
-        token: &PushToken,
-        v: &protocol::Verified,
-        r: &Request,
-    ) {
-        let decline = match r.outcome {
-            Some(Outcome::Approved) => false,
-            Some(Outcome::Denied | Outcome::WrongNumber) => true,
-            _ => return,
-        };
-        let presence = if decline {
-            None
-        } else {
-            r.number
-                .as_ref()
-                .and_then(|m| m.picked_label())
-                .map(str::to_string)
-        };
-        let result = async {
-            let key = token.device_key()?;
-            let text = protocol::answer_text(&v.nonce, &token.serial, decline, presence.as_deref());
-            let signature = key.sign(&text)?;
-            let mut form = vec![
-                ("nonce", v.nonce.as_str()),
-                ("serial", token.serial.as_str()),
-                ("signature", signature.as_str()),
-            ];
-            if decline {
-                form.push(("decline", "1"));
-            }
-            if let Some(p) = &presence {
-                form.push(("presence_answer", p.as_str()));
-            }
-            let body = self.http.post(&v.url, v.sslverify, &form).await?;
-            Ok::<bool, PushError>(protocol::parse_answer(&body)?)
-        }
-        .await;
-        let what = if decline { "decline" } else { "approval" };
-        match result {
-            Ok(true) => {
-                tracing::info!(event = "push-answered", serial = %token.serial, answer = what, "privacyIDEA accepted the {what}")
-            }
-            Ok(false) => {
-                let message = if presence.is_some() {
-                    format!(
-                        "privacyIDEA did not accept the {what} of \"{}\": the wrong answer was picked, or the request expired",
-                        v.title
-                    )
-                } else {
-                    format!(
-                        "privacyIDEA did not accept the {what} of \"{}\": the request expired or was already answered",
-                        v.title
-                    )
-                };
-                tracing::warn!(event = "push-answer-rejected", serial = %token.serial, "{message}");
-                super::events::security_event(
-                    conn,
-                    "push-answer-rejected",
-                    &message,
-                    &token.serial,
-                )
-                .await;
-            }
-            Err(e) => {
-                let message = format!(
-                    "The {what} of \"{}\" could not be sent to privacyIDEA: {e}",
-                    v.title
-                );
-                tracing::warn!(event = "push-answer-failed", serial = %token.serial, "{message}");
-                super::events::security_event(conn, "push-answer-failed", &message, &token.serial)
-                    .await;
-            }
-        }
     }
 }
 

@@ -120,6 +120,14 @@ impl PushStore {
         vault.with_file_name("push.json")
     }
 
+    /// A store with nothing in it that is never saved (when the file could not be read).
+    pub fn unusable(path: PathBuf) -> Self {
+        Self {
+            path,
+            tokens: Vec::new(),
+        }
+    }
+
     /// Loads `path`; a missing file is an empty store. A damaged one is an error (never overwritten).
     pub fn load(path: PathBuf) -> Result<Self, StoreError> {
         let bytes = match std::fs::read(&path) {
