@@ -103,15 +103,15 @@ fn transaction(v: &serde_json::Value) -> String {
         .to_string()
 }
 
-/// Waits until privacyIDEA reports the transaction answered (or gives up after `secs`).
-fn answered(pi: &Pi, tx: &str, secs: u64) -> bool {
+/// Waits until privacyIDEA reports `want` as the transaction's `challenge_status`; returns the
+/// last status seen (so a status that never comes shows what came instead).
+fn status(pi: &Pi, tx: &str, want: &str, secs: u64) -> String {
     let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
-        if pi.poll_transaction(tx) {
-            return true;
-        }
-        if Instant::now() > deadline {
-            return false;
+        let (approved, status) = pi.poll_transaction(tx);
+        assert_eq!(approved, status == "accept", "{status}");
+        if status == want || Instant::now() > deadline {
+            return status;
         }
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -173,7 +173,7 @@ fn push_token_against_privacyidea() {
     );
     env.run(&["unlock", "--passphrase-stdin"], "pw\n");
     env.run(&["approve", &rid], "");
-    assert!(answered(&pi, &tx, 10), "polltransaction accepts");
+    assert_eq!(status(&pi, &tx, "accept", 10), "accept");
     let done = pi.finish(&tx);
     assert_eq!(done["result"]["value"], true, "final check: {done}");
 
@@ -181,7 +181,7 @@ fn push_token_against_privacyidea() {
     let tx = transaction(&pi.trigger());
     let rid = env.pending()["id"].as_str().expect("id").to_string();
     env.run(&["deny", &rid], "");
-    assert!(!answered(&pi, &tx, 3), "a declined sign-in is not answered");
+    assert_eq!(status(&pi, &tx, "declined", 10), "declined");
     let done = pi.finish(&tx);
     assert_eq!(done["result"]["value"], false, "declined: {done}");
 
@@ -218,17 +218,16 @@ fn push_token_against_privacyidea() {
         };
         let rid = request["id"].as_str().expect("id").to_string();
         env.run(&["approve", &rid, "--answer", &pick], "");
-        assert_eq!(
-            answered(&pi, &tx, if right { 10 } else { 3 }),
-            right,
-            "presence {right}"
-        );
-        let done = pi.finish(&tx);
-        assert_eq!(done["result"]["value"], right, "final check: {done}");
-        if !right {
+        if right {
+            assert_eq!(status(&pi, &tx, "accept", 10), "accept");
+        } else {
+            // The server refuses the answer (the daemon reports it) and the sign-in stays open.
             let said = wait_event(&events, "push-answer-rejected", 10).expect("rejection reported");
             assert!(said.contains("wrong answer"), "{said}");
+            assert_eq!(pi.poll_transaction(&tx), (false, "pending".to_string()));
         }
+        let done = pi.finish(&tx);
+        assert_eq!(done["result"]["value"], right, "final check: {done}");
     }
 
     // An expired challenge: the request disappears and cannot be approved.
@@ -249,7 +248,7 @@ fn push_token_against_privacyidea() {
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(!env.output(&["approve", &rid], "").status.success());
-    assert!(!pi.poll_transaction(&tx));
+    assert!(!pi.poll_transaction(&tx).0);
     assert_eq!(pi.finish(&tx)["result"]["value"], false);
 
     // A challenge signed with another key is dropped and reported; nothing reaches the user.

@@ -187,14 +187,16 @@ impl Pi {
         )
     }
 
-    /// Whether the transaction was answered positively (`/validate/polltransaction`).
-    pub fn poll_transaction(&self, tx: &str) -> bool {
+    /// `/validate/polltransaction`: whether the sign-in was approved, and `challenge_status`
+    /// (`accept`, `declined`, `cancelled` or `pending`).
+    pub fn poll_transaction(&self, tx: &str) -> (bool, String) {
         let v = self.ok(
             "GET",
             "/validate/polltransaction",
             &[("transaction_id", tx)],
         );
-        v["result"]["value"] == true
+        let status = v["detail"]["challenge_status"].as_str().unwrap_or_default();
+        (v["result"]["value"] == true, status.to_string())
     }
 
     /// The final check after the push answer: empty pass with the transaction id.
