@@ -255,6 +255,23 @@ mod tests {
     }
 
     #[test]
+    fn remote_check_takes_any_offered_choice_and_records_the_pick() {
+        let mut a = Approvals::default();
+        let labels = vec!["B".to_string(), "K".to_string(), "X".to_string()];
+        let p = request(&mut a, Some(NumberMatch::remote(labels)));
+        let approve = |n| Decision::Approve { number: Some(n) };
+        assert_eq!(
+            a.decide(&p, approve(4), 110, true, true).err(),
+            Some(DecisionError::NumberRequired),
+            "not one of the choices"
+        );
+        let done = a.decide(&p, approve(2), 110, true, true).expect("approved");
+        assert_eq!(done.outcome, Some(Outcome::Approved));
+        let m = done.number.expect("match");
+        assert_eq!((m.picked, m.picked_label()), (Some(2), Some("K")));
+    }
+
+    #[test]
     fn choices_are_distinct_and_contain_the_number() {
         for n in 2..=9 {
             let m = NumberMatch::generate(n);
