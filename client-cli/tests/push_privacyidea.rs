@@ -254,8 +254,9 @@ fn push_token_against_privacyidea() {
     // A challenge signed with another key is dropped and reported; nothing reaches the user.
     // The daemon is stopped, its stored server key swapped, and started again (locked).
     let pid = env.0.bus.name_owner_pid().expect("query").expect("daemon");
-    let killed = std::process::Command::new("kill")
-        .arg(pid.to_string())
+    // SIGTERM through the shell's kill builtin (no procps needed).
+    let killed = std::process::Command::new("sh")
+        .args(["-c", &format!("kill {pid}")])
         .status();
     assert!(killed.expect("kill").success());
     let deadline = Instant::now() + Duration::from_secs(10);
