@@ -149,6 +149,10 @@ fn push_token_against_privacyidea() {
         String::from_utf8_lossy(&code.stderr).contains("no codes"),
         "{code:?}"
     );
+    // With a token enrolled the daemon polls about every second (push_poll_interval = 1).
+    let before = pi.polls(&serial);
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(pi.polls(&serial) >= before + 2, "the daemon polls");
     // The same URI cannot be enrolled twice (the server refuses a second step anyway).
     assert!(!env.output(&["add", &uri], "").status.success());
 
@@ -298,6 +302,11 @@ fn push_token_against_privacyidea() {
         "{said}"
     );
     assert!(wait_event(&events, "push-token-removed", 5).is_some());
+    // No token, no polling.
+    std::thread::sleep(Duration::from_millis(1500));
+    let after = pi.polls(&serial);
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(pi.polls(&serial), after, "no polling without push tokens");
     let list = env.run(&["list", "--json"], "");
     assert!(!list.contains(&serial), "{list}");
 }

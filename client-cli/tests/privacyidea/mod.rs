@@ -199,6 +199,22 @@ impl Pi {
         (v["result"]["value"] == true, status.to_string())
     }
 
+    /// How many polls (`GET /ttype/push`) for `serial` the server's audit log has recorded.
+    pub fn polls(&self, serial: &str) -> u64 {
+        let v = self.ok(
+            "GET",
+            "/audit/",
+            &[
+                ("action", "GET /ttype/*"),
+                ("serial", serial),
+                ("page_size", "1"),
+            ],
+        );
+        v["result"]["value"]["count"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("audit count: {v}"))
+    }
+
     /// The final check after the push answer: empty pass with the transaction id.
     pub fn finish(&self, tx: &str) -> serde_json::Value {
         self.call(
