@@ -94,7 +94,7 @@ impl Push {
         let stored = token.clone();
         tokio::task::spawn_blocking(move || lock(&this.store).add(stored))
             .await
-            .map_err(|_| PushError::NotFound(token.id.clone()))??;
+            .map_err(|e| PushError::Unavailable(format!("internal error: {e}")))??;
         tracing::info!(event = "push-enrolled", serial = %token.serial, issuer = %token.issuer, "push token enrolled");
         self.wake.notify_one();
         Ok(token)
@@ -106,7 +106,7 @@ impl Push {
         let target = id.to_string();
         let removed = tokio::task::spawn_blocking(move || lock(&this.store).remove(&target))
             .await
-            .map_err(|_| PushError::NotFound(id.to_string()))??;
+            .map_err(|e| PushError::Unavailable(format!("internal error: {e}")))??;
         let token = removed.ok_or_else(|| PushError::NotFound(id.to_string()))?;
         tracing::info!(event = "push-removed", serial = %token.serial, "push token removed locally; delete it on the server too");
         Ok(token)
@@ -143,7 +143,13 @@ impl Push {
             let mut ok = true;
             for token in &tokens {
                 if let Err(e) = self.poll(&conn, token).await {
-                    tracing::warn!(event = "push-poll-failed", serial = %token.serial, "polling privacyIDEA failed: {e}");
+                    let hint = match e {
+                        PushError::Protocol(protocol::ProtocolError::Refused(_)) => {
+                            " (is the clock right, and does the token still exist on the server?)"
+                        }
+                        _ => "",
+                    };
+                    tracing::warn!(event = "push-poll-failed", serial = %token.serial, "polling privacyIDEA failed: {e}{hint}");
                     ok = false;
                 }
             }
