@@ -12,6 +12,7 @@ use std::sync::Arc;
 pub const REQUEST_TIMEOUT: u64 = 120;
 
 impl Push {
+    /// Drops a challenge that failed verification; reports it once per nonce.
     pub(super) async fn bad_challenge(
         &self,
         conn: &zbus::Connection,
@@ -75,6 +76,8 @@ impl Push {
         let ended = self.hub.wait_for_request(&path);
         lock(&self.seen).insert((token.id.clone(), v.nonce.clone()), path.clone());
         if let Err(e) = self.hub.open(conn, request).await {
+            // Shown on the next poll instead.
+            lock(&self.seen).remove(&(token.id.clone(), v.nonce.clone()));
             tracing::error!("cannot show a push challenge: {e}");
             return;
         }
