@@ -2,6 +2,8 @@
 //! named error, nothing is stored, and a misbehaving "server" on loopback (not JSON, too large,
 //! silent) cannot wedge or crash the daemon. The real server is in client-cli/tests/push_privacyidea.rs.
 
+mod common;
+
 use latchkey_dbus::testing::TestBus;
 use latchkey_dbus::{Error, VaultProxy};
 use std::io::{Read, Write};
@@ -48,16 +50,7 @@ async fn add(vault: &VaultProxy<'_>, uri: &str) -> Error {
 async fn enrollment_faults_are_named_and_store_nothing() {
     let bus = TestBus::start(bin()).expect("bus");
     let _daemon = bus.spawn_daemon(bin()).expect("daemon");
-    let conn = zbus::connection::Builder::address(bus.address())
-        .expect("address")
-        .build()
-        .await
-        .expect("connect");
-    let vault = VaultProxy::builder(&conn)
-        .cache_properties(zbus::proxy::CacheProperties::No)
-        .build()
-        .await
-        .expect("proxy");
+    let (_conn, vault) = common::vault_proxy(bus.address()).await;
     vault.create("pw").await.expect("create");
     vault.lock().await.expect("lock");
     let e = add(&vault, &uri("http://127.0.0.1:9/ttype/push")).await;
