@@ -151,7 +151,7 @@ fn push_token_against_privacyidea() {
     );
     // With a token enrolled the daemon polls about every second (push_poll_interval = 1).
     let before = pi.polls(&serial);
-    std::thread::sleep(Duration::from_secs(3));
+    std::thread::sleep(Duration::from_secs(5));
     assert!(pi.polls(&serial) >= before + 2, "the daemon polls");
     // The same URI cannot be enrolled twice (the server refuses a second step anyway).
     assert!(!env.output(&["add", &uri], "").status.success());
@@ -239,7 +239,7 @@ fn push_token_against_privacyidea() {
     pi.ok(
         "POST",
         "/system/setConfig",
-        &[("PushChallengeValidityTime", "4")],
+        &[("PushChallengeValidityTime", "8")],
     );
     let tx = transaction(&pi.trigger());
     let rid = env.pending()["id"].as_str().expect("id").to_string();
