@@ -42,6 +42,27 @@ fn fake_server(body: Option<Vec<u8>>) -> String {
     url
 }
 
+/// A loopback "server" that accepts one connection, reports it, and holds it open without a
+/// word until `release` is dropped or sent to.
+fn stalled_server() -> (
+    String,
+    std::sync::mpsc::Receiver<()>,
+    std::sync::mpsc::Sender<()>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/ttype/push", listener.local_addr().expect("addr"));
+    let (accepted_tx, accepted) = std::sync::mpsc::channel();
+    let (release, release_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Ok((stream, _)) = listener.accept() {
+            let _ = accepted_tx.send(());
+            let _ = release_rx.recv();
+            drop(stream);
+        }
+    });
+    (url, accepted, release)
+}
+
 async fn add(vault: &VaultProxy<'_>, uri: &str) -> Error {
     Error::from(vault.add_uri(uri).await.expect_err("refused"))
 }
@@ -93,6 +114,29 @@ async fn enrollment_faults_are_named_and_store_nothing() {
         matches!(&e, Error::Network(m) if m.contains("Invalid enrollment credential")),
         "{e:?}"
     );
+
+    // A server that does not answer keeps only its own call waiting: the daemon answers others.
+    let (url, accepted, release) = stalled_server();
+    let pending = {
+        let vault = vault.clone();
+        let uri = uri(&url);
+        tokio::spawn(async move { vault.add_uri(&uri).await })
+    };
+    tokio::task::spawn_blocking(move || accepted.recv_timeout(std::time::Duration::from_secs(30)))
+        .await
+        .expect("join")
+        .expect("the daemon connected");
+    let started = std::time::Instant::now();
+    assert!(vault.list_accounts().await.expect("list").is_empty());
+    assert!(!vault.locked().await.expect("locked"));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "other calls waited {:?}",
+        started.elapsed()
+    );
+    drop(release);
+    let e = Error::from(pending.await.expect("join").expect_err("refused"));
+    assert!(matches!(e, Error::Network(_)), "{e:?}");
 
     assert!(vault.list_accounts().await.expect("list").is_empty());
     assert!(!bus.vault_path().with_file_name("push.json").exists());
