@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 apt_install "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${GTK_PACKAGES[@]}" "${GTK_TEST_PACKAGES[@]}"
 require_cargo
+# privacyIDEA for the push-token end-to-end test, in a project-local virtualenv.
+export LATCHKEY_PI_VENV="$PWD/target/pi-venv"
+scripts/pi-venv.sh
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings

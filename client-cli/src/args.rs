@@ -100,6 +100,9 @@ pub struct ApproveArgs {
     /// The number the requester shows (number matching).
     #[arg(long)]
     pub number: Option<u32>,
+    /// For a push sign-in with a presence check: the answer the sign-in page shows.
+    #[arg(long, conflicts_with = "number")]
+    pub answer: Option<String>,
     /// For an access request: remember the permission.
     #[arg(long)]
     pub always: bool,

@@ -55,6 +55,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 &ApprovalsProxy::new(&conn).await?,
                 &a.id,
                 a.number,
+                a.answer.as_deref(),
                 a.always,
             )
             .await

@@ -32,6 +32,8 @@ pub struct Config {
     pub backup_folder: String,
     /// How many of this machine's backups the folder keeps (1 to 10000).
     pub backup_keep: u32,
+    /// Seconds between polls of privacyIDEA for push challenges (only while push tokens exist).
+    pub push_poll_interval: u32,
 }
 
 impl Default for Config {
@@ -48,6 +50,7 @@ impl Default for Config {
             automatic_backups: true,
             backup_folder: String::new(),
             backup_keep: 10,
+            push_poll_interval: crate::push::poller::DEFAULT_INTERVAL,
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod notify;
 pub mod otp;
 pub mod paths;
+pub mod push;
 pub mod service;
 pub mod settings;
 pub mod state;

@@ -84,11 +84,12 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     let hub = ApprovalHub::new(state.clone(), settings.clone(), activity_log);
     let grants = crate::access::grants::Grants::load(opts.vault.with_file_name("access.json"));
     let gate = crate::bus::Gate::new(hub.clone(), grants, settings.clone());
+    let push = crate::push::Push::new(&opts.vault, settings.clone(), hub.clone())?;
     let mut builder = zbus::connection::Builder::session()
         .context("cannot reach the session bus (is DBUS_SESSION_BUS_ADDRESS set?)")?
         .serve_at(
             OBJECT_PATH,
-            VaultInterface::new(state.clone(), gate.clone()),
+            VaultInterface::new(state.clone(), gate.clone(), push.clone()),
         )?
         .serve_at(
             OBJECT_PATH,
@@ -118,6 +119,7 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
         hub.clone(),
     ));
     tokio::spawn(crate::bus::watch_requesters(conn.clone(), hub));
+    let poller = tokio::spawn(push.run(conn.clone()));
     let (lock_tx, mut lock_rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(lock::idle::run(
         activity,
@@ -144,6 +146,7 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
         }
     };
     notify::stopping();
+    poller.abort();
     // Taking the lock waits for any write in progress; then the keys are dropped and wiped.
     lock_state(&state).lock(LockReason::Manual);
     tracing::info!(event = "stopped", reason, "vault locked, exiting");

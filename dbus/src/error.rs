@@ -33,6 +33,8 @@ pub enum Error {
     Keyring(String),
     /// The data to import is encrypted and no passphrase was given; ask for one and retry.
     PassphraseRequired(String),
+    /// A remote server (privacyIDEA) could not be reached or refused the request.
+    Network(String),
 }
 
 impl Error {
@@ -52,7 +54,8 @@ impl Error {
             | Error::AccessDenied(m)
             | Error::Expired(m)
             | Error::Keyring(m)
-            | Error::PassphraseRequired(m) => m.clone(),
+            | Error::PassphraseRequired(m)
+            | Error::Network(m) => m.clone(),
         }
     }
 }

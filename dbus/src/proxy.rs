@@ -174,6 +174,12 @@ pub trait Settings {
     /// Sets how many backups are kept.
     #[zbus(property)]
     fn set_backup_keep(&self, value: u32) -> zbus::Result<()>;
+    /// Seconds between push polls.
+    #[zbus(property)]
+    fn push_poll_interval(&self) -> zbus::Result<u32>;
+    /// Sets the seconds between push polls.
+    #[zbus(property)]
+    fn set_push_poll_interval(&self, value: u32) -> zbus::Result<()>;
     /// Log filter.
     #[zbus(property)]
     fn log_level(&self) -> zbus::Result<String>;

@@ -61,6 +61,10 @@ pub fn account_json(a: &AccountInfo) -> serde_json::Value {
     if let Some(counter) = a.extra.get("counter").and_then(|c| u64::try_from(c).ok()) {
         v["counter"] = counter.into();
     }
+    if a.kind == "push" {
+        v["serial"] = a.account.clone().into();
+        v["approval_only"] = true.into();
+    }
     v
 }
 
@@ -77,6 +81,15 @@ pub async fn list(vault: &VaultProxy<'_>, json: bool) -> Result<(), CliError> {
         println!("No accounts yet: add one with `latchkey add otpauth://…`.");
     }
     for a in &accounts {
+        if a.kind == "push" {
+            println!(
+                "{}  {}  {}  [push token: sign-in approvals only, no codes]",
+                a.id,
+                display_issuer(a),
+                a.account
+            );
+            continue;
+        }
         let timing = if a.kind == "hotp" {
             "counter".to_string()
         } else {
@@ -108,8 +121,23 @@ pub async fn remove(vault: &VaultProxy<'_>, r: RemoveArgs) -> Result<(), CliErro
             "removing an account cannot be undone: add --yes to confirm",
         ));
     }
+    let push = vault
+        .list_accounts()
+        .await
+        .ok()
+        .and_then(|list| list.into_iter().find(|a| a.id == r.id && a.kind == "push"));
     vault.remove_account(&r.id).await?;
     eprintln!("Removed {}.", r.id);
+    if let Some(p) = push {
+        eprintln!(
+            "This was push token {} ({}): Latchkey no longer answers its sign-in requests, \
+             but the server still has it. Ask your administrator to delete token {} on the \
+             privacyIDEA server (or delete it yourself in its web UI).",
+            p.account,
+            display_issuer(&p),
+            p.account
+        );
+    }
     Ok(())
 }
 

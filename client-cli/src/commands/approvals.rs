@@ -60,6 +60,22 @@ fn choices(d: &HashMap<String, OwnedValue>) -> Vec<u32> {
         .unwrap_or_default()
 }
 
+/// The server's presence options of a push request (empty for local number matching).
+fn labels(d: &HashMap<String, OwnedValue>) -> Vec<String> {
+    d.get("choice_labels")
+        .and_then(|v| v.try_clone().ok())
+        .and_then(|v| Vec::<String>::try_from(v).ok())
+        .unwrap_or_default()
+}
+
+/// The choice number of a presence option the user typed (case-insensitive).
+fn choice_of(d: &HashMap<String, OwnedValue>, answer: &str) -> Option<u32> {
+    let i = labels(d)
+        .iter()
+        .position(|l| l.eq_ignore_ascii_case(answer.trim()))?;
+    choices(d).get(i).copied()
+}
+
 /// JSON for one pending request.
 fn request_json(path: &str, d: &HashMap<String, OwnedValue>) -> serde_json::Value {
     let mut v = serde_json::json!({ "id": short(path), "path": path });
@@ -83,6 +99,10 @@ fn request_json(path: &str, d: &HashMap<String, OwnedValue>) -> serde_json::Valu
     let c = choices(d);
     if !c.is_empty() {
         v["choices"] = c.into();
+    }
+    let l = labels(d);
+    if !l.is_empty() {
+        v["choice_labels"] = l.into();
     }
     v
 }
@@ -113,7 +133,13 @@ fn print_request(path: &str, d: &HashMap<String, OwnedValue>) {
     let left = number(d, "expires").saturating_sub(crate::clock::unix_now());
     println!("    Expires in {left} s");
     let c = choices(d);
-    if !c.is_empty() {
+    let l = labels(d);
+    if !l.is_empty() {
+        println!(
+            "    Presence check: pick the answer shown on the sign-in page (--answer): {}",
+            l.join("  ")
+        );
+    } else if !c.is_empty() {
         let list: Vec<String> = c.iter().map(u32::to_string).collect();
         println!(
             "    Number matching: pick the number the requester shows: {}",
@@ -147,13 +173,29 @@ pub async fn approve(
     approvals: &ApprovalsProxy<'_>,
     id: &str,
     number: Option<u32>,
+    answer: Option<&str>,
     always: bool,
 ) -> Result<(), CliError> {
     let path = to_path(id)?;
     let pending = approvals.list_pending().await?;
-    let consent = pending
+    let details = pending
         .iter()
-        .any(|(p, d)| p.as_str() == path.as_str() && text(d, "kind") == "consent");
+        .find(|(p, _)| p.as_str() == path.as_str())
+        .map(|(_, d)| d);
+    let consent = details.is_some_and(|d| text(d, "kind") == "consent");
+    let number = match (answer, details) {
+        (None, _) => number,
+        (Some(a), Some(d)) => Some(choice_of(d, a).ok_or_else(|| {
+            CliError::new(
+                crate::exit::USAGE,
+                format!(
+                    "{a:?} is not one of the answers offered: {}",
+                    labels(d).join(", ")
+                ),
+            )
+        })?),
+        (Some(_), None) => None,
+    };
     let outcome = if consent {
         approvals
             .answer_consent(&path, if always { "always" } else { "once" })
@@ -201,6 +243,8 @@ pub async fn watch(approvals: &ApprovalsProxy<'_>) -> Result<(), CliError> {
             "    Allow [o]nce, [a]lways, [d]eny, or [s]kip? "
         } else if c.is_empty() {
             "    Approve? [y]es, [n]o, [s]kip: "
+        } else if !labels(&details).is_empty() {
+            "    Type the answer shown on the sign-in page, [n] to deny, [s] to skip: "
         } else {
             "    Type the number shown by the requester, [n] to deny, [s] to skip: "
         };
@@ -219,6 +263,11 @@ pub async fn watch(approvals: &ApprovalsProxy<'_>) -> Result<(), CliError> {
                 .await
                 .map(|()| "denied".to_string()),
             (_, "y" | "yes") if c.is_empty() => approvals.approve(&path.as_ref(), 0).await,
+            (_, a) if choice_of(&details, a).is_some() => {
+                approvals
+                    .approve(&path.as_ref(), choice_of(&details, a).unwrap_or(0))
+                    .await
+            }
             (_, n) if !c.is_empty() && n.parse::<u32>().is_ok() => {
                 approvals
                     .approve(&path.as_ref(), n.parse().unwrap_or(0))

@@ -14,6 +14,8 @@ pub fn resolve<'a>(accounts: &'a [AccountInfo], query: &str) -> Result<&'a Accou
     let q = query.to_lowercase();
     let matches: Vec<&AccountInfo> = accounts
         .iter()
+        // Push tokens have no codes: a search never picks one (an exact id still does).
+        .filter(|a| a.kind != "push")
         .filter(|a| {
             format!("{}:{}", a.issuer, a.account)
                 .to_lowercase()

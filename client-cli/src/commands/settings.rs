@@ -4,13 +4,14 @@ use crate::exit::{CliError, USAGE};
 use latchkey_dbus::SettingsProxy;
 
 /// Setting names as config.toml spells them.
-pub const KEYS: [&str; 10] = [
+pub const KEYS: [&str; 11] = [
     "auto_lock_timeout",
     "lock_on_screen_lock",
     "lock_on_suspend",
     "lock_on_session_idle",
     "approval_requires_unlock",
     "require_app_consent",
+    "push_poll_interval",
     "log_level",
     "automatic_backups",
     "backup_folder",
@@ -25,6 +26,7 @@ async fn get_one(s: &SettingsProxy<'_>, key: &str) -> Result<String, CliError> {
         "lock_on_session_idle" => s.lock_on_session_idle().await?.to_string(),
         "approval_requires_unlock" => s.approval_requires_unlock().await?.to_string(),
         "require_app_consent" => s.require_app_consent().await?.to_string(),
+        "push_poll_interval" => s.push_poll_interval().await?.to_string(),
         "log_level" => s.log_level().await?,
         "automatic_backups" => s.automatic_backups().await?.to_string(),
         "backup_folder" => s.backup_folder().await?,
@@ -51,6 +53,12 @@ fn boolean(value: &str) -> Result<bool, CliError> {
     }
 }
 
+fn seconds(value: &str) -> Result<u32, CliError> {
+    value
+        .parse::<u32>()
+        .map_err(|_| CliError::new(USAGE, format!("{value:?} is not a number of seconds")))
+}
+
 /// Prints one setting, or all.
 pub async fn get(s: &SettingsProxy<'_>, key: Option<&str>) -> Result<(), CliError> {
     match key {
@@ -67,17 +75,13 @@ pub async fn get(s: &SettingsProxy<'_>, key: Option<&str>) -> Result<(), CliErro
 /// Changes one setting; the daemon validates it, saves config.toml and applies it at once.
 pub async fn set(s: &SettingsProxy<'_>, key: &str, value: &str) -> Result<(), CliError> {
     let result = match key {
-        "auto_lock_timeout" => {
-            let n = value.parse::<u32>().map_err(|_| {
-                CliError::new(USAGE, format!("{value:?} is not a number of seconds"))
-            })?;
-            s.set_auto_lock_timeout(n).await
-        }
+        "auto_lock_timeout" => s.set_auto_lock_timeout(seconds(value)?).await,
         "lock_on_screen_lock" => s.set_lock_on_screen_lock(boolean(value)?).await,
         "lock_on_suspend" => s.set_lock_on_suspend(boolean(value)?).await,
         "lock_on_session_idle" => s.set_lock_on_session_idle(boolean(value)?).await,
         "approval_requires_unlock" => s.set_approval_requires_unlock(boolean(value)?).await,
         "require_app_consent" => s.set_require_app_consent(boolean(value)?).await,
+        "push_poll_interval" => s.set_push_poll_interval(seconds(value)?).await,
         "log_level" => s.set_log_level(value.to_string()).await,
         "automatic_backups" => s.set_automatic_backups(boolean(value)?).await,
         "backup_folder" => s.set_backup_folder(value).await,

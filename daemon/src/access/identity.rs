@@ -59,6 +59,7 @@ impl Identities {
             pid,
             exe: exe_of(pid),
             flatpak_app: flatpak_app_of(pid),
+            remote: String::new(),
         };
         self.cache
             .lock()

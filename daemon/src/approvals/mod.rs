@@ -109,11 +109,20 @@ impl Approvals {
                 }
                 match (&request.number, number) {
                     (Some(_), None) => return Err(DecisionError::NumberRequired),
-                    (Some(m), Some(n)) if m.number != n => Outcome::WrongNumber,
+                    // Checked by the server: any offered choice goes to it.
+                    (Some(m), Some(n)) if m.number == 0 && !m.choices.contains(&n) => {
+                        return Err(DecisionError::NumberRequired);
+                    }
+                    (Some(m), Some(n)) if m.number != 0 && m.number != n => Outcome::WrongNumber,
                     _ => Outcome::Approved,
                 }
             }
         };
+        if let (Decision::Approve { number }, Some(r)) = (decision, self.pending.get_mut(path))
+            && let Some(m) = r.number.as_mut()
+        {
+            m.picked = number;
+        }
         self.finish(path, outcome)
             .ok_or_else(|| DecisionError::NotFound(path.to_string()))
     }
@@ -243,6 +252,23 @@ mod tests {
             .map(|r| r.outcome),
             Ok(Some(Outcome::Approved))
         );
+    }
+
+    #[test]
+    fn remote_check_takes_any_offered_choice_and_records_the_pick() {
+        let mut a = Approvals::default();
+        let labels = vec!["B".to_string(), "K".to_string(), "X".to_string()];
+        let p = request(&mut a, Some(NumberMatch::remote(labels)));
+        let approve = |n| Decision::Approve { number: Some(n) };
+        assert_eq!(
+            a.decide(&p, approve(4), 110, true, true).err(),
+            Some(DecisionError::NumberRequired),
+            "not one of the choices"
+        );
+        let done = a.decide(&p, approve(2), 110, true, true).expect("approved");
+        assert_eq!(done.outcome, Some(Outcome::Approved));
+        let m = done.number.expect("match");
+        assert_eq!((m.picked, m.picked_label()), (Some(2), Some("K")));
     }
 
     #[test]

@@ -39,12 +39,16 @@ pub struct Caller {
     pub exe: String,
     /// Flatpak application id, when the caller is sandboxed (the only proof of identity).
     pub flatpak_app: String,
+    /// For a request from a remote server (a push token): who it is, as its signature proves.
+    pub remote: String,
 }
 
 impl Caller {
     /// A short label to show the user: the Flatpak id, else the executable, else the bus name.
     pub fn label(&self) -> String {
-        if !self.flatpak_app.is_empty() {
+        if !self.remote.is_empty() {
+            self.remote.clone()
+        } else if !self.flatpak_app.is_empty() {
             format!("{} (Flatpak)", self.flatpak_app)
         } else if !self.exe.is_empty() {
             format!("{} (pid {})", self.exe, self.pid)
@@ -66,10 +70,15 @@ pub struct Claims {
 }
 
 /// Number matching: the requester shows `number`; the user must pick it among `choices`.
+///
+/// For a push token's presence check the server alone knows the right answer: `number` is 0,
+/// `choices` are 1..=n and `labels` the server's options; `picked` records the user's pick.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NumberMatch {
     pub number: u32,
     pub choices: Vec<u32>,
+    pub labels: Vec<String>,
+    pub picked: Option<u32>,
 }
 
 impl NumberMatch {
@@ -85,7 +94,28 @@ impl NumberMatch {
             }
         }
         choices.shuffle(&mut rng);
-        Self { number, choices }
+        Self {
+            number,
+            choices,
+            labels: Vec::new(),
+            picked: None,
+        }
+    }
+
+    /// Options checked by a remote server: the user picks one, the server says if it was right.
+    pub fn remote(labels: Vec<String>) -> Self {
+        Self {
+            number: 0,
+            choices: (1..=labels.len() as u32).collect(),
+            labels,
+            picked: None,
+        }
+    }
+
+    /// The label of the picked choice, for a remote check.
+    pub fn picked_label(&self) -> Option<&str> {
+        let i = self.picked?.checked_sub(1)? as usize;
+        self.labels.get(i).map(String::as_str)
     }
 }
 

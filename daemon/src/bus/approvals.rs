@@ -30,6 +30,8 @@ pub struct ApprovalHub {
     waiters: Mutex<HashMap<String, tokio::sync::oneshot::Sender<(Outcome, bool)>>>,
     /// Consent requests answered "always allow", until they resolve.
     always: Mutex<std::collections::HashSet<String>>,
+    /// Tasks waiting for the whole resolved request (push answers need the user's pick).
+    request_waiters: Mutex<HashMap<String, tokio::sync::oneshot::Sender<Request>>>,
 }
 
 impl ApprovalHub {
@@ -44,6 +46,7 @@ impl ApprovalHub {
             notes: Mutex::new(HashMap::new()),
             waiters: Mutex::new(HashMap::new()),
             always: Mutex::new(std::collections::HashSet::new()),
+            request_waiters: Mutex::new(HashMap::new()),
         })
     }
 
@@ -74,6 +77,22 @@ impl ApprovalHub {
             .unwrap_or_else(|p| p.into_inner())
             .insert(path.to_string(), tx);
         rx
+    }
+
+    /// A future that resolves with request `path` as it ended (outcome and the user's pick).
+    pub fn wait_for_request(&self, path: &str) -> tokio::sync::oneshot::Receiver<Request> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.request_waiters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(path.to_string(), tx);
+        rx
+    }
+
+    /// A path for a new request, or `None` when too many are pending.
+    pub fn reserve_path(&self) -> Option<String> {
+        let mut reg = self.registry();
+        reg.has_room().then(|| reg.next_path())
     }
 
     /// Answers a consent request: `once`, `always` or `deny`.
@@ -222,6 +241,14 @@ impl ApprovalHub {
         {
             let _ = waiter.send((outcome, always));
         }
+        if let Some(waiter) = self
+            .request_waiters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(path)
+        {
+            let _ = waiter.send(request.clone());
+        }
         tracing::info!(event = "approval-resolved", request = %path, outcome = outcome.as_str(), by, caller = %request.caller.label(), "request resolved");
         self.activity.append(&Entry {
             time: unix_now(),
@@ -310,6 +337,9 @@ pub fn details(r: &Request) -> HashMap<String, OwnedValue> {
     put("expires", Value::from(r.expires));
     if let Some(m) = &r.number {
         put("choices", Value::from(m.choices.clone()));
+        if !m.labels.is_empty() {
+            put("choice_labels", Value::from(m.labels.clone()));
+        }
     }
     d
 }

@@ -56,10 +56,14 @@ async fn try_show(conn: &zbus::Connection, hub: &ApprovalHub, r: &Request) -> zb
     } else if actions_supported {
         match &r.number {
             Some(m) => {
-                body.push_str("\nPick the number shown by the app that asks.");
-                for n in &m.choices {
+                body.push_str(if m.labels.is_empty() {
+                    "\nPick the number shown by the app that asks."
+                } else {
+                    "\nPick the answer shown on the sign-in page."
+                });
+                for (i, n) in m.choices.iter().enumerate() {
                     actions.push(format!("n:{n}"));
-                    actions.push(n.to_string());
+                    actions.push(m.labels.get(i).cloned().unwrap_or_else(|| n.to_string()));
                 }
             }
             None => actions.extend(["approve".to_string(), "Approve".to_string()]),

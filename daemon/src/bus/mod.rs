@@ -10,6 +10,7 @@ mod errors;
 mod export;
 mod import;
 mod keyring_unlock;
+mod push;
 mod request;
 mod settings;
 pub mod testing;

@@ -128,6 +128,21 @@ impl SettingsInterface {
         self.save(|c| c.backup_keep = value)
     }
 
+    /// Seconds between polls of privacyIDEA (only while push tokens exist).
+    #[zbus(property)]
+    async fn push_poll_interval(&self) -> u32 {
+        self.settings.current().push_poll_interval
+    }
+    #[zbus(property)]
+    async fn set_push_poll_interval(&self, value: u32) -> zbus::fdo::Result<()> {
+        if !(1..=3600).contains(&value) {
+            return Err(zbus::fdo::Error::InvalidArgs(
+                "PushPollInterval must be between 1 and 3600 seconds".into(),
+            ));
+        }
+        self.save(|c| c.push_poll_interval = value)
+    }
+
     /// Log filter (`RUST_LOG` syntax); `RUST_LOG` in the daemon's environment wins.
     #[zbus(property)]
     async fn log_level(&self) -> String {

@@ -17,16 +17,22 @@ use zeroize::Zeroizing;
 pub struct VaultInterface {
     state: SharedState,
     gate: std::sync::Arc<super::Gate>,
+    push: std::sync::Arc<crate::push::Push>,
     /// Serialises unlock attempts so the brute-force delay cannot be dodged by parallel calls.
     unlock_gate: tokio::sync::Mutex<()>,
 }
 
 impl VaultInterface {
     /// Serves `state` on the bus.
-    pub fn new(state: SharedState, gate: std::sync::Arc<super::Gate>) -> Self {
+    pub fn new(
+        state: SharedState,
+        gate: std::sync::Arc<super::Gate>,
+        push: std::sync::Arc<crate::push::Push>,
+    ) -> Self {
         Self {
             state,
             gate,
+            push,
             unlock_gate: tokio::sync::Mutex::new(()),
         }
     }
@@ -290,9 +296,13 @@ impl VaultInterface {
                 "the list of your accounts",
             )
             .await?;
-        let s = lock_state(&self.state);
-        s.touch();
-        Ok(s.accounts().map_err(to_dbus_error)?.map(info).collect())
+        let mut list: Vec<AccountInfo> = {
+            let s = lock_state(&self.state);
+            s.touch();
+            s.accounts().map_err(to_dbus_error)?.map(info).collect()
+        };
+        list.extend(self.push.tokens().iter().map(super::push::info));
+        Ok(list)
     }
 
     /// The current code and its validity window `(code, valid_from, valid_until)`; HOTP gives 0, 0.
@@ -347,6 +357,18 @@ impl VaultInterface {
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<String, Error> {
         let uri = Zeroizing::new(uri);
+        if crate::push::uri::is_pipush(&uri) {
+            if lock_state(&self.state).locked() {
+                return Err(to_dbus_error(StateError::Locked));
+            }
+            let token = self
+                .push
+                .add_uri(&uri)
+                .await
+                .map_err(super::push::to_error)?;
+            self.added(&token.id, &header, &emitter).await;
+            return Ok(token.id.clone());
+        }
         let id = self.blocking(move |s| s.add_uri(&uri)).await?;
         self.added(&id, &header, &emitter).await;
         Ok(id)
@@ -410,6 +432,14 @@ impl VaultInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), Error> {
+        if self.push.get(&id).is_some() {
+            if lock_state(&self.state).locked() {
+                return Err(to_dbus_error(StateError::Locked));
+            }
+            super::push::remove(&self.push, &id, &emitter).await?;
+            let _ = Self::accounts_changed(&emitter, vec![], vec![id], vec![]).await;
+            return Ok(());
+        }
         let target = id.clone();
         self.blocking(move |s| s.remove(&target)).await?;
         tracing::info!(event = "account-removed", account_id = %id, caller = %caller(&header), "account removed");
@@ -552,6 +582,9 @@ impl VaultInterface {
         header: &Header<'_>,
         conn: &zbus::Connection,
     ) -> Result<(), Error> {
+        if let Some(token) = self.push.get(id) {
+            return Err(super::push::no_codes(&token));
+        }
         let label = {
             let s = lock_state(&self.state);
             let a = s.account(id).map_err(to_dbus_error)?;

@@ -123,3 +123,18 @@ pub async fn click(conn: &zbus::Connection, id: u32, key: &str) {
         .await
         .expect("emit ActionInvoked");
 }
+
+/// A connection to the private bus at `address` and a Vault proxy that never caches properties.
+pub async fn vault_proxy(address: &str) -> (zbus::Connection, latchkey_dbus::VaultProxy<'static>) {
+    let conn = zbus::connection::Builder::address(address)
+        .expect("address")
+        .build()
+        .await
+        .expect("connect");
+    let vault = latchkey_dbus::VaultProxy::builder(&conn)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await
+        .expect("proxy");
+    (conn, vault)
+}

@@ -1,0 +1,64 @@
+//! Push tokens on the Vault interface: listed as approval-only accounts, enrolled by `AddUri`,
+//! unregistered by `RemoveAccount`; they have no codes.
+
+use crate::push::{Push, PushError, PushToken};
+use latchkey_dbus::{AccountInfo, Error};
+use std::collections::HashMap;
+use std::sync::Arc;
+use zbus::object_server::SignalEmitter;
+use zbus::zvariant::{OwnedValue, Value};
+
+/// The named D-Bus error for a push failure.
+pub fn to_error(e: PushError) -> Error {
+    let msg = e.to_string();
+    match e {
+        PushError::Uri(_) => Error::InvalidUri(msg),
+        PushError::Http(_) | PushError::Protocol(_) => Error::Network(msg),
+        PushError::Store(_) | PushError::Keys(_) | PushError::Unavailable(_) => Error::Storage(msg),
+        PushError::Duplicate(_) => Error::InvalidArgument(msg),
+        PushError::NotFound(_) => Error::NotFound(msg),
+    }
+}
+
+/// A push token as listed: kind `push`, issuer and serial, no digits or period.
+pub fn info(t: &PushToken) -> AccountInfo {
+    let mut extra = HashMap::new();
+    for (k, v) in [("serial", t.serial.as_str()), ("url", t.url.as_str())] {
+        if let Ok(v) = OwnedValue::try_from(Value::from(v)) {
+            extra.insert(k.to_string(), v);
+        }
+    }
+    extra.insert("approval_only".to_string(), OwnedValue::from(true));
+    AccountInfo {
+        id: t.id.clone(),
+        issuer: t.issuer.clone(),
+        account: t.serial.clone(),
+        kind: "push".into(),
+        algorithm: String::new(),
+        digits: 0,
+        period: 0,
+        extra,
+    }
+}
+
+/// The error `GetCode` gives for a push token.
+pub fn no_codes(t: &PushToken) -> Error {
+    Error::InvalidArgument(format!(
+        "{} ({}) is a push token for sign-in approvals: it has no codes",
+        t.issuer, t.serial
+    ))
+}
+
+/// Unregisters a push token locally and tells every client to delete it on the server too.
+pub async fn remove(push: &Arc<Push>, id: &str, emitter: &SignalEmitter<'_>) -> Result<(), Error> {
+    let token = push.remove(id).await.map_err(to_error)?;
+    push.cancel_requests(emitter.connection(), id).await;
+    let message = format!(
+        "Push token {} ({}) was removed from Latchkey. Delete it on the privacyIDEA server too, or it stays enrolled there.",
+        token.serial, token.issuer
+    );
+    let details = HashMap::from([("serial", Value::from(token.serial.as_str()))]);
+    let _ = super::VaultInterface::security_event(emitter, "push-token-removed", &message, details)
+        .await;
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! Challenges become approval requests; the user's decisions go back to the server, signed.
+//! A challenge whose signature does not verify is dropped and reported as a security event.
+
+use super::poller::{Push, lock};
+use super::store::PushToken;
+use super::{PushError, protocol};
+use crate::approvals::{Caller, Claims, NumberMatch, Outcome, Request};
+use crate::state::unix_now;
+use std::sync::Arc;
+
+/// How long a challenge waits for the user (privacyIDEA's default challenge validity).
+pub const REQUEST_TIMEOUT: u64 = 120;
+
+impl Push {
+    /// Drops a challenge that failed verification; reports it once per nonce.
+    pub(super) async fn bad_challenge(
+        &self,
+        conn: &zbus::Connection,
+        token: &PushToken,
+        nonce: &str,
+        error: &protocol::ProtocolError,
+    ) {
+        {
+            let mut rejected = lock(&self.rejected);
+            if rejected.len() > 1000 {
+                rejected.clear();
+            }
+            if !rejected.insert(format!("{}|{nonce}", token.id)) {
+                return;
+            }
+        }
+        let message = format!(
+            "A sign-in challenge for push token {} was dropped: {error}. Someone may be impersonating the server.",
+            token.serial
+        );
+        tracing::warn!(event = "push-bad-challenge", serial = %token.serial, "{message}");
+        super::events::security_event(conn, "push-bad-signature", &message, &token.serial).await;
+    }
+
+    /// Opens an approval request for a verified challenge and answers the server when it ends.
+    pub(super) async fn show(
+        self: &Arc<Self>,
+        conn: &zbus::Connection,
+        token: &PushToken,
+        v: protocol::Verified,
+    ) {
+        let Some(path) = self.hub.reserve_path() else {
+            tracing::warn!("too many pending requests: push challenge not shown yet");
+            return;
+        };
+        let now = unix_now();
+        let host = super::http::check_url(&token.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        let request = Request {
+            path: path.clone(),
+            kind: "approval".into(),
+            claims: Claims {
+                title: v.title.chars().take(200).collect(),
+                message: v.question.chars().take(2000).collect(),
+                account_id: token.id.clone(),
+                app_name: token.issuer.chars().take(200).collect(),
+                ..Claims::default()
+            },
+            caller: Caller {
+                bus_name: format!("push:{}", token.id),
+                remote: format!("privacyIDEA at {host} (push token {})", token.serial),
+                ..Caller::default()
+            },
+            number: (!v.presence.is_empty()).then(|| NumberMatch::remote(v.presence.clone())),
+            created: now,
+            expires: now + REQUEST_TIMEOUT,
+            outcome: None,
+        };
+        let ended = self.hub.wait_for_request(&path);
+        lock(&self.seen).insert((token.id.clone(), v.nonce.clone()), path.clone());
+        if let Err(e) = self.hub.open(conn, request).await {
+            // Shown on the next poll instead.
+            lock(&self.seen).remove(&(token.id.clone(), v.nonce.clone()));
+            tracing::error!("cannot show a push challenge: {e}");
+            return;
+        }
+        let this = self.clone();
+        let conn = conn.clone();
+        let token = token.clone();
+        tokio::spawn(async move {
+            if let Ok(request) = ended.await {
+                this.answer(&conn, &token, &v, &request).await;
+            }
+        });
+    }
+
+    /// Sends the user's decision to the server, signed.
+    async fn answer(
+        &self,
+        conn: &zbus::Connection,
+        token: &PushToken,
+        v: &protocol::Verified,
+        r: &Request,
+    ) {
+        let decline = match r.outcome {
+            Some(Outcome::Approved) => false,
+            Some(Outcome::Denied | Outcome::WrongNumber) => true,
+            _ => return,
+        };
+        let presence = if decline {
+            None
+        } else {
+            r.number
+                .as_ref()
+                .and_then(|m| m.picked_label())
+                .map(str::to_string)
+        };
+        let result = async {
+            let key = token.device_key()?;
+            let text = protocol::answer_text(&v.nonce, &token.serial, decline, presence.as_deref());
+            let signature = key.sign(&text)?;
+            let mut form = vec![
+                ("nonce", v.nonce.as_str()),
+                ("serial", token.serial.as_str()),
+                ("signature", signature.as_str()),
+            ];
+            if decline {
+                form.push(("decline", "1"));
+            }
+            if let Some(p) = &presence {
+                form.push(("presence_answer", p.as_str()));
+            }
+            let body = self.http.post(&v.url, v.sslverify, &form).await?;
+            Ok::<bool, PushError>(protocol::parse_answer(&body)?)
+        }
+        .await;
+        let what = if decline { "decline" } else { "approval" };
+        match result {
+            Ok(true) => {
+                tracing::info!(event = "push-answered", serial = %token.serial, answer = what, "privacyIDEA accepted the {what}")
+            }
+            Ok(false) => {
+                let message = if presence.is_some() {
+                    format!(
+                        "privacyIDEA did not accept the {what} of \"{}\": the wrong answer was picked, or the request expired",
+                        v.title
+                    )
+                } else {
+                    format!(
+                        "privacyIDEA did not accept the {what} of \"{}\": the request expired or was already answered",
+                        v.title
+                    )
+                };
+                tracing::warn!(event = "push-answer-rejected", serial = %token.serial, "{message}");
+                super::events::security_event(
+                    conn,
+                    "push-answer-rejected",
+                    &message,
+                    &token.serial,
+                )
+                .await;
+            }
+            Err(e) => {
+                let message = format!(
+                    "The {what} of \"{}\" could not be sent to privacyIDEA: {e}",
+                    v.title
+                );
+                tracing::warn!(event = "push-answer-failed", serial = %token.serial, "{message}");
+                super::events::security_event(conn, "push-answer-failed", &message, &token.serial)
+                    .await;
+            }
+        }
+    }
+}
