@@ -24,6 +24,7 @@ pub mod push;
 pub mod service;
 pub mod settings;
 pub mod state;
+pub mod test_hooks;
 pub mod throttle;
 pub mod vault;
 pub mod watchdog;

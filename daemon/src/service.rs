@@ -54,7 +54,7 @@ pub fn load_config(opts: &Options) -> Config {
 
 /// The KDF parameters new vaults get.
 fn kdf_params() -> KdfParams {
-    if std::env::var_os(INSECURE_KDF_ENV).is_some_and(|v| v == "1") {
+    if crate::test_hooks::enabled(INSECURE_KDF_ENV) {
         tracing::warn!(
             "{INSECURE_KDF_ENV}=1: new vaults get test-only KDF parameters; never use this for real accounts"
         );
@@ -98,7 +98,7 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
         .serve_at(OBJECT_PATH, crate::bus::AccessInterface::new(gate))?
         .serve_at(OBJECT_PATH, SettingsInterface::new(settings.clone()))?
         .serve_at(OBJECT_PATH, ApprovalsInterface::new(hub.clone()))?;
-    if std::env::var_os(FAULTS_ENV).is_some_and(|v| v == "1") {
+    if crate::test_hooks::enabled(FAULTS_ENV) {
         tracing::warn!("{FAULTS_ENV}=1: serving test fault hooks");
         builder = builder.serve_at(OBJECT_PATH, TestingInterface::new(state.clone()))?;
     }
