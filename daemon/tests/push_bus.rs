@@ -1,6 +1,6 @@
 //! Push-token enrollment refusals over the bus, without a privacyIDEA server: each fault is a
 //! named error, nothing is stored, and a misbehaving "server" on loopback (not JSON, too large,
-//! silent) cannot wedge or crash the daemon. The real server is in client-cli/tests/push_privacyidea.rs.
+//! silent) cannot wedge or crash the daemon. The real server is in client-cli/tests/push_privacyidea/.
 
 mod common;
 

@@ -3,6 +3,11 @@
 //! Every process started here is stopped by its PID when its guard drops, so a failing test
 //! leaves nothing running.
 
+mod daemon;
+
+pub use daemon::DaemonProcess;
+
+use daemon::terminate;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -196,63 +201,6 @@ impl Drop for TestBus {
     }
 }
 
-/// A running `latchkeyd` started by a test; stopped with SIGTERM (then SIGKILL) on drop.
-pub struct DaemonProcess {
-    child: Child,
-}
-
-impl DaemonProcess {
-    /// The daemon's PID.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-    /// Sends a signal without waiting.
-    pub fn signal(&self, signal: i32) {
-        // SAFETY: kill(2) on a PID we spawned and have not reaped.
-        unsafe {
-            libc::kill(self.child.id() as i32, signal);
-        }
-    }
-    /// Kills with SIGKILL and reaps, as a crash would.
-    pub fn kill_hard(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-    /// Takes the daemon's stderr (piped), e.g. to read its log lines.
-    pub fn take_stderr(&mut self) -> Option<std::process::ChildStderr> {
-        self.child.stderr.take()
-    }
-
-    /// Sends SIGTERM and waits for the exit status and stderr.
-    pub fn stop(mut self) -> std::io::Result<(std::process::ExitStatus, String)> {
-        self.signal(libc::SIGTERM);
-        let status = self.child.wait()?;
-        let mut err = String::new();
-        if let Some(mut s) = self.child.stderr.take() {
-            use std::io::Read;
-            let _ = s.read_to_string(&mut err);
-        }
-        Ok((status, err))
-    }
-}
-
-impl Drop for DaemonProcess {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            self.signal(libc::SIGTERM);
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = self.child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
 /// Where cargo put the workspace's binaries (the directory holding the running test's `deps/`).
 pub fn target_bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
@@ -269,6 +217,7 @@ pub fn target_bin(name: &str) -> PathBuf {
     path
 }
 
+/// Points `cmd`'s home, XDG directories and test switches into `root`.
 fn apply_xdg(cmd: &mut Command, root: &Path) {
     cmd.env("HOME", root.join("home"))
         .env("XDG_DATA_HOME", root.join("data"))
@@ -279,26 +228,8 @@ fn apply_xdg(cmd: &mut Command, root: &Path) {
         .env("LATCHKEY_TEST_TRUST_ALL_CALLERS", "1");
 }
 
+/// Sets `path`'s permission bits.
 fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-}
-
-fn terminate(pid: u32, grace: Duration) {
-    // SAFETY: signalling a PID; worst case it no longer exists and kill returns ESRCH.
-    unsafe {
-        libc::kill(pid as i32, libc::SIGTERM);
-    }
-    let deadline = Instant::now() + grace;
-    while Instant::now() < deadline {
-        // SAFETY: signal 0 only checks existence.
-        if unsafe { libc::kill(pid as i32, 0) } != 0 {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // SAFETY: as above.
-    unsafe {
-        libc::kill(pid as i32, libc::SIGKILL);
-    }
 }

@@ -1,0 +1,56 @@
+//! Arguments of the commands about the daemon and its setup: config, keyring, service,
+//! diagnostics.
+
+use super::JsonOpt;
+use clap::{Args, Subcommand};
+
+/// `latchkey config`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print one setting, or all.
+    Get { key: Option<String> },
+    /// Change a setting (saved to config.toml and applied at once).
+    Set { key: String, value: String },
+}
+
+/// `latchkey keyring`.
+#[derive(Debug, Subcommand)]
+pub enum KeyringCommand {
+    /// Store a random unlock key in the login keyring (the vault must be unlocked).
+    Enable,
+    /// Remove the keyring slot and the key.
+    Disable,
+    /// Whether keyring unlock is enabled.
+    Status(JsonOpt),
+}
+
+/// `latchkey service`.
+#[derive(Debug, Subcommand)]
+pub enum ServiceCommand {
+    /// Install the user unit and the D-Bus activation file; enable the unit where systemd runs.
+    Install(InstallArgs),
+    /// Disable the unit where systemd runs and remove the files `install` wrote.
+    Uninstall,
+}
+
+/// `latchkey service install`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Also install the namespacing drop-in (needs unprivileged user namespaces; see docs/systemd.md).
+    #[arg(long)]
+    pub sandbox: bool,
+    /// The latchkeyd binary to run (default: latchkeyd next to this latchkey).
+    #[arg(long, value_name = "PATH")]
+    pub daemon: Option<std::path::PathBuf>,
+}
+
+/// `latchkey diagnostics`.
+#[derive(Debug, Args)]
+pub struct DiagnosticsArgs {
+    /// Write the report to FILE (mode 0600) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Overwrite FILE if it exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
+}

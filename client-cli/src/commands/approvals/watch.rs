@@ -1,0 +1,77 @@
+//! `approvals watch`: each request as it arrives, answered from the terminal or stdin lines.
+
+use super::details::{choice_of, choices, labels, print_request, text};
+use crate::exit::CliError;
+use futures_util::StreamExt;
+use latchkey_dbus::ApprovalsProxy;
+use std::collections::HashMap;
+use std::io::Write;
+use tokio::io::AsyncBufReadExt;
+use zbus::zvariant::{OwnedObjectPath, OwnedValue};
+
+/// Prints each request as it arrives and answers it from the terminal (or stdin lines).
+pub async fn watch(approvals: &ApprovalsProxy<'_>) -> Result<(), CliError> {
+    let mut added = approvals.receive_request_added().await?;
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    let mut queue: Vec<(OwnedObjectPath, HashMap<String, OwnedValue>)> =
+        approvals.list_pending().await?;
+    eprintln!("Watching for approval requests (Ctrl+C to stop).");
+    loop {
+        if queue.is_empty() {
+            let Some(signal) = added.next().await else {
+                return Ok(());
+            };
+            let args = signal.args()?;
+            queue.push((args.request().clone(), args.details().clone()));
+        }
+        let (path, details) = queue.remove(0);
+        print_request(path.as_str(), &details);
+        let c = choices(&details);
+        let prompt = if text(&details, "kind") == "consent" {
+            "    Allow [o]nce, [a]lways, [d]eny, or [s]kip? "
+        } else if c.is_empty() {
+            "    Approve? [y]es, [n]o, [s]kip: "
+        } else if !labels(&details).is_empty() {
+            "    Type the answer shown on the sign-in page, [n] to deny, [s] to skip: "
+        } else {
+            "    Type the number shown by the requester, [n] to deny, [s] to skip: "
+        };
+        print!("{prompt}");
+        let _ = std::io::stdout().flush();
+        let Ok(Some(answer)) = lines.next_line().await else {
+            return Ok(());
+        };
+        let answer = answer.trim().to_lowercase();
+        let result = match (text(&details, "kind").as_str(), answer.as_str()) {
+            (_, "s" | "skip" | "") => continue,
+            ("consent", "o" | "once") => approvals.answer_consent(&path.as_ref(), "once").await,
+            ("consent", "a" | "always") => approvals.answer_consent(&path.as_ref(), "always").await,
+            (_, "n" | "no" | "d" | "deny") => approvals
+                .deny(&path.as_ref())
+                .await
+                .map(|()| "denied".to_string()),
+            (_, "y" | "yes") if c.is_empty() => approvals.approve(&path.as_ref(), 0).await,
+            (_, a) if choice_of(&details, a).is_some() => {
+                approvals
+                    .approve(&path.as_ref(), choice_of(&details, a).unwrap_or(0))
+                    .await
+            }
+            (_, n) if !c.is_empty() && n.parse::<u32>().is_ok() => {
+                approvals
+                    .approve(&path.as_ref(), n.parse().unwrap_or(0))
+                    .await
+            }
+            _ => {
+                println!("    Not understood; skipped.");
+                continue;
+            }
+        };
+        match result {
+            Ok(outcome) => println!("    -> {outcome}"),
+            Err(e) => println!(
+                "    -> not applied: {}",
+                latchkey_dbus::Error::from(e).message()
+            ),
+        }
+    }
+}

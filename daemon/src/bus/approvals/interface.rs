@@ -1,0 +1,183 @@
+//! The `org.latchkey.Latchkey1.Approvals` interface over the hub: RequestApproval, the answers,
+//! the pending list and the activity log.
+
+use super::ApprovalHub;
+use super::options::{self, Asked};
+use super::wire::{decision_error, details};
+use crate::approvals::{Decision, Request};
+use crate::state::unix_now;
+use latchkey_dbus::Error;
+use std::collections::HashMap;
+use std::sync::Arc;
+use zbus::message::Header;
+use zbus::object_server::SignalEmitter;
+use zbus::zvariant::{ObjectPath, OwnedObjectPath, OwnedValue};
+
+/// The D-Bus interface over the hub.
+pub struct ApprovalsInterface {
+    hub: Arc<ApprovalHub>,
+}
+
+impl ApprovalsInterface {
+    /// Serves `hub`.
+    pub fn new(hub: Arc<ApprovalHub>) -> Self {
+        Self { hub }
+    }
+}
+
+#[zbus::interface(name = "org.latchkey.Latchkey1.Approvals")]
+impl ApprovalsInterface {
+    /// Asks the user to approve; returns the request path at once and, with number matching,
+    /// the number the requester must show. The outcome arrives as `Response` on the path.
+    #[zbus(out_args("request", "number"))]
+    async fn request_approval(
+        &self,
+        title: String,
+        message: String,
+        options: HashMap<String, OwnedValue>,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<(OwnedObjectPath, u32), Error> {
+        let caller = self.hub.caller_of(conn, &header).await?;
+        let Asked {
+            claims,
+            timeout,
+            number,
+        } = options::parse(title, message, &options)?;
+        let now = unix_now();
+        let path = {
+            let mut reg = self.hub.registry();
+            if !reg.has_room() {
+                return Err(Error::InvalidArgument("too many pending requests".into()));
+            }
+            reg.next_path()
+        };
+        let shown = number.as_ref().map(|m| m.number).unwrap_or(0);
+        let request = Request {
+            path: path.clone(),
+            kind: "approval".into(),
+            claims,
+            caller,
+            number,
+            created: now,
+            expires: now + u64::from(timeout),
+            outcome: None,
+        };
+        self.hub.open(conn, request).await?;
+        let path =
+            OwnedObjectPath::try_from(path).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        Ok((path, shown))
+    }
+
+    /// Pending requests with everything a client shows (title, message, claims, verified caller,
+    /// choices for number matching, expiry).
+    async fn list_pending(&self) -> Vec<(OwnedObjectPath, HashMap<String, OwnedValue>)> {
+        self.hub
+            .pending()
+            .iter()
+            .filter_map(|r| Some((OwnedObjectPath::try_from(r.path.clone()).ok()?, details(r))))
+            .collect()
+    }
+
+    /// Approves a request; `number` is the one the user picked (0 without number matching).
+    async fn approve(
+        &self,
+        request: OwnedObjectPath,
+        number: u32,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<String, Error> {
+        let by = self.answerer(conn, &header, request.as_str()).await?;
+        let decision = Decision::Approve {
+            number: (number != 0).then_some(number),
+        };
+        let outcome = self
+            .hub
+            .decide(conn, request.as_str(), decision, &by)
+            .await
+            .map_err(decision_error)?;
+        Ok(outcome.as_str().to_string())
+    }
+
+    /// Answers a consent request ("app X wants a code"): `once`, `always` or `deny`.
+    async fn answer_consent(
+        &self,
+        request: OwnedObjectPath,
+        answer: String,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<String, Error> {
+        let by = self.answerer(conn, &header, request.as_str()).await?;
+        Ok(self
+            .hub
+            .answer_consent(conn, request.as_str(), &answer, &by)
+            .await?
+            .as_str()
+            .to_string())
+    }
+
+    /// Denies a request.
+    async fn deny(
+        &self,
+        request: OwnedObjectPath,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<(), Error> {
+        let by = self.answerer(conn, &header, request.as_str()).await?;
+        self.hub
+            .decide(conn, request.as_str(), Decision::Deny, &by)
+            .await
+            .map_err(decision_error)?;
+        Ok(())
+    }
+
+    /// The last `limit` entries of the activity log (JSON lines, oldest first).
+    async fn activity_log(&self, limit: u32) -> Vec<String> {
+        self.hub.activity.tail(limit.min(10_000) as usize)
+    }
+
+    /// A new request to show.
+    #[zbus(signal)]
+    pub(super) async fn request_added(
+        emitter: &SignalEmitter<'_>,
+        request: ObjectPath<'_>,
+        details: HashMap<String, OwnedValue>,
+    ) -> zbus::Result<()>;
+
+    /// A request ended (approved, denied, wrong-number, expired, cancelled): stop showing it.
+    #[zbus(signal)]
+    pub(super) async fn request_resolved(
+        emitter: &SignalEmitter<'_>,
+        request: ObjectPath<'_>,
+        result: &str,
+    ) -> zbus::Result<()>;
+
+    /// Number of pending requests.
+    #[zbus(property)]
+    async fn pending_count(&self) -> u32 {
+        self.hub.registry().len() as u32
+    }
+}
+
+impl ApprovalsInterface {
+    /// Identifies who answers; a requester may not answer its own request.
+    async fn answerer(
+        &self,
+        conn: &zbus::Connection,
+        header: &Header<'_>,
+        path: &str,
+    ) -> Result<String, Error> {
+        let caller = self.hub.caller_of(conn, header).await?;
+        if self
+            .hub
+            .registry()
+            .get(path)
+            .is_some_and(|r| r.caller.bus_name == caller.bus_name)
+        {
+            return Err(Error::AccessDenied(
+                "a requester cannot answer its own request".into(),
+            ));
+        }
+        Ok(caller.label())
+    }
+}

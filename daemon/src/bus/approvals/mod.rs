@@ -1,0 +1,15 @@
+//! `org.latchkey.Latchkey1.Approvals`: apps ask "is it really you?", every client may answer.
+//!
+//! `hub` holds the registry and the waiters, `lifecycle` takes a request from opened to
+//! resolved, `interface` is the D-Bus interface, `options` checks RequestApproval's arguments,
+//! `wire` is what the bus sees of a request.
+
+mod hub;
+mod interface;
+mod lifecycle;
+mod options;
+mod wire;
+
+pub use hub::ApprovalHub;
+pub use interface::ApprovalsInterface;
+pub use wire::{decision_error, details};

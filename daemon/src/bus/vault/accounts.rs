@@ -1,0 +1,196 @@
+//! The Vault interface's account methods: ListAccounts, GetCode, GetNextCode, AddUri,
+//! UpdateAccount, RemoveAccount and Import, and the consent check before a code is given out.
+
+use super::{VaultInterface, caller};
+use crate::bus::convert::{edit_from, info};
+use crate::bus::{import, lock_state, push, to_dbus_error};
+use crate::otp::{Code, Kind};
+use crate::state::StateError;
+use latchkey_dbus::{AccountInfo, Error};
+use std::collections::HashMap;
+use zbus::message::Header;
+use zbus::object_server::SignalEmitter;
+use zbus::zvariant::{OwnedValue, Value};
+use zeroize::Zeroizing;
+
+/// Import's reply: added, skipped and failed entries, and notes. (The interface method spells
+/// the tuple out: zbus reads its out arguments from the written type.)
+pub(super) type ImportReply = (import::Dicts, import::Dicts, import::Dicts, Vec<String>);
+
+impl VaultInterface {
+    /// ListAccounts: vault accounts then push tokens, once the consent gate agrees.
+    pub(super) async fn account_list(
+        &self,
+        header: &Header<'_>,
+        conn: &zbus::Connection,
+    ) -> Result<Vec<AccountInfo>, Error> {
+        if lock_state(&self.state).locked() {
+            return Err(to_dbus_error(StateError::Locked));
+        }
+        self.gate
+            .check(
+                conn,
+                header,
+                crate::access::grants::LIST,
+                "the list of your accounts",
+            )
+            .await?;
+        let mut list: Vec<AccountInfo> = {
+            let s = lock_state(&self.state);
+            s.touch();
+            s.accounts().map_err(to_dbus_error)?.map(info).collect()
+        };
+        list.extend(self.push.tokens().iter().map(push::info));
+        Ok(list)
+    }
+
+    /// GetCode: an HOTP code persists its counter off the dispatcher; a time code does not write.
+    pub(super) async fn current_code(
+        &self,
+        id: &str,
+        header: &Header<'_>,
+        conn: &zbus::Connection,
+    ) -> Result<(String, u64, u64), Error> {
+        self.check_code_access(id, header, conn).await?;
+        let is_hotp = {
+            let s = lock_state(&self.state);
+            s.touch();
+            matches!(
+                s.account(id).map_err(to_dbus_error)?.params.kind,
+                Kind::Hotp { .. }
+            )
+        };
+        let code = if is_hotp {
+            let id = id.to_string();
+            self.blocking(move |s| s.code(&id)).await?
+        } else {
+            lock_state(&self.state).code(id).map_err(to_dbus_error)?
+        };
+        Ok(code_reply(code))
+    }
+
+    /// GetNextCode: the following window's code, behind the same consent check.
+    pub(super) async fn following_code(
+        &self,
+        id: &str,
+        header: &Header<'_>,
+        conn: &zbus::Connection,
+    ) -> Result<(String, u64, u64), Error> {
+        self.check_code_access(id, header, conn).await?;
+        let s = lock_state(&self.state);
+        s.touch();
+        Ok(code_reply(s.next_code(id).map_err(to_dbus_error)?))
+    }
+
+    /// AddUri: a push-token URI enrolls a token, any other goes into the vault.
+    pub(super) async fn add_from_uri(
+        &self,
+        uri: Zeroizing<String>,
+        header: &Header<'_>,
+        emitter: &SignalEmitter<'_>,
+    ) -> Result<String, Error> {
+        if crate::push::uri::is_pipush(&uri) {
+            if lock_state(&self.state).locked() {
+                return Err(to_dbus_error(StateError::Locked));
+            }
+            let token = self.push.add_uri(&uri).await.map_err(push::to_error)?;
+            self.added(&token.id, header, emitter).await;
+            return Ok(token.id.clone());
+        }
+        let id = self.blocking(move |s| s.add_uri(&uri)).await?;
+        self.added(&id, header, emitter).await;
+        Ok(id)
+    }
+
+    /// UpdateAccount: validates the changes, writes them, signals the edit.
+    pub(super) async fn edit_account(
+        &self,
+        id: String,
+        changes: HashMap<String, OwnedValue>,
+        header: &Header<'_>,
+        emitter: &SignalEmitter<'_>,
+    ) -> Result<(), Error> {
+        let edit = edit_from(changes)?;
+        let target = id.clone();
+        self.blocking(move |s| s.update(&target, edit)).await?;
+        tracing::info!(event = "account-updated", account_id = %id, caller = %caller(header), "account updated");
+        let _ = Self::accounts_changed(emitter, vec![], vec![], vec![id]).await;
+        Ok(())
+    }
+
+    /// RemoveAccount: a push token or a vault account, then the signals.
+    pub(super) async fn delete_account(
+        &self,
+        id: String,
+        header: &Header<'_>,
+        emitter: &SignalEmitter<'_>,
+    ) -> Result<(), Error> {
+        if self.push.get(&id).is_some() {
+            if lock_state(&self.state).locked() {
+                return Err(to_dbus_error(StateError::Locked));
+            }
+            push::remove(&self.push, &id, emitter).await?;
+            let _ = Self::accounts_changed(emitter, vec![], vec![id], vec![]).await;
+            return Ok(());
+        }
+        let target = id.clone();
+        self.blocking(move |s| s.remove(&target)).await?;
+        tracing::info!(event = "account-removed", account_id = %id, caller = %caller(header), "account removed");
+        let _ = self.account_count_changed(emitter).await;
+        self.report_status();
+        let _ = Self::accounts_changed(emitter, vec![], vec![id], vec![]).await;
+        Ok(())
+    }
+
+    /// Import: runs the import, then signals and logs what was added.
+    pub(super) async fn import_data(
+        &self,
+        data: Zeroizing<Vec<u8>>,
+        format: String,
+        passphrase: Zeroizing<String>,
+        dry_run: bool,
+        header: &Header<'_>,
+        emitter: &SignalEmitter<'_>,
+    ) -> Result<ImportReply, Error> {
+        let (reply, ids, format) =
+            import::run(&self.state, data, &format, passphrase, dry_run).await?;
+        if !ids.is_empty() {
+            let count = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            tracing::info!(event = "accounts-imported", count, format, caller = %caller(header), "accounts imported");
+            let _ = self.account_count_changed(emitter).await;
+            self.report_status();
+            let _ = Self::accounts_changed(emitter, ids, vec![], vec![]).await;
+            let details = HashMap::from([
+                ("format", Value::from(format)),
+                ("count", Value::from(count)),
+            ]);
+            let message = format!("{count} account(s) imported ({format})");
+            let _ = Self::security_event(emitter, "imported", &message, details).await;
+        }
+        Ok(reply)
+    }
+
+    /// Asks the consent gate whether the caller may have codes of account `id`.
+    async fn check_code_access(
+        &self,
+        id: &str,
+        header: &Header<'_>,
+        conn: &zbus::Connection,
+    ) -> Result<(), Error> {
+        if let Some(token) = self.push.get(id) {
+            return Err(push::no_codes(&token));
+        }
+        let label = {
+            let s = lock_state(&self.state);
+            let a = s.account(id).map_err(to_dbus_error)?;
+            format!("the code for {} ({})", a.issuer, a.account)
+        };
+        self.gate.check(conn, header, id, &label).await
+    }
+}
+
+/// A code as GetCode and GetNextCode return it: `(code, valid_from, valid_until)`, HOTP 0, 0.
+fn code_reply(code: Code) -> (String, u64, u64) {
+    let (from, until) = code.window.unwrap_or((0, 0));
+    (code.code.to_string(), from, until)
+}

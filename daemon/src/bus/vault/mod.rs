@@ -1,0 +1,58 @@
+//! `org.latchkey.Latchkey1.Vault`: lifecycle, accounts and codes.
+//!
+//! This module holds the object and what its methods share. zbus takes one `#[interface]` block
+//! per type: `interface` has it (signatures, properties, signals); the method bodies live in
+//! `lifecycle` (create, unlock, keyring, passphrase) and `accounts` (accounts, codes, import),
+//! and what the interface announces after a change in `events`.
+
+mod accounts;
+mod events;
+mod interface;
+mod lifecycle;
+
+use super::{SharedState, lock_state, to_dbus_error};
+use crate::state::{StateError, VaultState};
+use latchkey_dbus::Error;
+use zbus::message::Header;
+
+/// The Vault interface object; every method runs against the shared state.
+pub struct VaultInterface {
+    state: SharedState,
+    gate: std::sync::Arc<super::Gate>,
+    push: std::sync::Arc<crate::push::Push>,
+    /// Serialises unlock attempts so the brute-force delay cannot be dodged by parallel calls.
+    unlock_gate: tokio::sync::Mutex<()>,
+}
+
+impl VaultInterface {
+    /// Serves `state` on the bus.
+    pub fn new(
+        state: SharedState,
+        gate: std::sync::Arc<super::Gate>,
+        push: std::sync::Arc<crate::push::Push>,
+    ) -> Self {
+        Self {
+            state,
+            gate,
+            push,
+            unlock_gate: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Runs `f` on the state in a blocking thread (for the KDF and fsync), off the dispatcher.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut VaultState) -> Result<T, StateError> + Send + 'static,
+    ) -> Result<T, Error> {
+        let state = self.state.clone();
+        tokio::task::spawn_blocking(move || f(&mut lock_state(&state)))
+            .await
+            .map_err(|e| Error::Storage(format!("internal error: {e}")))?
+            .map_err(to_dbus_error)
+    }
+}
+
+/// The unique bus name of the message's sender, for the journal.
+fn caller(header: &Header<'_>) -> String {
+    header.sender().map(|s| s.to_string()).unwrap_or_default()
+}

@@ -1,0 +1,59 @@
+//! Why a vault operation was refused, with the conversions from the layers below.
+
+use crate::accounts::BodyError;
+use crate::otp::{ParamError, SecretError, UriError};
+use crate::vault::VaultError;
+
+/// Why an operation was refused; the bus layer maps each to a named D-Bus error.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("the vault is locked")]
+    Locked,
+    #[error("there is no vault yet; create one with `latchkey init`")]
+    NotInitialized,
+    #[error("a vault already exists; it is never overwritten")]
+    AlreadyInitialized,
+    #[error("the vault is already unlocked")]
+    AlreadyUnlocked,
+    #[error("no account with id {0}")]
+    NotFound(String),
+    #[error("invalid otpauth URI: {0}")]
+    InvalidUri(#[from] UriError),
+    #[error("{0}")]
+    InvalidArgument(String),
+    #[error("wrong passphrase")]
+    BadPassphrase,
+    #[error("too many wrong passphrases: try again in {0} s")]
+    RateLimited(u64),
+    #[error("{0}")]
+    Keyring(String),
+    #[error(transparent)]
+    Vault(VaultError),
+    #[error(transparent)]
+    Body(#[from] BodyError),
+}
+
+impl From<VaultError> for StateError {
+    fn from(e: VaultError) -> Self {
+        match e {
+            VaultError::BadPassphrase => StateError::BadPassphrase,
+            VaultError::AlreadyExists(_) => StateError::AlreadyInitialized,
+            e @ (VaultError::KeyringKeyRejected | VaultError::NoKeyringSlot) => {
+                StateError::Keyring(e.to_string())
+            }
+            other => StateError::Vault(other),
+        }
+    }
+}
+
+impl From<ParamError> for StateError {
+    fn from(e: ParamError) -> Self {
+        StateError::InvalidArgument(e.to_string())
+    }
+}
+
+impl From<SecretError> for StateError {
+    fn from(e: SecretError) -> Self {
+        StateError::InvalidArgument(e.to_string())
+    }
+}

@@ -1,0 +1,211 @@
+//! The daemon's vault state machine: absent, locked or unlocked, and every operation on it.
+//!
+//! Knows nothing of D-Bus. Each mutation is written to disk before it is acknowledged, and is
+//! undone in memory if the write fails, so memory and disk never disagree.
+//!
+//! This module holds the state and the one write path (`VaultState::mutate`); `lifecycle`
+//! creates, unlocks and locks the vault, `accounts` reads and edits accounts, `codes` computes
+//! codes, `error` says why an operation was refused.
+
+mod accounts;
+mod codes;
+mod error;
+mod lifecycle;
+
+pub(crate) use accounts::check_labels;
+pub use accounts::{AccountEdit, NewAccount};
+pub use error::StateError;
+
+use crate::accounts::Accounts;
+use crate::lock::LockReason;
+use crate::lock::idle::Activity;
+use crate::throttle::Throttle;
+use crate::vault::{KdfParams, Session, Store};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+struct Unlocked {
+    session: Session,
+    accounts: Accounts,
+}
+
+/// The vault as the daemon holds it.
+pub struct VaultState {
+    store: Store,
+    kdf: KdfParams,
+    initialized: bool,
+    account_count: u32,
+    unlocked: Option<Unlocked>,
+    lock_reason: LockReason,
+    locked_since: u64,
+    has_keyring_slot: bool,
+    pending_requests: usize,
+    throttle: Throttle,
+    activity: Arc<Activity>,
+    /// Automatic backups after every change; none until the service sets them up.
+    backups: Option<Arc<crate::backup::Backups>>,
+}
+
+impl VaultState {
+    /// Reads the vault header (if any) so status is known before the first unlock.
+    pub fn open(store: Store, kdf: KdfParams, activity: Arc<Activity>) -> Result<Self, StateError> {
+        let mut state = Self::unreadable(store, kdf, activity);
+        if state.store.exists() {
+            let header = state.store.inspect()?;
+            state.account_count = header.account_count;
+            state.has_keyring_slot = header.has_keyring_slot;
+        } else {
+            state.initialized = false;
+        }
+        Ok(state)
+    }
+
+    /// A vault whose header cannot be read: it counts as existing (so it is never overwritten)
+    /// and every unlock reports why it cannot be read.
+    pub fn unreadable(store: Store, kdf: KdfParams, activity: Arc<Activity>) -> Self {
+        let throttle = Throttle::load(Throttle::path_for(store.path()));
+        Self {
+            store,
+            kdf,
+            initialized: true,
+            account_count: 0,
+            unlocked: None,
+            lock_reason: LockReason::Startup,
+            locked_since: unix_now(),
+            has_keyring_slot: false,
+            pending_requests: 0,
+            throttle,
+            activity,
+            backups: None,
+        }
+    }
+
+    /// Why the vault is locked (meaningful while locked).
+    pub fn lock_reason(&self) -> LockReason {
+        self.lock_reason
+    }
+
+    /// Unix time the vault was last locked (or the daemon started).
+    pub fn locked_since(&self) -> u64 {
+        self.locked_since
+    }
+
+    /// The brute-force counter, for status.
+    pub fn throttle(&self) -> &Throttle {
+        &self.throttle
+    }
+
+    /// Turns on automatic backups after every change (the service does, tests of the core need not).
+    pub fn set_backups(&mut self, backups: Arc<crate::backup::Backups>) {
+        self.backups = Some(backups);
+    }
+
+    /// The unlocked session, for exports and backups.
+    pub fn session(&self) -> Result<&Session, StateError> {
+        Ok(&self.unlocked.as_ref().ok_or(StateError::Locked)?.session)
+    }
+
+    /// Runs `f` on the session and the serialised accounts (for copies: exports, backups).
+    pub fn with_body<T>(&self, f: impl FnOnce(&Session, &[u8], u32) -> T) -> Result<T, StateError> {
+        let u = self.unlocked.as_ref().ok_or(StateError::Locked)?;
+        Ok(f(
+            &u.session,
+            &u.accounts.to_body(),
+            u.accounts.len() as u32,
+        ))
+    }
+
+    /// A restored file became the vault: from now on the vault exists. (A backup has no keyring
+    /// slot, but a plain copy of a vault file may.)
+    pub(crate) fn mark_initialized(&mut self) {
+        self.initialized = true;
+        self.has_keyring_slot = self.store.inspect().is_ok_and(|h| h.has_keyring_slot);
+    }
+
+    /// Records client activity for the inactivity timer.
+    pub fn touch(&self) {
+        self.activity.touch();
+    }
+
+    /// The store, so slow work (the KDF) can run without holding the state.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Whether a vault file exists.
+    pub fn initialized(&self) -> bool {
+        self.initialized
+    }
+
+    /// Whether the vault is locked.
+    pub fn locked(&self) -> bool {
+        self.unlocked.is_none()
+    }
+
+    /// Account count, known from the header while locked.
+    pub fn account_count(&self) -> u32 {
+        self.account_count
+    }
+
+    /// One line for `systemctl status` and diagnostics: lock state and account count.
+    pub fn status_line(&self) -> String {
+        if !self.initialized {
+            return "No vault yet: run `latchkey init`".into();
+        }
+        let state = if self.locked() {
+            format!("Locked ({})", self.lock_reason.as_str())
+        } else {
+            "Unlocked".into()
+        };
+        let n = self.account_count;
+        let mut line = format!("{state}, {n} account{}", if n == 1 { "" } else { "s" });
+        if self.pending_requests > 0 {
+            line.push_str(&format!(
+                ", {} request(s) awaiting an answer",
+                self.pending_requests
+            ));
+        }
+        line
+    }
+
+    /// Records how many approval requests are pending, for the status line.
+    pub fn set_pending_requests(&mut self, n: usize) {
+        self.pending_requests = n;
+    }
+
+    fn unlocked_mut(&mut self) -> Result<&mut Unlocked, StateError> {
+        self.unlocked.as_mut().ok_or(StateError::Locked)
+    }
+
+    /// Applies `change`, writes the vault, and runs the undo `change` returned if the write fails.
+    fn mutate(&mut self, change: impl FnOnce(&mut Accounts) -> Undo) -> Result<(), StateError> {
+        // Adding, editing and removing accounts is use, like a code request.
+        self.activity.touch();
+        let store = self.store.clone();
+        let backups = self.backups.clone();
+        let u = self.unlocked_mut()?;
+        let undo = change(&mut u.accounts);
+        let count = u.accounts.len() as u32;
+        let body = u.accounts.to_body();
+        if let Err(e) = store.save(&mut u.session, &body, count) {
+            undo(&mut u.accounts);
+            return Err(e.into());
+        }
+        if let Some(b) = backups {
+            b.after_change(&u.session, &body, count);
+        }
+        self.account_count = count;
+        Ok(())
+    }
+}
+
+/// Reverts an in-memory change whose write to disk failed.
+type Undo = Box<dyn FnOnce(&mut Accounts)>;
+
+/// Seconds since the epoch (0 if the clock is before 1970, which codes will then show).
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
