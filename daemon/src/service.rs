@@ -95,9 +95,12 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
             OBJECT_PATH,
             crate::bus::BackupInterface::new(state.clone(), gate.clone(), backups),
         )?
-        .serve_at(OBJECT_PATH, crate::bus::AccessInterface::new(gate))?
-        .serve_at(OBJECT_PATH, SettingsInterface::new(settings.clone()))?
-        .serve_at(OBJECT_PATH, ApprovalsInterface::new(hub.clone()))?;
+        .serve_at(OBJECT_PATH, crate::bus::AccessInterface::new(gate.clone()))?
+        .serve_at(
+            OBJECT_PATH,
+            SettingsInterface::new(settings.clone(), gate.clone()),
+        )?
+        .serve_at(OBJECT_PATH, ApprovalsInterface::new(hub.clone(), gate))?;
     if crate::test_hooks::enabled(FAULTS_ENV) {
         tracing::warn!("{FAULTS_ENV}=1: serving test fault hooks");
         builder = builder.serve_at(OBJECT_PATH, TestingInterface::new(state.clone()))?;

@@ -3,6 +3,7 @@
 use super::consent::Gate;
 use latchkey_dbus::Error;
 use std::sync::Arc;
+use zbus::message::Header;
 
 /// Serves the remembered decisions of the consent [`Gate`].
 pub struct AccessInterface {
@@ -37,7 +38,16 @@ impl AccessInterface {
 
     /// Allows `identity` ahead of time (one account, or every account and the list when
     /// `account_id` is empty), so a script or app does not have to wait for a prompt.
-    async fn grant(&self, identity: String, account_id: String) -> Result<(), Error> {
+    async fn grant(
+        &self,
+        identity: String,
+        account_id: String,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<(), Error> {
+        self.gate
+            .require_own_client(conn, &header, "grant access")
+            .await?;
         let valid = identity.starts_with("exe:/") || identity.starts_with("flatpak:");
         if !valid || identity.len() > 4096 {
             return Err(Error::InvalidArgument(
@@ -61,7 +71,16 @@ impl AccessInterface {
 
     /// Forgets decisions for `identity` (one account, or all when `account_id` is empty);
     /// returns how many were removed. The app will be asked again.
-    async fn revoke(&self, identity: String, account_id: String) -> Result<u32, Error> {
+    async fn revoke(
+        &self,
+        identity: String,
+        account_id: String,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<u32, Error> {
+        self.gate
+            .require_own_client(conn, &header, "revoke access decisions")
+            .await?;
         let account = (!account_id.is_empty()).then_some(account_id.as_str());
         let removed = self
             .gate

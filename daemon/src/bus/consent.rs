@@ -60,6 +60,16 @@ impl Gate {
         self.grants.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether `caller` is one of Latchkey's own clients, which speak for the user: only they may
+    /// answer requests, change settings or grant access, or the gate would open itself.
+    pub fn is_own_client(&self, caller: &crate::approvals::Caller) -> bool {
+        self.trust_all
+            || self
+                .trusted
+                .iter()
+                .any(|t| t.as_os_str() == caller.exe.as_str())
+    }
+
     /// Lets only Latchkey's own clients through (exports, restores): no consent prompt makes
     /// handing every seed to another app safe. Returns the caller's label for logs.
     pub async fn require_own_client(
@@ -70,12 +80,7 @@ impl Gate {
     ) -> Result<String, Error> {
         let caller = self.hub.caller_of(conn, header).await?;
         let label = caller.label();
-        if self.trust_all
-            || self
-                .trusted
-                .iter()
-                .any(|t| t.as_os_str() == caller.exe.as_str())
-        {
+        if self.is_own_client(&caller) {
             return Ok(label);
         }
         tracing::warn!(event = "access-refused", caller = %label, "refused {what} to a foreign client");
@@ -93,13 +98,7 @@ impl Gate {
         what: &str,
     ) -> Result<(), Error> {
         let caller = self.hub.caller_of(conn, header).await?;
-        if self.trust_all
-            || !self.settings.current().require_app_consent
-            || self
-                .trusted
-                .iter()
-                .any(|t| t.as_os_str() == caller.exe.as_str())
-        {
+        if self.is_own_client(&caller) || !self.settings.current().require_app_consent {
             return Ok(());
         }
         let identity = identity_of(&caller);

@@ -1,17 +1,37 @@
 //! `org.latchkey.Latchkey1.Settings`: the settings in config.toml, readable and writable live.
 
+use super::Gate;
 use crate::settings::{MAX_AUTO_LOCK, Settings};
 use std::sync::Arc;
+use zbus::message::Header;
 
 /// Serves [`Settings`]; every write is validated, saved to config.toml, then applied.
 pub struct SettingsInterface {
     settings: Arc<Settings>,
+    gate: Arc<Gate>,
 }
 
 impl SettingsInterface {
-    /// Serves `settings`.
-    pub fn new(settings: Arc<Settings>) -> Self {
-        Self { settings }
+    /// Serves `settings`; only the callers `gate` calls our own clients may change them.
+    pub fn new(settings: Arc<Settings>, gate: Arc<Gate>) -> Self {
+        Self { settings, gate }
+    }
+
+    /// Refuses other apps: they could turn consent or auto-lock off, or move the backups.
+    /// No header means the daemon set the property itself, not a caller.
+    async fn allowed(
+        &self,
+        conn: &zbus::Connection,
+        header: Option<&Header<'_>>,
+    ) -> zbus::fdo::Result<()> {
+        let Some(header) = header else {
+            return Ok(());
+        };
+        self.gate
+            .require_own_client(conn, header, "change settings")
+            .await
+            .map(drop)
+            .map_err(|e| zbus::fdo::Error::AccessDenied(e.message()))
     }
 
     fn save(&self, change: impl FnOnce(&mut crate::config::Config)) -> zbus::fdo::Result<()> {
@@ -31,7 +51,13 @@ impl SettingsInterface {
         self.settings.current().auto_lock_timeout
     }
     #[zbus(property)]
-    async fn set_auto_lock_timeout(&self, value: u32) -> zbus::fdo::Result<()> {
+    async fn set_auto_lock_timeout(
+        &self,
+        value: u32,
+        #[zbus(header)] header: Option<Header<'_>>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> zbus::fdo::Result<()> {
+        self.allowed(conn, header.as_ref()).await?;
         if value > MAX_AUTO_LOCK {
             return Err(zbus::fdo::Error::InvalidArgs(format!(
                 "AutoLockTimeout must be at most {MAX_AUTO_LOCK} seconds (0 = never)"
@@ -46,7 +72,13 @@ impl SettingsInterface {
         self.settings.current().lock_on_screen_lock
     }
     #[zbus(property)]
-    async fn set_lock_on_screen_lock(&self, value: bool) -> zbus::fdo::Result<()> {
+    async fn set_lock_on_screen_lock(
+        &self,
+        value: bool,
+        #[zbus(header)] header: Option<Header<'_>>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> zbus::fdo::Result<()> {
+        self.allowed(conn, header.as_ref()).await?;
         self.save(|c| c.lock_on_screen_lock = value)
     }
 
@@ -56,7 +88,13 @@ impl SettingsInterface {
         self.settings.current().lock_on_suspend
     }
     #[zbus(property)]
-    async fn set_lock_on_suspend(&self, value: bool) -> zbus::fdo::Result<()> {
+    async fn set_lock_on_suspend(
+        &self,
+        value: bool,
+        #[zbus(header)] header: Option<Header<'_>>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> zbus::fdo::Result<()> {
+        self.allowed(conn, header.as_ref()).await?;
         self.save(|c| c.lock_on_suspend = value)
     }
 
@@ -66,7 +104,13 @@ impl SettingsInterface {
         self.settings.current().lock_on_session_idle
     }
     #[zbus(property)]
-    async fn set_lock_on_session_idle(&self, value: bool) -> zbus::fdo::Result<()> {
+    async fn set_lock_on_session_idle(
+        &self,
+        value: bool,
+        #[zbus(header)] header: Option<Header<'_>>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> zbus::fdo::Result<()> {
+        self.allowed(conn, header.as_ref()).await?;
         self.save(|c| c.lock_on_session_idle = value)
     }
 
@@ -76,7 +120,13 @@ impl SettingsInterface {
         self.settings.current().approval_requires_unlock
     }
     #[zbus(property)]
-    async fn set_approval_requires_unlock(&self, value: bool) -> zbus::fdo::Result<()> {
+    async fn set_approval_requires_unlock(
+        &self,
+        value: bool,
+        #[zbus(header)] header: Option<Header<'_>>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> zbus::fdo::Result<()> {
+        self.allowed(conn, header.as_ref()).await?;
         self.save(|c| c.approval_requires_unlock = value)
     }
 
@@ -86,7 +136,13 @@ impl SettingsInterface {
         self.settings.current().require_app_consent
     }
     #[zbus(property)]
-    async fn set_require_app_consent(&self, value: bool) -> zbus::fdo::Result<()> {
+    async fn set_require_app_consent(
+        &self,
+        value: bool,
+        #[zbus(header)] header: Option<Header<'_>>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> zbus::fdo::Result<()> {
+        self.allowed(conn, header.as_ref()).await?;
         self.save(|c| c.require_app_consent = value)
     }
 
@@ -96,7 +152,13 @@ impl SettingsInterface {
         self.settings.current().automatic_backups
     }
     #[zbus(property)]
-    async fn set_automatic_backups(&self, value: bool) -> zbus::fdo::Result<()> {
+    async fn set_automatic_backups(
+        &self,
+        value: bool,
+        #[zbus(header)] header: Option<Header<'_>>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> zbus::fdo::Result<()> {
+        self.allowed(conn, header.as_ref()).await?;
         self.save(|c| c.automatic_backups = value)
     }
 
@@ -106,7 +168,13 @@ impl SettingsInterface {
         self.settings.current().backup_folder
     }
     #[zbus(property)]
-    async fn set_backup_folder(&self, value: String) -> zbus::fdo::Result<()> {
+    async fn set_backup_folder(
+        &self,
+        value: String,
+        #[zbus(header)] header: Option<Header<'_>>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> zbus::fdo::Result<()> {
+        self.allowed(conn, header.as_ref()).await?;
         crate::backup::folder_from(&value)
             .map_err(|e| zbus::fdo::Error::InvalidArgs(e.to_string()))?;
         self.save(|c| c.backup_folder = value)
@@ -118,7 +186,13 @@ impl SettingsInterface {
         self.settings.current().backup_keep
     }
     #[zbus(property)]
-    async fn set_backup_keep(&self, value: u32) -> zbus::fdo::Result<()> {
+    async fn set_backup_keep(
+        &self,
+        value: u32,
+        #[zbus(header)] header: Option<Header<'_>>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> zbus::fdo::Result<()> {
+        self.allowed(conn, header.as_ref()).await?;
         if !(1..=crate::backup::MAX_KEEP).contains(&value) {
             return Err(zbus::fdo::Error::InvalidArgs(format!(
                 "BackupKeep must be between 1 and {}",
@@ -134,7 +208,13 @@ impl SettingsInterface {
         self.settings.current().push_poll_interval
     }
     #[zbus(property)]
-    async fn set_push_poll_interval(&self, value: u32) -> zbus::fdo::Result<()> {
+    async fn set_push_poll_interval(
+        &self,
+        value: u32,
+        #[zbus(header)] header: Option<Header<'_>>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> zbus::fdo::Result<()> {
+        self.allowed(conn, header.as_ref()).await?;
         if !(1..=3600).contains(&value) {
             return Err(zbus::fdo::Error::InvalidArgs(
                 "PushPollInterval must be between 1 and 3600 seconds".into(),
@@ -149,7 +229,13 @@ impl SettingsInterface {
         self.settings.current().log_level
     }
     #[zbus(property)]
-    async fn set_log_level(&self, value: String) -> zbus::fdo::Result<()> {
+    async fn set_log_level(
+        &self,
+        value: String,
+        #[zbus(header)] header: Option<Header<'_>>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> zbus::fdo::Result<()> {
+        self.allowed(conn, header.as_ref()).await?;
         if tracing_subscriber::EnvFilter::try_new(&value).is_err() {
             return Err(zbus::fdo::Error::InvalidArgs(format!(
                 "{value:?} is not a log filter (try info, debug, warn)"

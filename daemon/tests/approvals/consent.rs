@@ -79,7 +79,8 @@ async fn third_party_code_requests_need_consent() {
         2,
         "a remembered decision asks nobody"
     );
-    // Always allow, answered through the D-Bus method as a client would.
+    // The app cannot answer its own consent request from a second connection: only Latchkey's
+    // clients speak for the user. The user then allows it always, through the CLI.
     let answering = ApprovalsProxy::new(&connect(&bus).await)
         .await
         .expect("proxy");
@@ -91,13 +92,18 @@ async fn third_party_code_requests_need_consent() {
             String::try_from(details["kind"].try_clone().expect("clone")).expect("kind"),
             "consent"
         );
-        assert_eq!(
-            answering
-                .answer_consent(&path.as_ref(), "always")
-                .await
-                .expect("answer"),
-            "approved"
+        let refused = answering
+            .answer_consent(&path.as_ref(), "always")
+            .await
+            .expect_err("a foreign app answered consent");
+        assert!(
+            matches!(
+                latchkey_dbus::Error::from(refused),
+                latchkey_dbus::Error::AccessDenied(_)
+            ),
+            "foreign answer not refused as AccessDenied"
         );
+        tokio::task::block_in_place(|| run(&["approve", path.as_str(), "--always"], ""));
     });
     code.expect("code after always");
     vault.get_code(&id).await.expect("always is remembered");

@@ -16,12 +16,13 @@ use zbus::zvariant::{ObjectPath, OwnedObjectPath, OwnedValue};
 /// The D-Bus interface over the hub.
 pub struct ApprovalsInterface {
     hub: Arc<ApprovalHub>,
+    gate: Arc<crate::bus::Gate>,
 }
 
 impl ApprovalsInterface {
-    /// Serves `hub`.
-    pub fn new(hub: Arc<ApprovalHub>) -> Self {
-        Self { hub }
+    /// Serves `hub`; `gate` says which callers speak for the user.
+    pub fn new(hub: Arc<ApprovalHub>, gate: Arc<crate::bus::Gate>) -> Self {
+        Self { hub, gate }
     }
 }
 
@@ -160,7 +161,9 @@ impl ApprovalsInterface {
 }
 
 impl ApprovalsInterface {
-    /// Identifies who answers; a requester may not answer its own request.
+    /// Identifies who answers: only Latchkey's own clients speak for the user (another app
+    /// could otherwise approve a sign-in or grant itself access), and a requester may not answer
+    /// its own request.
     async fn answerer(
         &self,
         conn: &zbus::Connection,
@@ -168,6 +171,13 @@ impl ApprovalsInterface {
         path: &str,
     ) -> Result<String, Error> {
         let caller = self.hub.caller_of(conn, header).await?;
+        if !self.gate.is_own_client(&caller) {
+            tracing::warn!(event = "access-refused", caller = %caller.label(), "refused an answer from a foreign client");
+            return Err(Error::AccessDenied(format!(
+                "only Latchkey's own clients (latchkey, latchkey-gtk) may answer requests; {} was refused",
+                caller.label()
+            )));
+        }
         if self
             .hub
             .registry()

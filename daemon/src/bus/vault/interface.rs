@@ -185,6 +185,8 @@ impl VaultInterface {
 
     /// Imports another authenticator's export (bytes, never a path): all entries or none.
     #[zbus(out_args("added", "skipped", "failed", "notes"))]
+    // Four D-Bus arguments; the other four are what zbus injects (caller, bus, signals).
+    #[allow(clippy::too_many_arguments)]
     async fn import(
         &self,
         data: Vec<u8>,
@@ -192,6 +194,7 @@ impl VaultInterface {
         passphrase: String,
         dry_run: bool,
         #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<
         (
@@ -205,6 +208,11 @@ impl VaultInterface {
         // The tuple is spelled out: zbus reads the out arguments from it, an alias would make
         // one struct argument.
         let (data, passphrase) = (Zeroizing::new(data), Zeroizing::new(passphrase));
+        // Own clients only: an import runs a passphrase KDF the file chooses (bounded, but
+        // costly) and adds accounts in bulk; other apps can add one account with AddUri.
+        self.gate
+            .require_own_client(conn, &header, "import accounts")
+            .await?;
         self.import_data(data, format, passphrase, dry_run, &header, &emitter)
             .await
     }
