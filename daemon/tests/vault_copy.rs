@@ -100,3 +100,33 @@ fn every_truncation_and_bit_flip_is_refused() {
         }
     }
 }
+
+/// A copy comes from a caller or another machine: a key derivation costlier than Latchkey ever
+/// writes is refused before it runs, not after minutes and gigabytes.
+#[test]
+fn copies_asking_for_a_costly_kdf_are_refused_before_it_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::new(dir.path().join("vault.latchkey"));
+    let session = store
+        .create(PASS, KdfParams::insecure_for_tests(), BODY, 0)
+        .expect("create");
+    let copy = session.seal_copy(BODY, 0).expect("copy");
+    let field = br#""t_cost":1"#;
+    let at = copy
+        .windows(field.len())
+        .position(|w| w == field)
+        .expect("header layout changed");
+    // One digit changed in place: the header length field stays right, only the cost differs.
+    let mut costly = copy.clone();
+    costly[at + field.len() - 1] = b'9';
+    // The trailing checksum only catches accidents; an attacker recomputes it, so do we.
+    let end = costly.len() - 32;
+    let sum = <sha2::Sha256 as sha2::Digest>::digest(&costly[..end]);
+    costly[end..].copy_from_slice(&sum);
+    match open_copy(&costly, PASS) {
+        Err(e @ CopyError::TooCostly(_)) => assert!(e.to_string().contains("t=9"), "{e}"),
+        other => panic!("expected TooCostly, got {:?}", other.err()),
+    }
+    // The untouched copy still opens: the bound is above what Latchkey writes.
+    open_copy(&copy, PASS).expect("opens");
+}

@@ -99,7 +99,20 @@ pub enum CopyError {
     /// The passphrase did not open the passphrase slot.
     #[error("wrong passphrase for the backup")]
     BadPassphrase,
+    /// Its key derivation costs more than any Latchkey writes: refused before running it.
+    #[error(
+        "the backup asks for a key derivation costlier than Latchkey ever writes ({0}); refused"
+    )]
+    TooCostly(String),
 }
+
+/// Largest Argon2id memory cost a copy may ask for, in KiB (1 GiB; Latchkey writes 256 MiB).
+/// Copies arrive from callers and other machines, so they get a tighter bound than the vault.
+pub const COPY_MAX_M_COST: u32 = 1024 * 1024;
+/// Largest Argon2id pass count a copy may ask for (Latchkey writes 2).
+pub const COPY_MAX_T_COST: u32 = 8;
+/// Largest lane count a copy may ask for (Latchkey writes 1).
+pub const COPY_MAX_P_COST: u32 = 4;
 
 /// Opens a copy (or any vault file) from bytes with its passphrase; runs the KDF.
 pub fn open_copy(bytes: &[u8], passphrase: &[u8]) -> Result<OpenedCopy, CopyError> {
@@ -115,6 +128,14 @@ pub fn open_copy(bytes: &[u8], passphrase: &[u8]) -> Result<OpenedCopy, CopyErro
         .header
         .passphrase_slot()
         .map_err(CopyError::Corrupted)?;
+    let kdf = slot.kdf;
+    if kdf.m_cost > COPY_MAX_M_COST || kdf.t_cost > COPY_MAX_T_COST || kdf.p_cost > COPY_MAX_P_COST
+    {
+        return Err(CopyError::TooCostly(format!(
+            "Argon2id m={} KiB t={} p={}; at most m={COPY_MAX_M_COST} t={COPY_MAX_T_COST} p={COPY_MAX_P_COST}",
+            kdf.m_cost, kdf.t_cost, kdf.p_cost
+        )));
+    }
     let key = slot
         .unwrap_key(passphrase)
         .map_err(CopyError::Corrupted)?
