@@ -143,3 +143,36 @@ async fn enrollment_faults_are_named_and_store_nothing() {
     // Still answering.
     assert!(!vault.locked().await.expect("locked"));
 }
+
+/// A token enrolled with `sslverify=0` got the server's key over a connection nobody
+/// authenticated: the daemon enrolls it (the administrator chose this) and says so as a security
+/// event. The server's answer is one recorded from privacyIDEA 3.14.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrolling_without_certificate_checks_is_a_security_event() {
+    use futures_util::StreamExt;
+    let bus = TestBus::start(bin()).expect("bus");
+    let _daemon = bus.spawn_daemon(bin()).expect("daemon");
+    let (_conn, vault) = common::vault_proxy(bus.address()).await;
+    vault.create("pw").await.expect("create");
+    let mut events = vault.receive_security_event().await.expect("subscribe");
+    let answer = include_bytes!("../src/push/testdata/enrollment.json").to_vec();
+    let unchecked = uri(&fake_server(Some(answer.clone()))).replace("sslverify=1", "sslverify=0");
+    vault.add_uri(&unchecked).await.expect("enrolled");
+    let signal = tokio::time::timeout(std::time::Duration::from_secs(10), events.next())
+        .await
+        .expect("an event in time")
+        .expect("event");
+    let args = signal.args().expect("args");
+    assert_eq!(args.event(), "push-sslverify-off");
+    assert!(args.message().contains("PIPU0001"), "{}", args.message());
+
+    // With certificate checks on, no such event (a second token on another serial).
+    let checked = uri(&fake_server(Some(answer))).replace("PIPU0001", "PIPU0002");
+    vault.add_uri(&checked).await.expect("enrolled");
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_secs(2), events.next())
+            .await
+            .is_err(),
+        "an event for a checked enrollment"
+    );
+}

@@ -31,8 +31,9 @@ pub struct Push {
     pub(super) wake: tokio::sync::Notify,
     /// Challenges shown, by (token id, nonce) → request path, until the server stops listing them.
     pub(super) seen: Mutex<HashMap<(String, String), String>>,
-    /// Challenges whose signature failed, reported once each.
-    pub(super) rejected: Mutex<HashSet<String>>,
+    /// When each token last reported a challenge that failed verification (one report per
+    /// token per [`super::requests::REPORT_EVERY`], so a hostile server cannot flood the desktop).
+    pub(super) rejected: Mutex<HashMap<String, std::time::Instant>>,
 }
 
 pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -62,7 +63,7 @@ impl Push {
             hub,
             wake: tokio::sync::Notify::new(),
             seen: Mutex::new(HashMap::new()),
-            rejected: Mutex::new(HashSet::new()),
+            rejected: Mutex::new(HashMap::new()),
         }))
     }
 

@@ -11,8 +11,13 @@ use std::sync::Arc;
 /// How long a challenge waits for the user (privacyIDEA's default challenge validity).
 pub const REQUEST_TIMEOUT: u64 = 120;
 
+/// How often a token may report forged or broken challenges to the user.
+pub const REPORT_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
 impl Push {
-    /// Drops a challenge that failed verification; reports it once per nonce.
+    /// Drops a challenge that failed verification; reports at most one per token per
+    /// [`REPORT_EVERY`] (a signal, a journal warning, a critical notification), the rest only
+    /// at debug level: one poll answer can hold hundreds of forged challenges.
     pub(super) async fn bad_challenge(
         &self,
         conn: &zbus::Connection,
@@ -20,14 +25,18 @@ impl Push {
         nonce: &str,
         error: &protocol::ProtocolError,
     ) {
+        let now = std::time::Instant::now();
         {
-            let mut rejected = lock(&self.rejected);
-            if rejected.len() > 1000 {
-                rejected.clear();
-            }
-            if !rejected.insert(format!("{}|{nonce}", token.id)) {
+            let mut reported = lock(&self.rejected);
+            if reported
+                .get(&token.id)
+                .is_some_and(|at| now.duration_since(*at) < REPORT_EVERY)
+            {
+                let nonce: String = nonce.chars().take(64).collect();
+                tracing::debug!(serial = %token.serial, nonce, "another challenge failed verification: {error}");
                 return;
             }
+            reported.insert(token.id.clone(), now);
         }
         let message = format!(
             "A sign-in challenge for push token {} was dropped: {error}. Someone may be impersonating the server.",

@@ -140,9 +140,16 @@ impl PushStore {
             }
             Err(source) => return Err(StoreError::Read { path, source }),
         };
+        // Only the kind and place of the fault: serde's message can quote a value, and this
+        // file holds private keys.
         let file: File = serde_json::from_slice(&bytes).map_err(|e| StoreError::Format {
             path: path.clone(),
-            message: e.to_string(),
+            message: format!(
+                "not a valid push token file ({:?} error at line {}, column {})",
+                e.classify(),
+                e.line(),
+                e.column()
+            ),
         })?;
         if file.version > VERSION {
             return Err(StoreError::Format {

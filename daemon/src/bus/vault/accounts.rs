@@ -94,6 +94,18 @@ impl VaultInterface {
                 return Err(to_dbus_error(StateError::Locked));
             }
             let token = self.push.add_uri(&uri).await.map_err(push::to_error)?;
+            if !token.sslverify {
+                // The server's key came over a connection nobody authenticated: say so loudly.
+                let message = format!(
+                    "Push token {} was enrolled without checking the server's TLS certificate \
+                     (sslverify=0): someone on the network could have answered in its place. \
+                     Enroll again from a server with a valid certificate if you can.",
+                    token.serial
+                );
+                let details = HashMap::from([("serial", Value::from(token.serial.as_str()))]);
+                let _ =
+                    Self::security_event(emitter, "push-sslverify-off", &message, details).await;
+            }
             self.added(&token.id, header, emitter).await;
             return Ok(token.id.clone());
         }
