@@ -5,7 +5,8 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 /// Replaces `path` atomically with `bytes`: a 0600 temporary file in the same directory,
-/// fsync, rename. A reader sees the old file or the new one, never a part.
+/// fsync, rename, fsync of the directory (so the rename itself survives a power cut). A reader
+/// sees the old file or the new one, never a part.
 pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
@@ -24,6 +25,7 @@ pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
+    let written = written.and_then(|()| std::fs::File::open(dir).and_then(|d| d.sync_all()));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
