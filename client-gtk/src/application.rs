@@ -44,7 +44,7 @@ pub fn build() -> adw::Application {
         let window = Window::new(app);
         window.present();
         window.connect_daemon();
-        if std::env::var_os(crate::automation::ENV).is_some_and(|v| v == "1") {
+        if crate::automation::enabled() {
             crate::automation::start(&window);
         }
     });
