@@ -140,7 +140,16 @@ impl BackupInterface {
 
     /// Writes a backup now (the vault must be unlocked); returns its file name.
     #[zbus(out_args("file"))]
-    async fn backup_now(&self) -> Result<String, Error> {
+    async fn backup_now(
+        &self,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<String, Error> {
+        // Each backup prunes the oldest past BackupKeep: another app calling this in a loop
+        // would wipe the backup history.
+        self.gate
+            .require_own_client(conn, &header, "write backups on demand")
+            .await?;
         let state = self.state.clone();
         let backups = self.backups.clone();
         tokio::task::spawn_blocking(move || {

@@ -1,8 +1,9 @@
-//! Apps other than Latchkey's own clients cannot open the consent gate themselves: they may
-//! not answer requests, change settings, grant access or import.
+//! Apps other than Latchkey's own clients cannot open the consent gate themselves or undo the
+//! user's work: they may not answer requests, change settings, grant access, import, edit or
+//! remove accounts, switch keyring unlock, enroll push tokens or force backups.
 
 use super::*;
-use latchkey_dbus::{AccessProxy, Error, SettingsProxy};
+use latchkey_dbus::{AccessProxy, BackupProxy, Error, SettingsProxy};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn foreign_apps_cannot_speak_for_the_user() {
@@ -93,4 +94,41 @@ async fn foreign_apps_cannot_speak_for_the_user() {
         "Import",
     );
     assert_eq!(vault.account_count().await.expect("count"), 0);
+
+    // Adding one account stays open to apps; changing or removing it is not.
+    let id = vault
+        .add_uri("otpauth://totp/GitHub:alice?secret=JBSWY3DPEHPK3PXP")
+        .await
+        .expect("an app may add an account");
+    let rename = HashMap::from([("issuer", Value::from("Evil"))]);
+    denied(
+        vault.update_account(&id, rename).await.expect_err("update"),
+        "UpdateAccount",
+    );
+    denied(
+        vault.remove_account(&id).await.expect_err("remove"),
+        "RemoveAccount",
+    );
+    denied(
+        vault.enable_keyring().await.expect_err("keyring"),
+        "EnableKeyring",
+    );
+    denied(
+        vault.disable_keyring().await.expect_err("keyring"),
+        "DisableKeyring",
+    );
+    let push = "otpauth://pipush/PIPU0001?url=http://127.0.0.1:9/ttype/push&ttl=10&issuer=privacyIDEA&enrollment_credential=abc&v=1&serial=PIPU0001&sslverify=1&poll_only=True";
+    denied(
+        vault.add_uri(push).await.expect_err("enroll"),
+        "AddUri (push)",
+    );
+    let backup = BackupProxy::new(&app).await.expect("backup");
+    denied(backup.backup_now().await.expect_err("backup"), "BackupNow");
+    let uncached = VaultProxy::builder(&app)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await
+        .expect("vault");
+    assert_eq!(uncached.account_count().await.expect("count"), 1);
+    assert!(!uncached.keyring_unlock().await.expect("keyring"));
 }

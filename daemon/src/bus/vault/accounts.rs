@@ -87,9 +87,14 @@ impl VaultInterface {
         &self,
         uri: Zeroizing<String>,
         header: &Header<'_>,
+        conn: &zbus::Connection,
         emitter: &SignalEmitter<'_>,
     ) -> Result<String, Error> {
         if crate::push::uri::is_pipush(&uri) {
+            // Enrolling talks to a server and makes an RSA key: the user's clients only.
+            self.gate
+                .require_own_client(conn, header, "enroll push tokens")
+                .await?;
             if lock_state(&self.state).locked() {
                 return Err(to_dbus_error(StateError::Locked));
             }

@@ -49,8 +49,12 @@ impl VaultInterface {
     async fn enable_keyring(
         &self,
         #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), Error> {
+        self.gate
+            .require_own_client(conn, &header, "turn keyring unlock on")
+            .await?;
         self.add_keyring_slot(&header, &emitter).await
     }
 
@@ -58,8 +62,12 @@ impl VaultInterface {
     async fn disable_keyring(
         &self,
         #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), Error> {
+        self.gate
+            .require_own_client(conn, &header, "turn keyring unlock off")
+            .await?;
         self.remove_keyring_slot(&header, &emitter).await
     }
 
@@ -121,9 +129,10 @@ impl VaultInterface {
         &self,
         uri: String,
         #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<String, Error> {
-        self.add_from_uri(Zeroizing::new(uri), &header, &emitter)
+        self.add_from_uri(Zeroizing::new(uri), &header, conn, &emitter)
             .await
     }
 
@@ -168,8 +177,12 @@ impl VaultInterface {
         id: String,
         changes: HashMap<String, OwnedValue>,
         #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), Error> {
+        self.gate
+            .require_own_client(conn, &header, "edit accounts")
+            .await?;
         self.edit_account(id, changes, &header, &emitter).await
     }
 
@@ -178,8 +191,12 @@ impl VaultInterface {
         &self,
         id: String,
         #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), Error> {
+        self.gate
+            .require_own_client(conn, &header, "remove accounts")
+            .await?;
         self.delete_account(id, &header, &emitter).await
     }
 
