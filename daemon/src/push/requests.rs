@@ -14,6 +14,23 @@ pub const REQUEST_TIMEOUT: u64 = 120;
 /// How often a token may report forged or broken challenges to the user.
 pub const REPORT_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
+/// Whether `token` may report a bad challenge at `now` (and if so, records that it did): at
+/// most once per [`REPORT_EVERY`] per token. The map holds one entry per token, no more.
+fn due(
+    reported: &mut std::collections::HashMap<String, std::time::Instant>,
+    token: &str,
+    now: std::time::Instant,
+) -> bool {
+    if reported
+        .get(token)
+        .is_some_and(|at| now.duration_since(*at) < REPORT_EVERY)
+    {
+        return false;
+    }
+    reported.insert(token.to_string(), now);
+    true
+}
+
 impl Push {
     /// Drops a challenge that failed verification; reports at most one per token per
     /// [`REPORT_EVERY`] (a signal, a journal warning, a critical notification), the rest only
@@ -26,17 +43,10 @@ impl Push {
         error: &protocol::ProtocolError,
     ) {
         let now = std::time::Instant::now();
-        {
-            let mut reported = lock(&self.rejected);
-            if reported
-                .get(&token.id)
-                .is_some_and(|at| now.duration_since(*at) < REPORT_EVERY)
-            {
-                let nonce: String = nonce.chars().take(64).collect();
-                tracing::debug!(serial = %token.serial, nonce, "another challenge failed verification: {error}");
-                return;
-            }
-            reported.insert(token.id.clone(), now);
+        if !due(&mut lock(&self.rejected), &token.id, now) {
+            let nonce: String = nonce.chars().take(64).collect();
+            tracing::debug!(serial = %token.serial, nonce, "another challenge failed verification: {error}");
+            return;
         }
         let message = format!(
             "A sign-in challenge for push token {} was dropped: {error}. Someone may be impersonating the server.",
@@ -176,5 +186,33 @@ impl Push {
                     .await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod report_tests {
+    use super::{REPORT_EVERY, due};
+    use std::collections::HashMap;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn one_report_per_token_per_period() {
+        let mut reported = HashMap::new();
+        let t0 = Instant::now();
+        assert!(due(&mut reported, "a", t0), "the first one is reported");
+        // A flood of forged challenges in one poll, and the next polls: all quiet.
+        for i in 0..1000 {
+            assert!(!due(&mut reported, "a", t0 + Duration::from_millis(i)));
+        }
+        assert!(!due(
+            &mut reported,
+            "a",
+            t0 + REPORT_EVERY - Duration::from_secs(1)
+        ));
+        // Another token has its own budget.
+        assert!(due(&mut reported, "b", t0));
+        // After the period, the attack is reported again.
+        assert!(due(&mut reported, "a", t0 + REPORT_EVERY));
+        assert_eq!(reported.len(), 2, "one entry per token, not per challenge");
     }
 }
