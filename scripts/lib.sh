@@ -1,4 +1,4 @@
-# Shared by run.sh and test.sh: package installation with apt (root, or sudo).
+# Shared by run.sh, test.sh and the GTK scripts: package installation with apt (root, or sudo).
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -40,3 +40,15 @@ GTK_PACKAGES=(libgtk-4-dev libadwaita-1-dev)
 # Its tests and screenshots run on a virtual X server (Xvfb), capture the screen (ImageMagick)
 # and read the clipboard with an independent client (xclip); qrencode makes QR test images.
 GTK_TEST_PACKAGES=(xvfb xauth imagemagick xclip qrencode)
+
+# For scripts that drive latchkey-gtk (screenshots, GTK bench): installs what they need, builds
+# the three binaries, and re-runs the calling script "$@" inside a throwaway session bus on Xvfb.
+# Returns only when already inside that session (LATCHKEY_IN_SESSION set).
+enter_gtk_session() {
+    [ -n "${LATCHKEY_IN_SESSION:-}" ] && return 0
+    apt_install "${RUN_PACKAGES[@]}" "${GTK_PACKAGES[@]}" "${GTK_TEST_PACKAGES[@]}"
+    require_cargo
+    cargo build -p latchkeyd -p latchkey -p latchkey-gtk
+    exec env LATCHKEY_IN_SESSION=1 dbus-run-session -- \
+        xvfb-run -a -s "-screen 0 1280x800x24" "$@"
+}

@@ -3,14 +3,8 @@
 # virtual X server, with a demo vault on a private bus. Run from anywhere; needs no desktop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${LATCHKEY_IN_SESSION:-}" ]; then
-    . scripts/lib.sh
-    apt_install "${RUN_PACKAGES[@]}" "${GTK_PACKAGES[@]}" "${GTK_TEST_PACKAGES[@]}"
-    require_cargo
-    cargo build -p latchkeyd -p latchkey -p latchkey-gtk
-    exec env LATCHKEY_IN_SESSION=1 dbus-run-session -- \
-        xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@"
-fi
+. scripts/lib.sh
+enter_gtk_session "$0" "$@"
 . scripts/gtk-session.sh
 trap session_cleanup EXIT
 OUT=docs/screenshots

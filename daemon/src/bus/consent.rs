@@ -60,8 +60,7 @@ impl Gate {
         self.grants.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Whether `caller` is one of Latchkey's own clients, which speak for the user: only they may
-    /// answer requests, change settings or grant access, or the gate would open itself.
+    /// Whether `caller` is one of Latchkey's own clients (the executables beside the daemon).
     pub fn is_own_client(&self, caller: &crate::approvals::Caller) -> bool {
         self.trust_all
             || self
@@ -70,8 +69,25 @@ impl Gate {
                 .any(|t| t.as_os_str() == caller.exe.as_str())
     }
 
-    /// Lets only Latchkey's own clients through (exports, restores): no consent prompt makes
-    /// handing every seed to another app safe. Returns the caller's label for logs.
+    /// `Ok(label)` if `caller` is one of Latchkey's own clients, which speak for the user; any
+    /// other app is refused (and logged), or the gate would open itself.
+    pub fn own_client(
+        &self,
+        caller: &crate::approvals::Caller,
+        what: &str,
+    ) -> Result<String, Error> {
+        let label = caller.label();
+        if self.is_own_client(caller) {
+            return Ok(label);
+        }
+        tracing::warn!(event = "access-refused", caller = %label, "refused {what} to a foreign client");
+        Err(Error::AccessDenied(format!(
+            "only Latchkey's own clients (latchkey, latchkey-gtk) may {what}; {label} was refused"
+        )))
+    }
+
+    /// Looks the caller up, then [`Self::own_client`]: exports, restores, settings, answers…
+    /// no consent prompt makes handing every seed or the gate's keys to another app safe.
     pub async fn require_own_client(
         &self,
         conn: &zbus::Connection,
@@ -79,14 +95,7 @@ impl Gate {
         what: &str,
     ) -> Result<String, Error> {
         let caller = self.hub.caller_of(conn, header).await?;
-        let label = caller.label();
-        if self.is_own_client(&caller) {
-            return Ok(label);
-        }
-        tracing::warn!(event = "access-refused", caller = %label, "refused {what} to a foreign client");
-        Err(Error::AccessDenied(format!(
-            "only Latchkey's own clients (latchkey, latchkey-gtk) may {what}; {label} was refused"
-        )))
+        self.own_client(&caller, what)
     }
 
     /// Lets the call through, asks the user, or refuses. `what` completes "<app> wants …".

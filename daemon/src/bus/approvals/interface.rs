@@ -171,13 +171,7 @@ impl ApprovalsInterface {
         path: &str,
     ) -> Result<String, Error> {
         let caller = self.hub.caller_of(conn, header).await?;
-        if !self.gate.is_own_client(&caller) {
-            tracing::warn!(event = "access-refused", caller = %caller.label(), "refused an answer from a foreign client");
-            return Err(Error::AccessDenied(format!(
-                "only Latchkey's own clients (latchkey, latchkey-gtk) may answer requests; {} was refused",
-                caller.label()
-            )));
-        }
+        let label = self.gate.own_client(&caller, "answer requests")?;
         if self
             .hub
             .registry()
@@ -188,6 +182,6 @@ impl ApprovalsInterface {
                 "a requester cannot answer its own request".into(),
             ));
         }
-        Ok(caller.label())
+        Ok(label)
     }
 }
