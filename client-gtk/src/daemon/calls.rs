@@ -117,7 +117,7 @@ pub async fn add_uri(uri: Zeroizing<String>) -> Result<String, Error> {
 }
 
 /// The fields of the add-account form.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewAccount {
     pub issuer: String,
     pub account: String,
@@ -126,6 +126,21 @@ pub struct NewAccount {
     pub algorithm: String,
     pub digits: u32,
     pub period: u32,
+}
+
+/// Redacts the secret: a derived Debug would print the seed.
+impl std::fmt::Debug for NewAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccount")
+            .field("issuer", &self.issuer)
+            .field("account", &self.account)
+            .field("secret", &"<redacted>")
+            .field("kind", &self.kind)
+            .field("algorithm", &self.algorithm)
+            .field("digits", &self.digits)
+            .field("period", &self.period)
+            .finish()
+    }
 }
 
 /// Adds an account from the form's fields.
@@ -211,4 +226,26 @@ pub async fn set_lock_on_screen_lock(on: bool) -> Result<(), Error> {
     bridge()
         .call(move |c| async move { Ok(settings(&c).await?.set_lock_on_screen_lock(on).await?) })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NewAccount;
+    use zeroize::Zeroizing;
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let a = NewAccount {
+            issuer: "GitHub".into(),
+            account: "alice".into(),
+            secret: Zeroizing::new("JBSWY3DPEHPK3PXP".into()),
+            kind: "totp".into(),
+            algorithm: "SHA1".into(),
+            digits: 6,
+            period: 30,
+        };
+        let shown = format!("{a:?}");
+        assert!(!shown.contains("JBSWY3DPEHPK3PXP"), "{shown}");
+        assert!(shown.contains("GitHub"), "{shown}");
+    }
 }
