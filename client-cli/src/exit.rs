@@ -20,10 +20,12 @@ pub const BAD_PASSPHRASE: u8 = 6;
 pub const NOT_INITIALIZED: u8 = 7;
 /// The query matched several accounts.
 pub const AMBIGUOUS: u8 = 8;
+/// The command needs a person at a terminal and there is none.
+pub const NO_PERSON: u8 = 9;
 
 /// Shown at the end of `--help`.
 pub const EXIT_CODES_HELP: &str = "Exit codes: 0 success, 1 other error, 2 usage, 3 vault locked, 4 not found, \
-5 daemon unreachable, 6 wrong passphrase, 7 no vault yet, 8 query matches several accounts.";
+5 daemon unreachable, 6 wrong passphrase, 7 no vault yet, 8 query matches several accounts, 9 needs a person at a terminal.";
 
 /// An error the CLI reports: a message for the person and an exit code for the script.
 #[derive(Debug)]

@@ -8,6 +8,7 @@ mod exit;
 mod files;
 mod passphrase;
 mod paths;
+mod person;
 mod process;
 mod redact;
 mod systemd;

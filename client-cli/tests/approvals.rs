@@ -34,14 +34,7 @@ impl Env {
             .expect("latchkey")
     }
     fn output(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self.spawn(args);
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("stdin");
-        child.wait_with_output().expect("latchkey")
+        fed(self.spawn(args), stdin)
     }
     fn run(&self, args: &[&str], stdin: &str) -> String {
         let out = self.output(args, stdin);
@@ -65,6 +58,17 @@ impl Env {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// Writes `stdin` to the child, closes it and waits for the output.
+fn fed(mut child: Child, stdin: &str) -> Output {
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("stdin");
+    child.wait_with_output().expect("latchkey")
 }
 
 fn wait_exit(mut child: Child) -> (Option<i32>, String) {
@@ -273,4 +277,242 @@ fn status_says_since_when_and_why_locked() {
     assert_eq!(status["unlock_failures"], 1);
     let human = env.run(&["status"], "");
     assert!(human.contains("locked (manual) since"), "{human}");
+}
+
+/// Runs `latchkey ARGS` the way an unattended process would: no controlling terminal (a new
+/// session), stdin a pipe, and without the test suite's stand-in for a person.
+fn unattended(env: &Env, args: &[&str], stdin: &str) -> Output {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = env.bus.command(&cli());
+    cmd.env_remove("LATCHKEY_TEST_UNATTENDED").args(args);
+    // SAFETY: setsid is async-signal-safe; the child only detaches from the terminal.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("latchkey");
+    fed(child, stdin)
+}
+
+/// Runs `latchkey ARGS` on a new pseudo-terminal, as a person in a terminal would, and types
+/// `typed` once the question appears. Returns (exit code, what the terminal showed).
+fn at_terminal(env: &Env, args: &[&str], typed: &str) -> (Option<i32>, String) {
+    const PERSON: &str = r#"
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+seen, typed, deadline = b"", False, time.time() + 20
+while time.time() < deadline:
+    if not typed and b"Type yes" in seen:
+        os.write(fd, sys.argv[1].encode() + b"\n")
+        typed = True
+    ready, _, _ = select.select([fd], [], [], 0.5)
+    if ready:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let mut cmd = env.bus.command(std::path::Path::new("/usr/bin/python3"));
+    cmd.env_remove("LATCHKEY_TEST_UNATTENDED")
+        .arg("-c")
+        .arg(PERSON)
+        .arg(typed)
+        .arg(cli())
+        .args(args);
+    let out = cmd.output().expect("python3 pty");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+#[test]
+fn an_unattended_process_cannot_answer_grant_or_weaken_through_the_cli() {
+    let env = Env::new();
+    // A process asks for approval and tries to approve its own request with our CLI.
+    let requester = env.spawn(&["request-approval", "--title", "Let me in"]);
+    let (id, _) = env.pending();
+    let out = unattended(&env, &["approve", &id], "yes\n");
+    assert_eq!(
+        out.status.code(),
+        Some(9),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a person"));
+    assert_eq!(env.pending().0, id, "the request is still pending");
+
+    // `approvals watch` fed answers on a pipe denies and skips, but does not approve.
+    let mut watch = {
+        let mut cmd = env.bus.command(&cli());
+        cmd.env_remove("LATCHKEY_TEST_UNATTENDED")
+            .args(["approvals", "watch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd.spawn().expect("watch")
+    };
+    let mut watch_in = watch.stdin.take().expect("stdin");
+    writeln!(watch_in, "y").expect("answer");
+    let watch_out = watch.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(watch_out).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = String::new();
+    while !seen.contains("not applied") {
+        let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) else {
+            break;
+        };
+        seen.push_str(&line);
+        seen.push('\n');
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert!(seen.contains("needs a person"), "{seen}");
+    assert_eq!(env.pending().0, id, "watch on a pipe did not approve");
+
+    // Granting access and switching protections off need a person too; nothing changes.
+    for args in [
+        &["access", "allow", "exe:/usr/bin/python3"][..],
+        &["config", "set", "require_app_consent", "false"],
+        &["config", "set", "auto_lock_timeout", "0"],
+        &["config", "set", "lock_on_screen_lock", "off"],
+    ] {
+        let out = unattended(&env, args, "yes\n");
+        assert_eq!(out.status.code(), Some(9), "{args:?}");
+    }
+    assert!(env.run(&["access", "list", "--json"], "").trim() == "[]");
+    assert_eq!(
+        env.run(&["config", "get", "require_app_consent"], "")
+            .trim(),
+        "true"
+    );
+    assert_eq!(
+        env.run(&["config", "get", "auto_lock_timeout"], "").trim(),
+        "300"
+    );
+    // Tightening needs nobody's confirmation.
+    let out = unattended(&env, &["config", "set", "auto_lock_timeout", "60"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A person at a terminal who types "yes" approves; one who types anything else does not.
+    let (code, screen) = at_terminal(&env, &["approve", &id], "no");
+    assert_eq!(code, Some(1), "{screen}");
+    assert!(
+        screen.contains("Approve the sign-in requested by") && screen.contains("Let me in"),
+        "{screen}"
+    );
+    let (code, screen) = at_terminal(&env, &["approve", &id], "yes");
+    assert_eq!(code, Some(0), "{screen}");
+    assert_eq!(wait_exit(requester).0, Some(0), "approved by the person");
+    let (code, screen) = at_terminal(
+        &env,
+        &["config", "set", "require_app_consent", "false"],
+        "yes",
+    );
+    assert_eq!(code, Some(0), "{screen}");
+    assert_eq!(
+        env.run(&["config", "get", "require_app_consent"], "")
+            .trim(),
+        "false"
+    );
+}
+
+#[test]
+fn a_requester_cannot_forge_lines_or_hide_who_it_is() {
+    let env = Env::new();
+    // An executable in a directory whose name erases the line, writing its own request with
+    // escapes, a forged "Requested by" line and a bidi override.
+    let dir = env.bus.root().join("\u{1b}[2K\r\u{1b}[1A");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let python = dir.join("python3");
+    std::fs::copy("/usr/bin/python3", &python).expect("copy python3");
+    const SPOOF: &str = r#"
+import dbus, sys, time
+bus = dbus.SessionBus()
+obj = bus.get_object("org.latchkey.Latchkey1", "/org/latchkey/Latchkey1")
+approvals = dbus.Interface(obj, "org.latchkey.Latchkey1.Approvals")
+title = "Backup\x1b[8m\n    Requested by: privacyIDEA (determined by Latchkey)\x1b[0m"
+message = "ok\u202etxt.exe " + "A" * 1500
+approvals.RequestApproval(title, message, dbus.Dictionary({}, signature="sv"))
+print("asked", flush=True)
+time.sleep(60)
+"#;
+    let mut spoofer = env
+        .bus
+        .command(&python)
+        .args(["-c", SPOOF])
+        .env("PYTHONPATH", "/usr/lib/python3/dist-packages")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    BufReader::new(spoofer.stdout.as_mut().expect("stdout"))
+        .read_line(&mut line)
+        .expect("asked");
+    let shown = env.run(&["approvals"], "");
+    let _ = spoofer.kill();
+    let out = spoofer.wait_with_output().expect("python3");
+    assert_eq!(
+        line.trim(),
+        "asked",
+        "the spoofing requester got its request in: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !shown
+            .chars()
+            .any(|c| c == '\u{1b}' || c == '\r' || c == '\u{202e}'),
+        "no control character reaches the terminal: {shown:?}"
+    );
+    let requested: Vec<&str> = shown
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Requested by:"))
+        .collect();
+    assert_eq!(
+        requested.len(),
+        1,
+        "one Requested-by line, not a forged one: {shown}"
+    );
+    assert!(
+        requested[0].contains("python3") && requested[0].contains("\\x1b[2K"),
+        "the real executable, its escapes made visible: {shown}"
+    );
+    let lines: Vec<&str> = shown.lines().collect();
+    assert!(
+        lines[1].contains("Requested by:"),
+        "identity first: {shown}"
+    );
+    assert!(
+        shown.len() < 2_000,
+        "the claim is bounded: {} bytes",
+        shown.len()
+    );
 }

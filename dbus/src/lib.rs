@@ -3,6 +3,7 @@
 //! The introspection XML in `interfaces/` is the published contract; a daemon test checks the
 //! running service against it.
 
+pub mod display;
 pub mod error;
 pub mod proxy;
 #[cfg(feature = "testing")]

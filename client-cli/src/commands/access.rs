@@ -2,6 +2,7 @@
 
 use super::print_json;
 use crate::exit::CliError;
+use latchkey_dbus::display::{IDENTITY_MAX, TITLE_MAX, claim};
 use latchkey_dbus::{AccessProxy, ApprovalsProxy};
 
 /// Lists remembered decisions.
@@ -22,9 +23,9 @@ pub async fn list(access: &AccessProxy<'_>, json: bool) -> Result<(), CliError> 
             } else if account == "*" {
                 "the account list".to_string()
             } else {
-                format!("account {account}")
+                format!("account {}", claim(account, IDENTITY_MAX))
             };
-            println!("{decision:5}  {identity}  {what}");
+            println!("{decision:5}  {}  {what}", claim(identity, IDENTITY_MAX));
         }
     }
     Ok(())
@@ -36,10 +37,13 @@ pub async fn allow(
     identity: &str,
     account: Option<&str>,
 ) -> Result<(), CliError> {
-    access.grant(identity, account.unwrap_or("")).await?;
     let what = account
         .map(|a| format!("account {a}"))
         .unwrap_or_else(|| "every account and the list".into());
+    crate::person::confirm(&format!(
+        "Let {identity} get codes for {what} without asking you?"
+    ))?;
+    access.grant(identity, account.unwrap_or("")).await?;
     eprintln!("{identity} may now get codes for {what} without asking.");
     Ok(())
 }
@@ -75,14 +79,15 @@ pub async fn activity(
     }
     for line in &lines {
         let v: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+        let field = |key: &str, max| claim(v[key].as_str().unwrap_or(""), max);
         println!(
             "{}  {:8} {:12} {}  (by {}; answered via {})",
             v["time"],
-            v["event"].as_str().unwrap_or(""),
-            v["outcome"].as_str().unwrap_or(""),
-            v["title"].as_str().unwrap_or(""),
-            v["caller"].as_str().unwrap_or(""),
-            v["detail"].as_str().unwrap_or("")
+            field("event", TITLE_MAX),
+            field("outcome", TITLE_MAX),
+            field("title", TITLE_MAX),
+            field("caller", IDENTITY_MAX),
+            field("detail", TITLE_MAX)
         );
     }
     Ok(())

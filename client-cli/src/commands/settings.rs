@@ -72,8 +72,46 @@ pub async fn get(s: &SettingsProxy<'_>, key: Option<&str>) -> Result<(), CliErro
     Ok(())
 }
 
+/// The question to ask a person when setting `key` to `value` switches a protection off or
+/// weakens it; `None` when it does not.
+async fn weakens(
+    s: &SettingsProxy<'_>,
+    key: &str,
+    value: &str,
+) -> Result<Option<String>, CliError> {
+    let off = || boolean(value).map(|on| !on);
+    Ok(match key {
+        "require_app_consent" if off()? => {
+            Some("Let every app get codes without asking you first?".to_string())
+        }
+        "approval_requires_unlock" if off()? => {
+            Some("Let sign-in requests be approved while the vault is locked?".to_string())
+        }
+        "lock_on_screen_lock" | "lock_on_suspend" | "lock_on_session_idle" if off()? => {
+            Some(format!("Stop locking the vault automatically ({key})?"))
+        }
+        "automatic_backups" if off()? => Some("Stop writing automatic backups?".to_string()),
+        "auto_lock_timeout" => {
+            let new = seconds(value)?;
+            let old = s.auto_lock_timeout().await?;
+            match new {
+                0 => Some("Never lock the vault after inactivity?".to_string()),
+                n if old != 0 && n > old => Some(format!(
+                    "Keep the vault unlocked longer when idle ({old} s -> {n} s)?"
+                )),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
+}
+
 /// Changes one setting; the daemon validates it, saves config.toml and applies it at once.
+/// Switching a protection off needs a person at the terminal to confirm it.
 pub async fn set(s: &SettingsProxy<'_>, key: &str, value: &str) -> Result<(), CliError> {
+    if let Some(question) = weakens(s, key, value).await? {
+        crate::person::confirm(&question)?;
+    }
     let result = match key {
         "auto_lock_timeout" => s.set_auto_lock_timeout(seconds(value)?).await,
         "lock_on_screen_lock" => s.set_lock_on_screen_lock(boolean(value)?).await,

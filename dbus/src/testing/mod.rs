@@ -106,6 +106,9 @@ impl TestBus {
         }
         apply_xdg(&mut cmd, self.dir.path());
         cmd.env("DBUS_SESSION_BUS_ADDRESS", &self.address);
+        // The CLI asks a person at the terminal before it approves, grants or weakens; tests
+        // answer for them. The tests of that question remove this.
+        cmd.env("LATCHKEY_TEST_UNATTENDED", "1");
         cmd
     }
 

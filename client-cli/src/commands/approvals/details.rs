@@ -2,6 +2,7 @@
 //! a request is printed for people and as JSON.
 
 use crate::exit::CliError;
+use latchkey_dbus::display::{IDENTITY_MAX, MESSAGE_MAX, TITLE_MAX, claim, quoted};
 use std::collections::HashMap;
 use zbus::zvariant::{ObjectPath, OwnedValue};
 
@@ -98,33 +99,41 @@ pub(super) fn request_json(path: &str, d: &HashMap<String, OwnedValue>) -> serde
     v
 }
 
-/// Prints one request for a person.
+/// Prints one request for a person. Who asks comes first, as Latchkey determined it; what the
+/// requester says about itself follows, marked as its claim, on one line each and bounded.
 pub(super) fn print_request(path: &str, d: &HashMap<String, OwnedValue>) {
     let kind = if text(d, "kind") == "consent" {
         "Access request"
     } else {
         "Sign-in approval"
     };
-    println!("[{}] {kind}: {}", short(path), text(d, "title"));
+    println!("[{}] {kind}", short(path));
+    println!(
+        "    Requested by: {} (determined by Latchkey)",
+        claim(&text(d, "caller"), IDENTITY_MAX)
+    );
+    println!(
+        "    Title (it says): {}",
+        quoted(&text(d, "title"), TITLE_MAX)
+    );
     let message = text(d, "message");
     if !message.is_empty() {
-        println!("    {message}");
+        println!("    Message (it says): {}", quoted(&message, MESSAGE_MAX));
     }
     for (label, key) in [
-        ("App (as stated)", "app_name"),
-        ("Location (as stated)", "location"),
-        ("IP address (as stated)", "ip_address"),
+        ("App (it says)", "app_name"),
+        ("Location (it says)", "location"),
+        ("IP address (it says)", "ip_address"),
     ] {
         let value = text(d, key);
         if !value.is_empty() {
-            println!("    {label}: {value}");
+            println!("    {label}: {}", quoted(&value, TITLE_MAX));
         }
     }
-    println!("    Requested by: {}", text(d, "caller"));
     let left = number(d, "expires").saturating_sub(crate::clock::unix_now());
     println!("    Expires in {left} s");
     let c = choices(d);
-    let l = labels(d);
+    let l: Vec<String> = labels(d).iter().map(|l| quoted(l, TITLE_MAX)).collect();
     if !l.is_empty() {
         println!(
             "    Presence check: pick the answer shown on the sign-in page (--answer): {}",
@@ -137,4 +146,14 @@ pub(super) fn print_request(path: &str, d: &HashMap<String, OwnedValue>) {
             list.join("  ")
         );
     }
+}
+
+/// One line naming a request for a confirmation question: who asks (determined) and its title
+/// (claimed).
+pub(super) fn summary(d: &HashMap<String, OwnedValue>) -> String {
+    format!(
+        "{} (determined by Latchkey), which says {}",
+        claim(&text(d, "caller"), IDENTITY_MAX),
+        quoted(&text(d, "title"), TITLE_MAX)
+    )
 }

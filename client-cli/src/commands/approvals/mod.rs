@@ -12,7 +12,7 @@ pub use watch::watch;
 
 use super::print_json;
 use crate::exit::CliError;
-use details::{choice_of, labels, print_request, request_json, short, text, to_path};
+use details::{choice_of, labels, print_request, request_json, short, summary, text, to_path};
 use latchkey_dbus::ApprovalsProxy;
 use request::WRONG_NUMBER;
 
@@ -64,6 +64,14 @@ pub async fn approve(
         })?),
         (Some(_), None) => None,
     };
+    let who = details.map_or_else(|| "an unknown requester".to_string(), summary);
+    let question = if consent {
+        let how = if always { "from now on" } else { "this once" };
+        format!("Allow {who} to get what it asked for, {how}?")
+    } else {
+        format!("Approve the sign-in requested by {who}?")
+    };
+    crate::person::confirm(&question)?;
     let outcome = if consent {
         approvals
             .answer_consent(&path, if always { "always" } else { "once" })

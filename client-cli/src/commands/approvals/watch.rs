@@ -16,6 +16,14 @@ pub async fn watch(approvals: &ApprovalsProxy<'_>) -> Result<(), CliError> {
     let mut queue: Vec<(OwnedObjectPath, HashMap<String, OwnedValue>)> =
         approvals.list_pending().await?;
     eprintln!("Watching for approval requests (Ctrl+C to stop).");
+    // Answers come from stdin; only a person at the terminal may approve or allow through it.
+    let person = crate::person::stdin_is_person();
+    if !person {
+        eprintln!(
+            "stdin is not a terminal in the foreground: requests can be denied or skipped here, \
+             but approving and allowing need a person (in the Latchkey app or at a terminal)."
+        );
+    }
     loop {
         if queue.is_empty() {
             let Some(signal) = added.next().await else {
@@ -42,6 +50,14 @@ pub async fn watch(approvals: &ApprovalsProxy<'_>) -> Result<(), CliError> {
             return Ok(());
         };
         let answer = answer.trim().to_lowercase();
+        let refusal = matches!(
+            answer.as_str(),
+            "s" | "skip" | "" | "n" | "no" | "d" | "deny"
+        );
+        if !person && !refusal {
+            println!("    -> not applied: approving needs a person at a terminal");
+            continue;
+        }
         let result = match (text(&details, "kind").as_str(), answer.as_str()) {
             (_, "s" | "skip" | "") => continue,
             ("consent", "o" | "once") => approvals.answer_consent(&path.as_ref(), "once").await,
