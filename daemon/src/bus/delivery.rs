@@ -29,17 +29,7 @@ async fn try_show(conn: &zbus::Connection, hub: &ApprovalHub, r: &Request) -> zb
         .await?
         .iter()
         .any(|c| c == "actions");
-    let mut body = r.claims.message.clone();
-    for (label, value) in [
-        ("App", &r.claims.app_name),
-        ("Location", &r.claims.location),
-        ("IP address", &r.claims.ip_address),
-    ] {
-        if !value.is_empty() {
-            body.push_str(&format!("\n{label} (as stated): {value}"));
-        }
-    }
-    body.push_str(&format!("\nRequested by: {}", r.caller.label()));
+    let mut body = super::notice::body(r);
     let mut actions: Vec<String> = Vec::new();
     if actions_supported && r.kind == "consent" {
         actions.extend(
@@ -63,7 +53,12 @@ async fn try_show(conn: &zbus::Connection, hub: &ApprovalHub, r: &Request) -> zb
                 });
                 for (i, n) in m.choices.iter().enumerate() {
                     actions.push(format!("n:{n}"));
-                    actions.push(m.labels.get(i).cloned().unwrap_or_else(|| n.to_string()));
+                    actions.push(
+                        m.labels.get(i).map_or_else(
+                            || n.to_string(),
+                            |l| latchkey_dbus::display::claim(l, 40),
+                        ),
+                    );
                 }
             }
             None => actions.extend(["approve".to_string(), "Approve".to_string()]),
@@ -77,11 +72,8 @@ async fn try_show(conn: &zbus::Connection, hub: &ApprovalHub, r: &Request) -> zb
         ("urgency", Value::U8(Urgency::Critical as u8)),
         ("resident", Value::Bool(true)),
     ]);
-    let summary = if r.kind == "consent" {
-        format!("Allow access? {}", r.claims.title)
-    } else {
-        format!("Approve sign-in? {}", r.claims.title)
-    };
+    let summary = super::notice::summary(r);
+    let body = super::notice::escape_markup(&body);
     let id = proxy
         .notify(
             "Latchkey",

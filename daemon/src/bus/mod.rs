@@ -10,6 +10,7 @@ mod errors;
 mod export;
 mod import;
 mod keyring_unlock;
+mod notice;
 mod push;
 mod request;
 mod settings;
