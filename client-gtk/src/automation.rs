@@ -153,7 +153,7 @@ fn state(w: &Window) -> Value {
         .open_dialogs()
         .into_iter()
         .map(|d| {
-            json!({"path": d.path, "heading": d.heading, "responses": d.responses,
+            json!({"path": d.path, "heading": d.heading, "body": d.body, "responses": d.responses,
                    "width": d.size.0, "height": d.size.1})
         })
         .collect();

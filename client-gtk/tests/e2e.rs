@@ -104,7 +104,14 @@ fn gtk_client_end_to_end() {
         s["dialogs"].as_array().is_some_and(|d| !d.is_empty())
     });
     let dialog = &s["dialogs"][0];
-    assert_eq!(dialog["heading"], "Sign in to Example?", "{s}");
+    assert_eq!(dialog["heading"], "Approve sign-in?", "{s}");
+    let body = dialog["body"].as_str().unwrap_or("");
+    assert!(
+        body.starts_with("Requested by ")
+            && body.contains("latchkey (process")
+            && body.contains("It says: \u{201c}Sign in to Example?\u{201d}"),
+        "who asks first, as checked; the title as its claim: {s}"
+    );
     let pick = format!("n{number}");
     assert!(
         dialog["responses"]

@@ -33,6 +33,8 @@ pub struct Pending {
     pub choices: Vec<u32>,
 }
 
+use latchkey_dbus::display::{IDENTITY_MAX, MESSAGE_MAX, TITLE_MAX, claim};
+
 fn text(d: &HashMap<String, OwnedValue>, key: &str) -> String {
     d.get(key)
         .and_then(|v| String::try_from(v.try_clone().ok()?).ok())
@@ -52,14 +54,16 @@ impl Pending {
         Self {
             path,
             kind: text(d, "kind"),
-            title: text(d, "title"),
-            message: text(d, "message"),
-            app_name: text(d, "app_name"),
-            location: text(d, "location"),
-            ip_address: text(d, "ip_address"),
-            caller_exe: text(d, "caller_exe"),
+            // Everything a requester wrote, and its executable's path, is shown on one line,
+            // bounded, with control and bidi characters made visible.
+            title: claim(&text(d, "title"), TITLE_MAX),
+            message: claim(&text(d, "message"), MESSAGE_MAX),
+            app_name: claim(&text(d, "app_name"), TITLE_MAX),
+            location: claim(&text(d, "location"), TITLE_MAX),
+            ip_address: claim(&text(d, "ip_address"), TITLE_MAX),
+            caller_exe: claim(&text(d, "caller_exe"), IDENTITY_MAX),
             caller_pid,
-            caller_flatpak: text(d, "caller_flatpak"),
+            caller_flatpak: claim(&text(d, "caller_flatpak"), IDENTITY_MAX),
             choices,
         }
     }

@@ -9,21 +9,18 @@ use gtk::glib;
 
 /// Builds the dialog for an approval request (not yet presented).
 pub fn build(parent: &gtk::Window, p: &Pending) -> adw::MessageDialog {
-    let heading = if p.title.is_empty() {
-        "Approve sign-in?"
-    } else {
-        p.title.as_str()
-    };
-    let body = if p.choices.is_empty() {
-        p.message.clone()
-    } else if p.message.is_empty() {
-        "Pick the number shown where you are signing in.".to_string()
-    } else {
-        format!(
-            "{}\n\nPick the number shown where you are signing in.",
-            p.message
-        )
-    };
+    // Who asks comes first, as Latchkey determined it; the requester's words follow as claims.
+    let mut body = format!("Requested by {}, as checked by Latchkey.", requester(p));
+    if !p.title.is_empty() {
+        body.push_str(&format!("\n\nIt says: \u{201c}{}\u{201d}", p.title));
+    }
+    if !p.message.is_empty() {
+        body.push_str(&format!("\n\u{201c}{}\u{201d}", p.message));
+    }
+    if !p.choices.is_empty() {
+        body.push_str("\n\nPick the number shown where you are signing in.");
+    }
+    let heading = "Approve sign-in?";
     let dialog = adw::MessageDialog::new(Some(parent), Some(heading), Some(&body));
     dialog.set_extra_child(Some(&details_list(p)));
     dialog.add_response("deny", "_Deny");
@@ -68,18 +65,36 @@ pub fn details_list(p: &Pending) -> gtk::ListBox {
         row.add_css_class("property");
         list.append(&row);
     };
+    add("Program (checked by Latchkey)", &program(p));
+    add("Flatpak app (checked by Latchkey)", &p.caller_flatpak);
     add("Application (as it says)", &p.app_name);
     add("Location (as it says)", &p.location);
     add("IP address (as it says)", &p.ip_address);
-    let program = match (p.caller_exe.as_str(), p.caller_pid) {
+    list
+}
+
+/// The requester's executable and process, as the daemon determined them.
+fn program(p: &Pending) -> String {
+    match (p.caller_exe.as_str(), p.caller_pid) {
         ("", 0) => String::new(),
         ("", pid) => format!("process {pid}"),
         (exe, 0) => exe.to_string(),
         (exe, pid) => format!("{exe} (process {pid})"),
-    };
-    add("Program (checked by Latchkey)", &program);
-    add("Flatpak app (checked by Latchkey)", &p.caller_flatpak);
-    list
+    }
+}
+
+/// One name for who asks: the Flatpak app, else the program.
+fn requester(p: &Pending) -> String {
+    if !p.caller_flatpak.is_empty() {
+        format!("the Flatpak app {}", p.caller_flatpak)
+    } else {
+        let program = program(p);
+        if program.is_empty() {
+            "an unknown program".into()
+        } else {
+            program
+        }
+    }
 }
 
 #[cfg(test)]

@@ -114,6 +114,7 @@ impl Window {
                 OpenDialog {
                     path: path.clone(),
                     heading,
+                    body: d.body().to_string(),
                     responses: response_ids(d),
                     size: (d.width(), d.height()),
                 }
@@ -138,6 +139,7 @@ impl Window {
 pub struct OpenDialog {
     pub path: String,
     pub heading: String,
+    pub body: String,
     /// Response ids (`deny`, `approve`, `once`, `always`, `nNN`).
     pub responses: Vec<String>,
     pub size: (i32, i32),
