@@ -8,6 +8,7 @@ mod answers;
 #[path = "../common/mod.rs"]
 mod common;
 mod consent;
+mod flooding;
 mod foreign;
 
 use common::daemon::{bin, connect};
