@@ -77,13 +77,22 @@ async fn backups_follow_changes_and_restore_on_a_fresh_machine() {
         .add_uri("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example")
         .await
         .expect("add");
-    assert_eq!(ours(&backup).await.len(), 1, "a backup after add");
+    let first = ours(&backup).await;
+    assert_eq!(first.len(), 1, "a backup after add");
     let mut changes = std::collections::HashMap::new();
     changes.insert("issuer", zbus::zvariant::Value::from("Renamed"));
     vault.update_account(&id, changes).await.expect("rename");
-    assert_eq!(ours(&backup).await.len(), 2, "a backup after rename");
+    // A burst of changes leaves one backup, always of the newest state.
+    let renamed = ours(&backup).await;
+    assert_eq!(renamed.len(), 1, "the rename's backup replaced the add's");
+    assert_ne!(renamed, first, "a backup after rename");
     let second = add_bank_account(&vault).await;
-    assert_eq!(ours(&backup).await.len(), 3);
+    assert_eq!(ours(&backup).await.len(), 1);
+    // Backups on demand are never replaced; they end the burst.
+    for _ in 0..3 {
+        backup.backup_now().await.expect("backup now");
+    }
+    assert_eq!(ours(&backup).await.len(), 3, "pruned to BackupKeep");
     let third = vault
         .add_account("Temp", "x", "ONSWG4TFOQYTEMZU", "totp", "sha1", 6, 30, 0)
         .await

@@ -35,6 +35,11 @@ pub enum Error {
     PassphraseRequired(String),
     /// A remote server (privacyIDEA) could not be reached or refused the request.
     Network(String),
+    /// The account is already in the vault (same issuer, name and secret); nothing was added.
+    AlreadyExists(String),
+    /// Another app has added as many accounts as it may since the vault was unlocked; the user
+    /// adds further ones in Latchkey itself.
+    AddLimitReached(String),
 }
 
 impl Error {
@@ -55,7 +60,9 @@ impl Error {
             | Error::Expired(m)
             | Error::Keyring(m)
             | Error::PassphraseRequired(m)
-            | Error::Network(m) => m.clone(),
+            | Error::Network(m)
+            | Error::AlreadyExists(m)
+            | Error::AddLimitReached(m) => m.clone(),
         }
     }
 }

@@ -4,12 +4,15 @@
 //! A backup is a copy of the vault file holding only the passphrase slot
 //! ([`crate::vault::Session::seal_copy`]): the file and the passphrase that was current when it
 //! was written are all a fresh machine needs. Backups are written after every change of the
-//! accounts or the passphrase, 0600 and atomically, never replacing a file; the folder keeps the
-//! newest `backup_keep` of this machine's backups, and pruning deletes nothing whose name
+//! accounts or the passphrase, 0600 and atomically, never replacing a file; a burst of changes
+//! leaves one backup ([`coalesce`]); the folder keeps `backup_keep` of this machine's backups,
+//! the newest of each day first ([`retention`]), and pruning deletes nothing whose name
 //! Latchkey did not make. A failing backup is logged and reported, never blocks the change.
 
+mod coalesce;
 mod names;
 pub mod restore;
+mod retention;
 
 pub use names::BackupName;
 
@@ -67,6 +70,7 @@ pub struct Backups {
     settings: Arc<Settings>,
     host: String,
     status: Mutex<BackupStatus>,
+    runs: Mutex<coalesce::Runs>,
 }
 
 impl Backups {
@@ -76,6 +80,7 @@ impl Backups {
             settings,
             host: names::this_host(),
             status: Mutex::default(),
+            runs: Mutex::default(),
         })
     }
 
@@ -92,23 +97,57 @@ impl Backups {
             .clone()
     }
 
-    /// After a change: writes a backup if automatic backups are on. Failures are logged and
-    /// recorded, never returned: the change itself already happened.
+    /// After a change: writes a backup if automatic backups are on; it replaces the previous
+    /// backup of the same burst ([`coalesce`]). Failures are logged and recorded, never
+    /// returned: the change itself already happened.
     pub fn after_change(&self, session: &Session, body: &[u8], count: u32) {
         if !self.settings.current().automatic_backups {
             return;
         }
-        if let Err(e) = self.write(session, body, count) {
-            tracing::error!(event = "backup-failed", "automatic backup failed: {e}");
+        let (folder, file) = match self.record(self.install(session, body, count), count) {
+            Ok(written) => written,
+            Err(e) => {
+                tracing::error!(event = "backup-failed", "automatic backup failed: {e}");
+                return;
+            }
+        };
+        let replaced = self
+            .runs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .after_automatic(folder.join(&file), now_millis());
+        if let Some(old) = replaced {
+            match std::fs::remove_file(&old) {
+                Ok(()) => {
+                    tracing::debug!(event = "backup-replaced", file = %file, "a backup of the same burst of changes was replaced")
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    tracing::warn!("cannot remove the replaced backup {}: {e}", old.display())
+                }
+            }
         }
+        self.prune(&folder);
     }
 
-    /// Writes a backup now; returns its file name.
+    /// Writes a backup now (on request); returns its file name. It is never replaced by a later
+    /// automatic backup.
     pub fn write(&self, session: &Session, body: &[u8], count: u32) -> Result<String, BackupError> {
-        let result = self.try_write(session, body, count);
+        let (folder, file) = self.record(self.install(session, body, count), count)?;
+        self.runs.lock().unwrap_or_else(|p| p.into_inner()).end();
+        self.prune(&folder);
+        Ok(file)
+    }
+
+    /// Records the outcome of a write in the status.
+    fn record(
+        &self,
+        result: Result<(PathBuf, String), BackupError>,
+        count: u32,
+    ) -> Result<(PathBuf, String), BackupError> {
         let mut status = self.status.lock().unwrap_or_else(|p| p.into_inner());
         match &result {
-            Ok(file) => {
+            Ok((_, file)) => {
                 *status = BackupStatus {
                     last_time: now_millis() / 1000,
                     last_file: file.clone(),
@@ -121,7 +160,13 @@ impl Backups {
         result
     }
 
-    fn try_write(&self, session: &Session, body: &[u8], count: u32) -> Result<String, BackupError> {
+    /// Writes a new backup file; returns the folder and the file's name.
+    fn install(
+        &self,
+        session: &Session,
+        body: &[u8],
+        count: u32,
+    ) -> Result<(PathBuf, String), BackupError> {
         let folder = self.folder()?;
         ensure_folder(&folder)?;
         let bytes = session.seal_copy(body, count)?;
@@ -138,18 +183,22 @@ impl Backups {
                 Err(e) => return Err(e.into()),
             }
         };
-        self.prune(&folder);
-        Ok(file)
+        Ok((folder, file))
     }
 
-    /// Deletes this machine's oldest backups beyond `backup_keep`, and temp files a crash
-    /// mid-write left (`.<backup name>.tmp-<16 hex>`); never other files.
+    /// Deletes this machine's backups beyond `backup_keep` (keeping the newest of each day
+    /// first, see [`retention`]), and temp files a crash mid-write left
+    /// (`.<backup name>.tmp-<16 hex>`); never other files.
     fn prune(&self, folder: &Path) {
         self.remove_crash_leftovers(folder);
         let keep = self.settings.current().backup_keep.clamp(1, MAX_KEEP) as usize;
         let Ok(list) = list_in(folder) else { return };
         let ours: Vec<_> = list.iter().filter(|e| e.1.host == self.host).collect();
-        for entry in ours.iter().rev().skip(keep) {
+        let times: Vec<u64> = ours.iter().map(|e| e.1.millis).collect();
+        for entry in retention::to_delete(&times, keep)
+            .into_iter()
+            .filter_map(|i| ours.get(i))
+        {
             let path = folder.join(&entry.0);
             match std::fs::remove_file(&path) {
                 Ok(()) => {

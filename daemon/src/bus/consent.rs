@@ -60,6 +60,15 @@ impl Gate {
         self.grants.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Who sent this call, as the daemon determined it.
+    pub async fn caller(
+        &self,
+        conn: &zbus::Connection,
+        header: &Header<'_>,
+    ) -> Result<crate::approvals::Caller, Error> {
+        self.hub.caller_of(conn, header).await
+    }
+
     /// Whether `caller` is one of Latchkey's own clients (the executables beside the daemon).
     pub fn is_own_client(&self, caller: &crate::approvals::Caller) -> bool {
         self.trust_all

@@ -12,6 +12,7 @@ pub fn to_dbus_error(e: StateError) -> Error {
         StateError::AlreadyInitialized => Error::AlreadyInitialized(msg),
         StateError::AlreadyUnlocked => Error::InvalidArgument(msg),
         StateError::NotFound(_) => Error::NotFound(msg),
+        StateError::AlreadyExists(_) => Error::AlreadyExists(msg),
         StateError::InvalidUri(_) => Error::InvalidUri(msg),
         StateError::InvalidArgument(_) => Error::InvalidArgument(msg),
         StateError::BadPassphrase => Error::BadPassphrase(msg),

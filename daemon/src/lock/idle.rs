@@ -1,12 +1,16 @@
 //! The inactivity timer: locks after `auto_lock_timeout` seconds without client activity.
 //!
+//! Only Latchkey's own clients' activity counts (the bus layer decides and calls
+//! [`Activity::touch`]): another app asking for codes every second, or adding accounts, must not
+//! keep the vault unlocked while the user is away.
+//!
 //! While the vault is locked, or the timeout is 0, the task waits without any timer, so an idle
 //! daemon wakes for nothing. While unlocked it sleeps until the deadline, then re-checks the
 //! last activity (which may have moved) before asking for a lock.
 
 use super::{LockReason, LockRequests, LockSettings};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, watch};
 
@@ -15,6 +19,8 @@ use tokio::sync::{Notify, watch};
 pub struct Activity {
     last: Mutex<Instant>,
     unlocked: AtomicBool,
+    /// How many times the vault was unlocked: names the current unlocked session.
+    unlocks: AtomicU64,
     changed: Notify,
 }
 
@@ -23,13 +29,15 @@ impl Default for Activity {
         Self {
             last: Mutex::new(Instant::now()),
             unlocked: AtomicBool::new(false),
+            unlocks: AtomicU64::new(0),
             changed: Notify::new(),
         }
     }
 }
 
 impl Activity {
-    /// Records a client call that counts as use (code requests, listing, edits).
+    /// Records a call of one of Latchkey's own clients that counts as use (code requests,
+    /// listing, adding, editing, importing, exporting). Other apps' calls never count.
     pub fn touch(&self) {
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
     }
@@ -37,8 +45,16 @@ impl Activity {
     /// Arms the timer (on unlock) or disarms it (on lock).
     pub fn set_unlocked(&self, unlocked: bool) {
         self.touch();
+        if unlocked {
+            self.unlocks.fetch_add(1, Ordering::SeqCst);
+        }
         self.unlocked.store(unlocked, Ordering::SeqCst);
         self.changed.notify_one();
+    }
+
+    /// The number of the current (or last) unlocked session; it changes at every unlock.
+    pub fn unlock_session(&self) -> u64 {
+        self.unlocks.load(Ordering::SeqCst)
     }
 
     fn last(&self) -> Instant {

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 /// The settings that decide when the vault locks by itself (all in config.toml).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockSettings {
-    /// Seconds without a code request or client activity before locking; 0 = never.
+    /// Seconds without a code request or other activity of Latchkey's own clients before
+    /// locking; 0 = never.
     pub auto_lock_timeout: u32,
     /// Lock when the screen locks (logind `Lock`/`LockedHint`, ScreenSaver `ActiveChanged`).
     pub lock_on_screen_lock: bool,

@@ -146,6 +146,12 @@ impl VaultState {
         params: OtpParams,
     ) -> Result<String, StateError> {
         check_labels(&issuer, &account)?;
+        // The same account twice is one account: a retry, or an app adding it again and again.
+        if let Some(existing) = self.accounts()?.find(|a| {
+            a.issuer == issuer && a.account == account && a.params.secret == params.secret
+        }) {
+            return Err(StateError::AlreadyExists(existing.id.clone()));
+        }
         let id = uuid::Uuid::new_v4().to_string();
         let new = Account {
             id: id.clone(),

@@ -17,6 +17,8 @@ pub enum StateError {
     AlreadyUnlocked,
     #[error("no account with id {0}")]
     NotFound(String),
+    #[error("this account (same issuer, name and secret) is already in Latchkey, id {0}")]
+    AlreadyExists(String),
     #[error("invalid otpauth URI: {0}")]
     InvalidUri(#[from] UriError),
     #[error("{0}")]

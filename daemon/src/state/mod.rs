@@ -122,9 +122,16 @@ impl VaultState {
         self.has_keyring_slot = self.store.inspect().is_ok_and(|h| h.has_keyring_slot);
     }
 
-    /// Records client activity for the inactivity timer.
+    /// Records activity of one of Latchkey's own clients for the inactivity timer (the bus layer
+    /// calls it for them only).
     pub fn touch(&self) {
         self.activity.touch();
+    }
+
+    /// The number of the current unlocked session; it changes at every unlock (for per-unlock
+    /// limits).
+    pub fn unlock_session(&self) -> u64 {
+        self.activity.unlock_session()
     }
 
     /// The store, so slow work (the KDF) can run without holding the state.
@@ -179,8 +186,7 @@ impl VaultState {
 
     /// Applies `change`, writes the vault, and runs the undo `change` returned if the write fails.
     fn mutate(&mut self, change: impl FnOnce(&mut Accounts) -> Undo) -> Result<(), StateError> {
-        // Adding, editing and removing accounts is use, like a code request.
-        self.activity.touch();
+        // Not activity by itself: only own clients' calls count, and the bus layer knows the caller.
         let store = self.store.clone();
         let backups = self.backups.clone();
         let u = self.unlocked_mut()?;

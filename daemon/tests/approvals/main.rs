@@ -9,6 +9,7 @@ mod answers;
 mod common;
 mod consent;
 mod display;
+mod flooding;
 mod foreign;
 
 use common::daemon::{bin, connect};

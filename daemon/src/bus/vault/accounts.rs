@@ -1,5 +1,6 @@
 //! The Vault interface's account methods: ListAccounts, GetCode, GetNextCode, AddUri,
 //! UpdateAccount, RemoveAccount and Import, and the consent check before a code is given out.
+//! Only Latchkey's own clients' calls count as use for the inactivity timer.
 
 use super::{VaultInterface, caller};
 use crate::bus::convert::{edit_from, info};
@@ -35,9 +36,9 @@ impl VaultInterface {
                 "the list of your accounts",
             )
             .await?;
+        self.own_activity(conn, header).await;
         let mut list: Vec<AccountInfo> = {
             let s = lock_state(&self.state);
-            s.touch();
             s.accounts().map_err(to_dbus_error)?.map(info).collect()
         };
         list.extend(self.push.tokens().iter().map(push::info));
@@ -52,9 +53,9 @@ impl VaultInterface {
         conn: &zbus::Connection,
     ) -> Result<(String, u64, u64), Error> {
         self.check_code_access(id, header, conn).await?;
+        self.own_activity(conn, header).await;
         let is_hotp = {
             let s = lock_state(&self.state);
-            s.touch();
             matches!(
                 s.account(id).map_err(to_dbus_error)?.params.kind,
                 Kind::Hotp { .. }
@@ -77,8 +78,8 @@ impl VaultInterface {
         conn: &zbus::Connection,
     ) -> Result<(String, u64, u64), Error> {
         self.check_code_access(id, header, conn).await?;
+        self.own_activity(conn, header).await;
         let s = lock_state(&self.state);
-        s.touch();
         Ok(code_reply(s.next_code(id).map_err(to_dbus_error)?))
     }
 
@@ -114,9 +115,8 @@ impl VaultInterface {
             self.added(&token.id, header, emitter).await;
             return Ok(token.id.clone());
         }
-        let id = self.blocking(move |s| s.add_uri(&uri)).await?;
-        self.added(&id, header, emitter).await;
-        Ok(id)
+        self.add_counted(header, conn, emitter, move |s| s.add_uri(&uri))
+            .await
     }
 
     /// UpdateAccount: validates the changes, writes them, signals the edit.
@@ -130,6 +130,8 @@ impl VaultInterface {
         let edit = edit_from(changes)?;
         let target = id.clone();
         self.blocking(move |s| s.update(&target, edit)).await?;
+        // Only own clients may edit (checked before): use, for the inactivity timer.
+        lock_state(&self.state).touch();
         tracing::info!(event = "account-updated", account_id = %id, caller = %caller(header), "account updated");
         let _ = Self::accounts_changed(emitter, vec![], vec![], vec![id]).await;
         Ok(())
@@ -152,6 +154,8 @@ impl VaultInterface {
         }
         let target = id.clone();
         self.blocking(move |s| s.remove(&target)).await?;
+        // Only own clients may remove (checked before): use, for the inactivity timer.
+        lock_state(&self.state).touch();
         tracing::info!(event = "account-removed", account_id = %id, caller = %caller(header), "account removed");
         let _ = self.account_count_changed(emitter).await;
         self.report_status();
@@ -171,6 +175,8 @@ impl VaultInterface {
     ) -> Result<ImportReply, Error> {
         let (reply, ids, format) =
             import::run(&self.state, data, &format, passphrase, dry_run).await?;
+        // Only own clients may import (checked before): use, for the inactivity timer.
+        lock_state(&self.state).touch();
         if !ids.is_empty() {
             let count = u32::try_from(ids.len()).unwrap_or(u32::MAX);
             tracing::info!(event = "accounts-imported", count, format, caller = %caller(header), "accounts imported");

@@ -4,7 +4,6 @@
 use super::{VaultInterface, caller};
 use crate::bus::lock_state;
 use crate::lock::LockReason;
-use crate::state::NewAccount;
 use latchkey_dbus::{AccountInfo, Error};
 use std::collections::HashMap;
 use zbus::message::Header;
@@ -150,25 +149,20 @@ impl VaultInterface {
         period: u32,
         counter: u64,
         #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<String, Error> {
-        let secret = Zeroizing::new(secret);
-        let id = self
-            .blocking(move |s| {
-                s.add_fields(&NewAccount {
-                    issuer: &issuer,
-                    account: &account,
-                    secret: &secret,
-                    kind: &kind,
-                    algorithm: &algorithm,
-                    digits,
-                    period,
-                    counter,
-                })
-            })
-            .await?;
-        self.added(&id, &header, &emitter).await;
-        Ok(id)
+        let fields = super::adding::Fields {
+            issuer,
+            account,
+            secret: Zeroizing::new(secret),
+            kind,
+            algorithm,
+            digits,
+            period,
+            counter,
+        };
+        self.add_from_fields(fields, &header, conn, &emitter).await
     }
 
     /// Edits an account (`issuer`, `account`, `algorithm`, `digits`, `period`).

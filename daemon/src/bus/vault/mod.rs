@@ -6,6 +6,7 @@
 //! and what the interface announces after a change in `events`.
 
 mod accounts;
+mod adding;
 mod events;
 mod interface;
 mod lifecycle;
@@ -22,6 +23,8 @@ pub struct VaultInterface {
     push: std::sync::Arc<crate::push::Push>,
     /// Serialises unlock attempts so the brute-force delay cannot be dodged by parallel calls.
     unlock_gate: tokio::sync::Mutex<()>,
+    /// How many accounts other apps have added since the vault was unlocked.
+    adds: crate::access::adds::AddQuota,
 }
 
 impl VaultInterface {
@@ -36,6 +39,17 @@ impl VaultInterface {
             gate,
             push,
             unlock_gate: tokio::sync::Mutex::new(()),
+            adds: Default::default(),
+        }
+    }
+
+    /// Counts the call as use for the inactivity timer if one of Latchkey's own clients made it;
+    /// other apps' calls never keep the vault unlocked.
+    async fn own_activity(&self, conn: &zbus::Connection, header: &Header<'_>) {
+        if let Ok(caller) = self.gate.caller(conn, header).await
+            && self.gate.is_own_client(&caller)
+        {
+            lock_state(&self.state).touch();
         }
     }
 
