@@ -112,6 +112,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 fn main() -> ExitCode {
+    // Like any Unix filter, stop quietly when the reader goes away (`latchkey list | head`)
+    // instead of panicking on a write to a closed pipe.
+    // SAFETY: called before any thread starts; restores the default action of one signal.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -287,3 +287,41 @@ fn sigterm_locks_and_exits_cleanly() {
     assert_eq!(status["locked"], true);
     assert_eq!(status["accounts"], 1);
 }
+
+#[test]
+fn a_secret_on_the_command_line_is_warned_about_and_a_closed_pipe_ends_quietly() {
+    let env = Env::new();
+    env.ok(&["init", "--passphrase-stdin"], Some("pw\n"));
+    let out = env.run(&["add", "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP"], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stderr.contains("warning"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("JBSWY3DPEHPK3PXP"),
+        "the warning does not repeat the secret"
+    );
+    let out = env.run(
+        &["add", "-"],
+        Some("otpauth://totp/C:d?secret=GEZDGNBVGY3TQOJQ\n"),
+    );
+    assert!(
+        out.status.success() && !String::from_utf8_lossy(&out.stderr).contains("warning"),
+        "stdin is the quiet way"
+    );
+    // `latchkey list | head -0`: the reader has gone before the first line is written.
+    let mut child = env
+        .command(&["list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("list");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("list ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "no panic on a closed pipe: {stderr}"
+    );
+}

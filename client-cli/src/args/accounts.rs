@@ -13,7 +13,8 @@ pub enum AlgorithmArg {
 /// `latchkey add`.
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// An otpauth:// URI, or "-" to read it from stdin (keeps the secret out of `ps`).
+    /// An otpauth:// URI. Prefer "-", which reads it from stdin: on the command line the secret
+    /// is visible to other programs (ps, /proc) and kept in your shell history.
     #[arg(conflicts_with_all = ["issuer", "account", "secret"])]
     pub uri: Option<String>,
     /// Who issued the account (e.g. GitHub).
@@ -22,7 +23,8 @@ pub struct AddArgs {
     /// The account name (e.g. alice@example.com).
     #[arg(long)]
     pub account: Option<String>,
-    /// The base32 secret ("-" reads it from stdin).
+    /// The base32 secret; prefer "-", which reads it from stdin (on the command line it is
+    /// visible to other programs and kept in your shell history).
     #[arg(long)]
     pub secret: Option<String>,
     /// HMAC algorithm.

@@ -9,6 +9,16 @@ use zbus::zvariant::Value;
 
 /// Adds an account from a URI or from fields and prints its id.
 pub async fn add(vault: &VaultProxy<'_>, a: AddArgs) -> Result<(), CliError> {
+    // A secret on the command line is readable by every process of the user in
+    // /proc/PID/cmdline (and lands in shell history) while this runs.
+    let in_argv =
+        a.uri.as_deref().is_some_and(|u| u != "-") || a.secret.as_deref().is_some_and(|s| s != "-");
+    if in_argv {
+        eprintln!(
+            "latchkey: warning: the secret was given on the command line, where other programs \
+             (ps, /proc) and your shell history can read it; use \"-\" and pipe it on stdin instead"
+        );
+    }
     let id = if let Some(uri) = &a.uri {
         vault.add_uri(&value_or_stdin(uri)?).await?
     } else {
