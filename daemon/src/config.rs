@@ -55,6 +55,21 @@ impl Default for Config {
     }
 }
 
+/// Longest auto-lock timeout accepted, in seconds (one week).
+pub const MAX_AUTO_LOCK: u32 = 7 * 86_400;
+/// Longest interval between polls of a push server, in seconds.
+pub const MAX_PUSH_POLL: u32 = 3_600;
+
+/// A setting outside what Latchkey accepts.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting} must be {allowed}")]
+pub struct OutOfRange {
+    /// The setting's name in config.toml.
+    pub setting: &'static str,
+    /// What is accepted, for a person.
+    pub allowed: &'static str,
+}
+
 /// Why the configuration file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -66,6 +81,15 @@ pub enum ConfigError {
     },
     #[error("{path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("{path} is not valid: {source}")]
+    OutOfRange {
+        path: PathBuf,
+        #[source]
+        source: OutOfRange,
+    },
+    /// A change that would put a setting out of range; nothing was written.
+    #[error(transparent)]
+    Refused(#[from] OutOfRange),
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -92,10 +116,45 @@ impl Config {
                 });
             }
         };
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let config: Self = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
             message: e.to_string(),
-        })
+        })?;
+        config
+            .validate()
+            .map_err(|source| ConfigError::OutOfRange {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(config)
+    }
+
+    /// Checks every setting against what Latchkey accepts: the one place ranges are decided, for
+    /// the file at start and SIGHUP and for changes over D-Bus.
+    pub fn validate(&self) -> Result<(), OutOfRange> {
+        let refuse = |setting, allowed| Err(OutOfRange { setting, allowed });
+        if self.auto_lock_timeout > MAX_AUTO_LOCK {
+            return refuse(
+                "auto_lock_timeout",
+                "at most 604800 seconds (one week; 0 = never)",
+            );
+        }
+        if !(1..=crate::backup::MAX_KEEP).contains(&self.backup_keep) {
+            return refuse("backup_keep", "between 1 and 10000");
+        }
+        if !(1..=MAX_PUSH_POLL).contains(&self.push_poll_interval) {
+            return refuse("push_poll_interval", "between 1 and 3600 seconds");
+        }
+        if !self.backup_folder.is_empty() && !Path::new(&self.backup_folder).is_absolute() {
+            return refuse(
+                "backup_folder",
+                "an absolute path, or empty for the default folder",
+            );
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() {
+            return refuse("log_level", "a log filter such as info, debug or warn");
+        }
+        Ok(())
     }
 
     /// Writes the settings atomically (temporary file, fsync, rename).
@@ -118,5 +177,42 @@ impl Config {
             lock_on_suspend: self.lock_on_suspend,
             lock_on_session_idle: self.lock_on_session_idle,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).expect("write");
+        Config::load(&path)
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused_by_name() {
+        for (text, setting) in [
+            ("auto_lock_timeout = 4294967295", "auto_lock_timeout"),
+            ("backup_keep = 0", "backup_keep"),
+            ("backup_keep = 4000000000", "backup_keep"),
+            ("push_poll_interval = 0", "push_poll_interval"),
+            ("backup_folder = \"relative/dir\"", "backup_folder"),
+            ("log_level = \"[[[\"", "log_level"),
+        ] {
+            let err = loaded(text).expect_err(text);
+            assert!(
+                matches!(&err, ConfigError::OutOfRange { source, .. } if source.setting == setting),
+                "{text}: {err}"
+            );
+            assert!(err.to_string().contains(setting), "{err}");
+        }
+        assert_eq!(
+            loaded("auto_lock_timeout = 0")
+                .expect("0 = never")
+                .auto_lock_timeout,
+            0
+        );
     }
 }

@@ -75,6 +75,14 @@ fn open_state(opts: &Options, activity: Arc<Activity>) -> VaultState {
 
 /// Serves the vault on the session bus until SIGTERM/SIGINT or the bus goes away.
 pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::Result<()> {
+    let folder = opts.vault.parent().unwrap_or(std::path::Path::new("."));
+    if let Some(old) = crate::files::secure_dir(folder)? {
+        tracing::warn!(
+            event = "folder-repaired",
+            folder = %folder.display(),
+            "the vault's folder had mode {old:04o}, which let other users see or replace its files; it is 0700 now"
+        );
+    }
     let activity = Arc::new(Activity::default());
     let state: SharedState = Arc::new(Mutex::new(open_state(&opts, activity.clone())));
     let settings = Arc::new(Settings::new(opts.config.clone(), config));

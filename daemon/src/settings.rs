@@ -9,9 +9,6 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use tokio::sync::watch;
 
-/// Longest auto-lock timeout accepted, in seconds (one week).
-pub const MAX_AUTO_LOCK: u32 = 7 * 86_400;
-
 /// The current settings and where they are saved.
 pub struct Settings {
     path: PathBuf,
@@ -48,6 +45,7 @@ impl Settings {
         let mut guard = self.config.lock().unwrap_or_else(|p| p.into_inner());
         let mut next = guard.clone();
         change(&mut next);
+        next.validate()?;
         next.save(&self.path)?;
         *guard = next;
         self.lock_tx.send_replace(guard.lock_settings());

@@ -11,6 +11,7 @@ mod consent;
 mod display;
 mod flooding;
 mod foreign;
+mod hardening;
 
 use common::daemon::{bin, connect};
 use futures_util::StreamExt;

@@ -1,0 +1,49 @@
+//! What another process can do to the daemon's files between starts: open up the vault's folder,
+//! or write settings Latchkey would never accept.
+
+use super::common::daemon::{bin, connect};
+use latchkey_dbus::SettingsProxy;
+use latchkey_dbus::testing::TestBus;
+use std::os::unix::fs::PermissionsExt;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_vault_folder_is_repaired_and_a_bad_config_is_refused_at_start() {
+    let bus = TestBus::start(bin()).expect("bus");
+    let folder = bus.root().join("data/latchkey");
+    std::fs::create_dir_all(&folder).expect("folder");
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let config = bus.root().join("config/latchkey/config.toml");
+    std::fs::create_dir_all(config.parent().expect("dir")).expect("config dir");
+    // Consent off, and one value out of range: the whole file is refused, not half-applied.
+    std::fs::write(&config, "require_app_consent = false\nbackup_keep = 0\n").expect("config");
+
+    let daemon = bus.spawn_daemon(bin()).expect("daemon");
+    let client = connect(&bus).await;
+    let settings = SettingsProxy::new(&client).await.expect("settings");
+    assert!(
+        settings.require_app_consent().await.expect("property"),
+        "the refused file's consent switch was not applied"
+    );
+    assert_eq!(settings.backup_keep().await.expect("property"), 10);
+    // Setting a value out of range over the bus is refused with a named setting; nothing saved.
+    let err = settings
+        .set_auto_lock_timeout(u32::MAX)
+        .await
+        .expect_err("out of range");
+    assert!(err.to_string().contains("auto_lock_timeout"), "{err}");
+    let mode = std::fs::metadata(&folder)
+        .expect("meta")
+        .permissions()
+        .mode()
+        & 0o777;
+    let (_, log) = daemon.stop().expect("stop");
+    assert_eq!(mode, 0o700, "the folder was made private");
+    assert!(
+        log.contains("folder-repaired") && log.contains("0777"),
+        "said so: {log}"
+    );
+    assert!(
+        log.contains("backup_keep must be between 1 and 10000"),
+        "named: {log}"
+    );
+}
