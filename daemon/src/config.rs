@@ -169,6 +169,65 @@ impl Config {
         crate::files::write_private_atomic(path, text.as_bytes()).map_err(err)
     }
 
+    /// What `self` switches off or weakens compared with `before`, one sentence each.
+    pub fn weakened_from(&self, before: &Config) -> Vec<String> {
+        let mut off = Vec::new();
+        let mut check = |was: bool, now: bool, what| {
+            if was && !now {
+                off.push(String::from(what));
+            }
+        };
+        check(
+            before.require_app_consent,
+            self.require_app_consent,
+            "Apps no longer need your consent to get codes",
+        );
+        check(
+            before.approval_requires_unlock,
+            self.approval_requires_unlock,
+            "Sign-in requests can now be approved while the vault is locked",
+        );
+        check(
+            before.lock_on_screen_lock,
+            self.lock_on_screen_lock,
+            "The vault no longer locks when the screen locks",
+        );
+        check(
+            before.lock_on_suspend,
+            self.lock_on_suspend,
+            "The vault no longer locks before suspend",
+        );
+        check(
+            before.lock_on_session_idle,
+            self.lock_on_session_idle,
+            "The vault no longer locks when the session is idle",
+        );
+        check(
+            before.automatic_backups,
+            self.automatic_backups,
+            "Automatic backups are off",
+        );
+        let (was, now) = (before.auto_lock_timeout, self.auto_lock_timeout);
+        if was != 0 && now == 0 {
+            off.push("The vault no longer locks after inactivity".into());
+        } else if was != 0 && now > was {
+            off.push(format!(
+                "The vault now stays unlocked for {now} s when idle (was {was} s)"
+            ));
+        }
+        if before.backup_folder != self.backup_folder {
+            off.push(format!(
+                "Backups now go to {}",
+                if self.backup_folder.is_empty() {
+                    "the default folder"
+                } else {
+                    &self.backup_folder
+                }
+            ));
+        }
+        off
+    }
+
     /// The settings that decide when the vault locks by itself.
     pub fn lock_settings(&self) -> LockSettings {
         LockSettings {

@@ -2,9 +2,14 @@
 
 use super::Gate;
 use crate::config::ConfigError;
+use crate::notifications::{Urgency, send_plain};
 use crate::settings::Settings;
+use latchkey_dbus::display::{IDENTITY_MAX, claim};
+use std::collections::HashMap;
 use std::sync::Arc;
 use zbus::message::Header;
+use zbus::object_server::SignalEmitter;
+use zbus::zvariant::Value;
 
 /// Serves [`Settings`]; every write is validated, saved to config.toml, then applied.
 pub struct SettingsInterface {
@@ -19,28 +24,54 @@ impl SettingsInterface {
     }
 
     /// Refuses other apps: they could turn consent or auto-lock off, or move the backups.
-    /// No header means the daemon set the property itself, not a caller.
+    /// Returns who changes the settings, as determined; no header means the daemon itself.
     async fn allowed(
         &self,
         conn: &zbus::Connection,
         header: Option<&Header<'_>>,
-    ) -> zbus::fdo::Result<()> {
+    ) -> zbus::fdo::Result<String> {
         let Some(header) = header else {
-            return Ok(());
+            return Ok("latchkeyd".to_string());
         };
         self.gate
             .require_own_client(conn, header, "change settings")
             .await
-            .map(drop)
             .map_err(|e| zbus::fdo::Error::AccessDenied(e.message()))
     }
 
-    fn save(&self, change: impl FnOnce(&mut crate::config::Config)) -> zbus::fdo::Result<()> {
+    /// Validates and saves a change; a change that switches a protection off is a security
+    /// event (signal, journal, notification), so the user hears of it whoever made it.
+    async fn save(
+        &self,
+        conn: &zbus::Connection,
+        who: &str,
+        change: impl FnOnce(&mut crate::config::Config),
+    ) -> zbus::fdo::Result<()> {
+        let before = self.settings.current();
         self.settings.update(change).map_err(|e| match e {
             ConfigError::Refused(range) => zbus::fdo::Error::InvalidArgs(range.to_string()),
             other => zbus::fdo::Error::Failed(other.to_string()),
         })?;
-        tracing::info!(event = "settings-changed", file = %self.settings.path().display(), "settings changed");
+        tracing::info!(event = "settings-changed", caller = %who, file = %self.settings.path().display(), "settings changed");
+        for weakened in self.settings.current().weakened_from(&before) {
+            tracing::warn!(event = "protection-off", caller = %who, "{weakened}");
+            if let Ok(emitter) = SignalEmitter::new(conn, latchkey_dbus::OBJECT_PATH) {
+                let details = HashMap::from([("caller", Value::from(who))]);
+                let _ = super::VaultInterface::security_event(
+                    &emitter,
+                    "protection-off",
+                    &weakened,
+                    details,
+                )
+                .await;
+            }
+            send_plain(
+                conn,
+                "Latchkey: a protection was switched off".into(),
+                format!("{weakened} (changed by {})", claim(who, IDENTITY_MAX)),
+                Urgency::Critical,
+            );
+        }
         Ok(())
     }
 }
@@ -59,8 +90,8 @@ impl SettingsInterface {
         #[zbus(header)] header: Option<Header<'_>>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
-        self.allowed(conn, header.as_ref()).await?;
-        self.save(|c| c.auto_lock_timeout = value)
+        let who = self.allowed(conn, header.as_ref()).await?;
+        self.save(conn, &who, |c| c.auto_lock_timeout = value).await
     }
 
     /// Lock when the screen locks.
@@ -75,8 +106,9 @@ impl SettingsInterface {
         #[zbus(header)] header: Option<Header<'_>>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
-        self.allowed(conn, header.as_ref()).await?;
-        self.save(|c| c.lock_on_screen_lock = value)
+        let who = self.allowed(conn, header.as_ref()).await?;
+        self.save(conn, &who, |c| c.lock_on_screen_lock = value)
+            .await
     }
 
     /// Lock before the machine suspends.
@@ -91,8 +123,8 @@ impl SettingsInterface {
         #[zbus(header)] header: Option<Header<'_>>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
-        self.allowed(conn, header.as_ref()).await?;
-        self.save(|c| c.lock_on_suspend = value)
+        let who = self.allowed(conn, header.as_ref()).await?;
+        self.save(conn, &who, |c| c.lock_on_suspend = value).await
     }
 
     /// Lock when the session goes idle.
@@ -107,8 +139,9 @@ impl SettingsInterface {
         #[zbus(header)] header: Option<Header<'_>>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
-        self.allowed(conn, header.as_ref()).await?;
-        self.save(|c| c.lock_on_session_idle = value)
+        let who = self.allowed(conn, header.as_ref()).await?;
+        self.save(conn, &who, |c| c.lock_on_session_idle = value)
+            .await
     }
 
     /// Approving a sign-in request needs an unlocked vault.
@@ -123,8 +156,9 @@ impl SettingsInterface {
         #[zbus(header)] header: Option<Header<'_>>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
-        self.allowed(conn, header.as_ref()).await?;
-        self.save(|c| c.approval_requires_unlock = value)
+        let who = self.allowed(conn, header.as_ref()).await?;
+        self.save(conn, &who, |c| c.approval_requires_unlock = value)
+            .await
     }
 
     /// Apps other than Latchkey's own clients must be allowed before they get codes.
@@ -139,8 +173,9 @@ impl SettingsInterface {
         #[zbus(header)] header: Option<Header<'_>>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
-        self.allowed(conn, header.as_ref()).await?;
-        self.save(|c| c.require_app_consent = value)
+        let who = self.allowed(conn, header.as_ref()).await?;
+        self.save(conn, &who, |c| c.require_app_consent = value)
+            .await
     }
 
     /// Write an encrypted backup after every change of the accounts or the passphrase.
@@ -155,8 +190,8 @@ impl SettingsInterface {
         #[zbus(header)] header: Option<Header<'_>>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
-        self.allowed(conn, header.as_ref()).await?;
-        self.save(|c| c.automatic_backups = value)
+        let who = self.allowed(conn, header.as_ref()).await?;
+        self.save(conn, &who, |c| c.automatic_backups = value).await
     }
 
     /// Absolute folder for backups; empty = `$XDG_DATA_HOME/latchkey/backups`.
@@ -171,8 +206,8 @@ impl SettingsInterface {
         #[zbus(header)] header: Option<Header<'_>>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
-        self.allowed(conn, header.as_ref()).await?;
-        self.save(|c| c.backup_folder = value)
+        let who = self.allowed(conn, header.as_ref()).await?;
+        self.save(conn, &who, |c| c.backup_folder = value).await
     }
 
     /// How many of this machine's backups the folder keeps.
@@ -187,8 +222,8 @@ impl SettingsInterface {
         #[zbus(header)] header: Option<Header<'_>>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
-        self.allowed(conn, header.as_ref()).await?;
-        self.save(|c| c.backup_keep = value)
+        let who = self.allowed(conn, header.as_ref()).await?;
+        self.save(conn, &who, |c| c.backup_keep = value).await
     }
 
     /// Seconds between polls of privacyIDEA (only while push tokens exist).
@@ -203,8 +238,9 @@ impl SettingsInterface {
         #[zbus(header)] header: Option<Header<'_>>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
-        self.allowed(conn, header.as_ref()).await?;
-        self.save(|c| c.push_poll_interval = value)
+        let who = self.allowed(conn, header.as_ref()).await?;
+        self.save(conn, &who, |c| c.push_poll_interval = value)
+            .await
     }
 
     /// Log filter (`RUST_LOG` syntax); `RUST_LOG` in the daemon's environment wins.
@@ -219,7 +255,7 @@ impl SettingsInterface {
         #[zbus(header)] header: Option<Header<'_>>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
-        self.allowed(conn, header.as_ref()).await?;
-        self.save(|c| c.log_level = value)
+        let who = self.allowed(conn, header.as_ref()).await?;
+        self.save(conn, &who, |c| c.log_level = value).await
     }
 }

@@ -47,3 +47,39 @@ async fn an_open_vault_folder_is_repaired_and_a_bad_config_is_refused_at_start()
         "named: {log}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_a_protection_off_is_a_security_event_the_user_sees() {
+    use futures_util::StreamExt;
+    let (_bus, _d, _server, fake, client) = super::setup(true).await;
+    let vault = latchkey_dbus::VaultProxy::new(&client)
+        .await
+        .expect("vault");
+    let mut events = vault.receive_security_event().await.expect("subscribe");
+    let settings = SettingsProxy::new(&client).await.expect("settings");
+    settings
+        .set_auto_lock_timeout(60)
+        .await
+        .expect("tightening");
+    settings
+        .set_require_app_consent(false)
+        .await
+        .expect("consent off");
+    let event = tokio::time::timeout(std::time::Duration::from_secs(5), events.next())
+        .await
+        .expect("an event in time")
+        .expect("event");
+    let args = event.args().expect("args");
+    assert_eq!(
+        args.event(),
+        "protection-off",
+        "tightening raised none first"
+    );
+    assert!(args.message().contains("consent"), "{}", args.message());
+    let shown = super::wait_shown(&fake, 1).await;
+    assert!(
+        shown[0].body.contains("consent") && shown[0].body.contains("changed by"),
+        "{:?}",
+        shown[0]
+    );
+}
