@@ -7,7 +7,8 @@
 
 use super::approvals::ApprovalHub;
 use crate::access::grants::{Grants, identity_of};
-use crate::approvals::{Claims, DEFAULT_TIMEOUT, Outcome, Request};
+use crate::activity::Entry;
+use crate::approvals::{Caller, Claims, DEFAULT_TIMEOUT, Outcome, Request};
 use crate::state::unix_now;
 use latchkey_dbus::Error;
 use std::path::PathBuf;
@@ -107,6 +108,21 @@ impl Gate {
         self.own_client(&caller, what)
     }
 
+    /// Writes to the activity log that another app got `what` without being asked, and why
+    /// (`remembered`: an earlier "always allow"; `consent-off`: consent is switched off).
+    fn record(&self, caller: &Caller, what: &str, why: &str) {
+        let label = caller.label();
+        tracing::info!(event = "access-without-asking", caller = %label, why, "{what}");
+        self.hub.activity.append(&Entry {
+            time: unix_now(),
+            event: "access",
+            outcome: "allowed",
+            title: &format!("{label} got {what}"),
+            caller: &label,
+            detail: why,
+        });
+    }
+
     /// Lets the call through, asks the user, or refuses. `what` completes "<app> wants …".
     pub async fn check(
         &self,
@@ -116,12 +132,19 @@ impl Gate {
         what: &str,
     ) -> Result<(), Error> {
         let caller = self.hub.caller_of(conn, header).await?;
-        if self.is_own_client(&caller) || !self.settings.current().require_app_consent {
+        if self.is_own_client(&caller) {
+            return Ok(());
+        }
+        if !self.settings.current().require_app_consent {
+            self.record(&caller, what, "consent-off");
             return Ok(());
         }
         let identity = identity_of(&caller);
         match self.grants().lookup(&identity, account_id) {
-            Some(true) => return Ok(()),
+            Some(true) => {
+                self.record(&caller, what, "remembered");
+                return Ok(());
+            }
             Some(false) => return Err(denied(&caller.label(), what)),
             None => {}
         }

@@ -126,11 +126,23 @@ async fn third_party_code_requests_need_consent() {
     // Consent turned off by the user: every same-user caller is trusted.
     run(&["config", "set", "require_app_consent", "false"], "");
     vault.get_code(&id).await.expect("consent off");
+    let shown = fake.shown.lock().expect("shown").clone();
     assert_eq!(
-        fake.shown.lock().expect("shown").len(),
-        before,
-        "nobody was asked"
+        shown.len(),
+        before + 1,
+        "nobody was asked; the user was told consent is off: {shown:?}"
+    );
+    assert!(
+        shown[before]
+            .summary
+            .contains("protection was switched off"),
+        "{shown:?}"
     );
     let log = run(&["activity", "--json"], "");
     assert!(log.contains("consent"), "{log}");
+    // Codes handed out without asking are in the log too, with the reason.
+    assert!(
+        log.contains("\"detail\":\"remembered\"") && log.contains("\"detail\":\"consent-off\""),
+        "{log}"
+    );
 }

@@ -17,7 +17,7 @@ pub struct ApprovalHub {
     pub(in crate::bus) identities: Identities,
     pub(super) state: SharedState,
     pub(super) settings: Arc<Settings>,
-    pub(super) activity: ActivityLog,
+    pub(in crate::bus) activity: ActivityLog,
     /// Notification id of each pending request, to close it when resolved elsewhere.
     pub(in crate::bus) notes: Mutex<HashMap<String, u32>>,
     /// Methods waiting for a consent answer: (outcome, remember "always").
