@@ -9,6 +9,7 @@ mod answers;
 mod common;
 mod consent;
 mod foreign;
+mod identity;
 
 use common::daemon::{bin, connect};
 use futures_util::StreamExt;
