@@ -41,7 +41,7 @@ pub enum IdentityError {
 /// What is known about one connection.
 #[derive(Debug)]
 enum Entry {
-    Pinned(Pinned),
+    Pinned(Box<Pinned>),
     /// Its process changed once; refused for the rest of its life (the label seen first).
     Refused(String),
 }
@@ -112,7 +112,7 @@ impl Identities {
         let pinned = self.observe(conn, sender).await?;
         self.cache()
             .entry(sender.to_string())
-            .or_insert(Entry::Pinned(pinned));
+            .or_insert(Entry::Pinned(Box::new(pinned)));
         Ok(())
     }
 

@@ -109,6 +109,6 @@ mod tests {
         let me = Fingerprint::read(std::process::id());
         assert!(me.is_complete(), "{me:?}");
         assert_eq!(me.mount_ns, own_mount_ns());
-        assert_eq!(Fingerprint::read(0).is_complete(), false);
+        assert!(!Fingerprint::read(0).is_complete());
     }
 }
