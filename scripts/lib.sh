@@ -34,7 +34,7 @@ RUN_PACKAGES=(dbus ca-certificates gcc libc6-dev pkg-config)
 # libFuzzer for the fuzz smoke run; bsdutils has `script`, a terminal for the passphrase prompt test;
 # python3-cryptography checks Aegis exports independently; python3-venv for the privacyIDEA
 # server of the push-token test, see scripts/pi-venv.sh).
-TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd g++ bsdutils python3 python3-cryptography python3-venv)
+TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd g++ bsdutils python3 python3-cryptography python3-venv python3-dbus util-linux)
 # Packages the GTK client (latchkey-gtk) needs to build: GTK 4.8 and libadwaita 1.2 headers.
 GTK_PACKAGES=(libgtk-4-dev libadwaita-1-dev)
 # Its tests and screenshots run on a virtual X server (Xvfb), capture the screen (ImageMagick)

@@ -1,8 +1,10 @@
 //! Remembered consent decisions: which app may (or may not) get codes, per account.
 //!
 //! Kept in `$XDG_DATA_HOME/latchkey/access.json` (0600, written atomically). An identity is
-//! `flatpak:<app id>` for sandboxed apps (trustworthy) or `exe:<path>` otherwise (a label: any
-//! same-uid process could pretend, which docs/security.md states plainly).
+//! `flatpak:<app id>` for apps in a verified sandbox or `exe:<path>` otherwise (a label: any
+//! same-uid process could pretend, which docs/security.md states plainly). An unidentified
+//! caller (one that hides its executable) has no identity: it never matches or creates a
+//! remembered decision, and nothing is ever remembered under a process id.
 
 use crate::approvals::Caller;
 use serde::{Deserialize, Serialize};
@@ -23,15 +25,23 @@ pub struct Grant {
     pub time: u64,
 }
 
-/// The stable identity consent is remembered under.
-pub fn identity_of(caller: &Caller) -> String {
+/// The stable identity consent is remembered under; `None` for an unidentified caller.
+pub fn identity_of(caller: &Caller) -> Option<String> {
     if !caller.flatpak_app.is_empty() {
-        format!("flatpak:{}", caller.flatpak_app)
+        Some(format!("flatpak:{}", caller.flatpak_app))
     } else if !caller.exe.is_empty() {
-        format!("exe:{}", caller.exe)
+        Some(format!("exe:{}", caller.exe))
     } else {
-        format!("pid:{}", caller.pid)
+        None
     }
+}
+
+/// Whether `identity` is one decisions may be remembered under.
+pub fn is_rememberable(identity: &str) -> bool {
+    identity.starts_with("exe:/")
+        || identity
+            .strip_prefix("flatpak:")
+            .is_some_and(crate::access::flatpak::is_valid_app_id)
 }
 
 /// The decisions, loaded at start and saved on every change.
@@ -55,6 +65,16 @@ impl Grants {
             }),
             Err(_) => Vec::new(),
         };
+        let mut grants: Vec<Grant> = grants;
+        let before = grants.len();
+        grants.retain(|g| is_rememberable(&g.identity));
+        if grants.len() < before {
+            tracing::warn!(
+                "{} decisions in {} named no app (e.g. pid:N) and are ignored",
+                before - grants.len(),
+                path.display()
+            );
+        }
         Self { path, grants }
     }
 
@@ -162,6 +182,27 @@ mod tests {
             exe: "/app/bin/x".into(),
             ..Caller::default()
         };
-        assert_eq!(identity_of(&c), "flatpak:org.example.App");
+        assert_eq!(identity_of(&c).as_deref(), Some("flatpak:org.example.App"));
+    }
+
+    #[test]
+    fn an_unidentified_caller_has_no_identity_and_pid_grants_are_dropped() {
+        let c = Caller {
+            pid: 42,
+            ..Caller::default()
+        };
+        assert_eq!(identity_of(&c), None);
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("access.json");
+        std::fs::write(
+            &path,
+            r#"[{"identity":"pid:42","account_id":"**","decision":"allow","time":1},
+                {"identity":"flatpak:bad id","account_id":"**","decision":"allow","time":1},
+                {"identity":"exe:/usr/bin/app","account_id":"**","decision":"allow","time":1}]"#,
+        )
+        .expect("write");
+        let g = Grants::load(path);
+        assert_eq!(g.all().len(), 1);
+        assert_eq!(g.lookup("pid:42", "acct"), None);
     }
 }

@@ -1,7 +1,9 @@
-//! Who is calling: identity from the bus daemon, and (later) per-app consent for codes.
+//! Who is calling: identity from the bus daemon and `/proc`, and remembered per-app consent.
 
 pub mod adds;
+pub mod flatpak;
 pub mod grants;
 pub mod identity;
+pub mod process;
 
 pub use identity::Identities;

@@ -41,10 +41,22 @@ pub struct Caller {
     pub flatpak_app: String,
     /// For a request from a remote server (a push token): who it is, as its signature proves.
     pub remote: String,
+    /// The executable file's (device, inode) when the connection appeared, when readable.
+    #[serde(skip)]
+    pub exe_file: Option<(u64, u64)>,
+    /// Whether the caller shares the daemon's mount namespace (so its paths mean ours).
+    #[serde(skip)]
+    pub own_mount_ns: bool,
 }
 
 impl Caller {
-    /// A short label to show the user: the Flatpak id, else the executable, else the bus name.
+    /// Whether anything identifies the caller: a remote signer, a verified Flatpak app id or an
+    /// executable. A process that hides itself from `/proc` (non-dumpable) is unidentified.
+    pub fn is_identified(&self) -> bool {
+        !self.remote.is_empty() || !self.flatpak_app.is_empty() || !self.exe.is_empty()
+    }
+
+    /// A short label to show the user: the Flatpak id, else the executable, else "unidentified".
     pub fn label(&self) -> String {
         if !self.remote.is_empty() {
             self.remote.clone()
@@ -53,7 +65,10 @@ impl Caller {
         } else if !self.exe.is_empty() {
             format!("{} (pid {})", self.exe, self.pid)
         } else {
-            format!("{} (pid {})", self.bus_name, self.pid)
+            format!(
+                "unidentified caller {} (pid {}, hides its executable)",
+                self.bus_name, self.pid
+            )
         }
     }
 }

@@ -48,10 +48,11 @@ impl AccessInterface {
         self.gate
             .require_own_client(conn, &header, "grant access")
             .await?;
-        let valid = identity.starts_with("exe:/") || identity.starts_with("flatpak:");
+        let valid = crate::access::grants::is_rememberable(&identity);
         if !valid || identity.len() > 4096 {
             return Err(Error::InvalidArgument(
-                "identity must be exe:/absolute/path or flatpak:app.id".into(),
+                "identity must be exe:/absolute/path or flatpak:app.id (a valid Flatpak app id)"
+                    .into(),
             ));
         }
         let mut grants = self.gate.grants.lock().unwrap_or_else(|p| p.into_inner());

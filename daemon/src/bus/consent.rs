@@ -7,6 +7,7 @@
 
 use super::approvals::ApprovalHub;
 use crate::access::grants::{Grants, identity_of};
+use crate::access::process::{FileId, file_id};
 use crate::activity::Entry;
 use crate::approvals::{Caller, Claims, DEFAULT_TIMEOUT, Outcome, Request};
 use crate::state::unix_now;
@@ -18,9 +19,33 @@ use zbus::message::Header;
 /// Test-only switch that treats every same-uid caller as one of our clients (the unit never sets it).
 pub const TRUST_ALL_ENV: &str = "LATCHKEY_TEST_TRUST_ALL_CALLERS";
 
+/// One of Latchkey's own client executables.
+struct Trusted {
+    /// Its canonical path (a symlink to it execs this path).
+    path: PathBuf,
+    /// Its file when the daemon started, so clients started before an upgrade still count.
+    at_start: Option<FileId>,
+}
+
+impl Trusted {
+    fn new(path: PathBuf) -> Self {
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
+        let at_start = file_id(&path.display().to_string());
+        Self { path, at_start }
+    }
+
+    /// The same file by path *and* by device and inode: a copy or a hard link elsewhere has
+    /// another path, a bind mount over the path (in another mount namespace) another inode.
+    fn is(&self, exe: &str, file: FileId) -> bool {
+        self.path.as_os_str() == exe
+            && (self.at_start == Some(file)
+                || file_id(&self.path.display().to_string()) == Some(file))
+    }
+}
+
 /// Decides whether a caller may have codes or the account list.
 pub struct Gate {
-    trusted: Vec<PathBuf>,
+    trusted: Vec<Trusted>,
     trust_all: bool,
     settings: Arc<crate::settings::Settings>,
     pub(super) grants: Mutex<Grants>,
@@ -39,11 +64,11 @@ impl Gate {
             .ok()
             .and_then(|e| e.parent().map(PathBuf::from))
         {
-            trusted.push(dir.join("latchkey"));
-            trusted.push(dir.join("latchkey-gtk"));
+            trusted.push(Trusted::new(dir.join("latchkey")));
+            trusted.push(Trusted::new(dir.join("latchkey-gtk")));
         }
-        trusted.push(PathBuf::from("/usr/bin/latchkey"));
-        trusted.push(PathBuf::from("/usr/bin/latchkey-gtk"));
+        trusted.push(Trusted::new(PathBuf::from("/usr/bin/latchkey")));
+        trusted.push(Trusted::new(PathBuf::from("/usr/bin/latchkey-gtk")));
         let trust_all = crate::test_hooks::enabled(TRUST_ALL_ENV);
         if trust_all {
             tracing::warn!("{TRUST_ALL_ENV}=1: every same-user caller is trusted (tests only)");
@@ -70,13 +95,20 @@ impl Gate {
         self.hub.caller_of(conn, header).await
     }
 
-    /// Whether `caller` is one of Latchkey's own clients (the executables beside the daemon).
+    /// Whether `caller` is one of Latchkey's own clients: an executable beside the daemon (or in
+    /// /usr/bin), the same file by path and inode, in the daemon's mount namespace, neither a
+    /// Flatpak nor remote, with the identity pinned when its connection appeared.
     pub fn is_own_client(&self, caller: &crate::approvals::Caller) -> bool {
-        self.trust_all
-            || self
-                .trusted
-                .iter()
-                .any(|t| t.as_os_str() == caller.exe.as_str())
+        if self.trust_all {
+            return true;
+        }
+        let Some(file) = caller.exe_file else {
+            return false;
+        };
+        caller.flatpak_app.is_empty()
+            && caller.remote.is_empty()
+            && caller.own_mount_ns
+            && self.trusted.iter().any(|t| t.is(&caller.exe, file))
     }
 
     /// `Ok(label)` if `caller` is one of Latchkey's own clients, which speak for the user; any
@@ -91,6 +123,13 @@ impl Gate {
             return Ok(label);
         }
         tracing::warn!(event = "access-refused", caller = %label, "refused {what} to a foreign client");
+        if !caller.is_identified() {
+            return Err(Error::AccessDenied(format!(
+                "only Latchkey's own clients (latchkey, latchkey-gtk) may {what}; {label} was refused: \
+                 it hides its executable from other processes (it is not dumpable), so Latchkey \
+                 cannot tell which program it is"
+            )));
+        }
         Err(Error::AccessDenied(format!(
             "only Latchkey's own clients (latchkey, latchkey-gtk) may {what}; {label} was refused"
         )))
@@ -139,8 +178,13 @@ impl Gate {
             self.record(&caller, what, "consent-off");
             return Ok(());
         }
+        // An unidentified caller has no identity: no remembered decision applies to it or is
+        // made for it, so it is asked every time.
         let identity = identity_of(&caller);
-        match self.grants().lookup(&identity, account_id) {
+        let remembered = identity
+            .as_deref()
+            .and_then(|id| self.grants().lookup(id, account_id));
+        match remembered {
             Some(true) => {
                 self.record(&caller, what, "remembered");
                 return Ok(());
@@ -148,6 +192,14 @@ impl Gate {
             Some(false) => return Err(denied(&caller.label(), what)),
             None => {}
         }
+        let logged = identity.clone().unwrap_or_else(|| "unidentified".into());
+        let message = if identity.is_some() {
+            "Allow once, always allow, or deny. Same-user apps can impersonate each other's \
+             executables; a Flatpak app id is shown only for a sandbox verified as made by Flatpak."
+        } else {
+            "Allow once or deny. This app hides its executable from other processes, so Latchkey \
+             cannot tell which program it is and remembers no answer for it."
+        };
         let now = unix_now();
         let path = self
             .hub
@@ -161,7 +213,7 @@ impl Gate {
             kind: "consent".into(),
             claims: Claims {
                 title: format!("{label} wants {what}"),
-                message: "Allow once, always allow, or deny. Same-user apps can impersonate each other; a Flatpak app id cannot be faked.".into(),
+                message: message.into(),
                 account_id: account_id.to_string(),
                 ..Claims::default()
             },
@@ -177,23 +229,25 @@ impl Gate {
         match outcome {
             Outcome::Approved => {
                 if always
+                    && let Some(identity) = &identity
                     && let Err(e) = self
                         .grants()
-                        .remember(&identity, account_id, true, unix_now())
+                        .remember(identity, account_id, true, unix_now())
                 {
                     tracing::error!("cannot remember the access decision: {e}");
                 }
-                tracing::info!(event = "consent-granted", identity = %identity, account_id, always, "access granted");
+                tracing::info!(event = "consent-granted", identity = %logged, account_id, always, "access granted");
                 Ok(())
             }
             Outcome::Denied => {
-                if let Err(e) = self
-                    .grants()
-                    .remember(&identity, account_id, false, unix_now())
+                if let Some(identity) = &identity
+                    && let Err(e) = self
+                        .grants()
+                        .remember(identity, account_id, false, unix_now())
                 {
                     tracing::error!("cannot remember the access decision: {e}");
                 }
-                tracing::info!(event = "consent-denied", identity = %identity, account_id, "access denied");
+                tracing::info!(event = "consent-denied", identity = %logged, account_id, "access denied");
                 Err(denied(&label, what))
             }
             other => Err(Error::AccessDenied(format!(

@@ -31,7 +31,10 @@ async fn try_show(conn: &zbus::Connection, hub: &ApprovalHub, r: &Request) -> zb
         .any(|c| c == "actions");
     let mut body = super::notice::body(r);
     let mut actions: Vec<String> = Vec::new();
-    if actions_supported && r.kind == "consent" {
+    if actions_supported && r.kind == "consent" && !r.caller.is_identified() {
+        // Nothing can be remembered for a caller without an identity.
+        actions.extend(["once", "Allow once", "deny", "Deny"].map(String::from));
+    } else if actions_supported && r.kind == "consent" {
         actions.extend(
             [
                 "once",
@@ -200,7 +203,9 @@ async fn apply_action(conn: zbus::Connection, hub: Arc<ApprovalHub>, id: u32, ke
     }
 }
 
-/// Cancels the requests of requesters that leave the bus, until the connection closes.
+/// Pins the identity of every connection as it appears on the bus (so a process cannot connect,
+/// `exec` another program and be taken for it), and cancels the requests of requesters that
+/// leave, until the connection closes.
 pub async fn watch_requesters(conn: zbus::Connection, hub: Arc<ApprovalHub>) {
     let Ok(dbus) = zbus::fdo::DBusProxy::new(&conn).await else {
         return;
@@ -210,8 +215,17 @@ pub async fn watch_requesters(conn: zbus::Connection, hub: Arc<ApprovalHub>) {
     };
     while let Some(signal) = changes.next().await {
         let Ok(args) = signal.args() else { continue };
-        if args.new_owner().is_none() && args.name().starts_with(':') {
-            hub.caller_left(&conn, args.name().as_str()).await;
+        let zbus::names::BusName::Unique(name) = args.name() else {
+            continue;
+        };
+        match args.new_owner().as_ref() {
+            // In order: a connection's leave is handled after its arrival was.
+            Some(_) => {
+                if let Err(e) = hub.identities.pin(&conn, name).await {
+                    tracing::debug!("identity of {name} not pinned: {e}");
+                }
+            }
+            None => hub.caller_left(&conn, name.as_str()).await,
         }
     }
 }

@@ -12,6 +12,7 @@ mod display;
 mod flooding;
 mod foreign;
 mod hardening;
+mod identity;
 
 use common::daemon::{bin, connect};
 use futures_util::StreamExt;

@@ -61,7 +61,8 @@ impl VaultInterface {
         let counted = if self.gate.is_own_client(&caller) {
             None
         } else {
-            let identity = identity_of(&caller);
+            // Callers that hide who they are share one allowance.
+            let identity = identity_of(&caller).unwrap_or_else(|| "unidentified".to_string());
             let session = lock_state(&self.state).unlock_session();
             if let Err(limit) = self.adds.take(&identity, session) {
                 tracing::warn!(event = "add-refused", caller = %caller.label(), "refused an account add: {limit}");
