@@ -85,15 +85,23 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     let grants = crate::access::grants::Grants::load(opts.vault.with_file_name("access.json"));
     let gate = crate::bus::Gate::new(hub.clone(), grants, settings.clone());
     let push = crate::push::Push::new(&opts.vault, settings.clone(), hub.clone())?;
+    // One gate for every passphrase check (unlock, passphrase change, export).
+    let passphrases =
+        crate::bus::PassphraseGate::new(state.clone(), hub.clone(), gate.clone(), &opts.vault);
     let mut builder = zbus::connection::Builder::session()
         .context("cannot reach the session bus (is DBUS_SESSION_BUS_ADDRESS set?)")?
         .serve_at(
             OBJECT_PATH,
-            VaultInterface::new(state.clone(), gate.clone(), push.clone()),
+            VaultInterface::new(
+                state.clone(),
+                gate.clone(),
+                push.clone(),
+                passphrases.clone(),
+            ),
         )?
         .serve_at(
             OBJECT_PATH,
-            crate::bus::BackupInterface::new(state.clone(), gate.clone(), backups),
+            crate::bus::BackupInterface::new(state.clone(), gate.clone(), backups, passphrases),
         )?
         .serve_at(OBJECT_PATH, crate::bus::AccessInterface::new(gate.clone()))?
         .serve_at(

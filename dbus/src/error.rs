@@ -35,6 +35,9 @@ pub enum Error {
     PassphraseRequired(String),
     /// A remote server (privacyIDEA) could not be reached or refused the request.
     Network(String),
+    /// Another request changed the passphrase while this change was checking the old one;
+    /// nothing was changed by this one.
+    PassphraseChangedMeanwhile(String),
 }
 
 impl Error {
@@ -55,7 +58,8 @@ impl Error {
             | Error::Expired(m)
             | Error::Keyring(m)
             | Error::PassphraseRequired(m)
-            | Error::Network(m) => m.clone(),
+            | Error::Network(m)
+            | Error::PassphraseChangedMeanwhile(m) => m.clone(),
         }
     }
 }

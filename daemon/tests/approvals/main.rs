@@ -9,6 +9,7 @@ mod answers;
 mod common;
 mod consent;
 mod foreign;
+mod passphrase;
 
 use common::daemon::{bin, connect};
 use futures_util::StreamExt;
