@@ -251,13 +251,24 @@ async fn code_latencies(vault: &VaultProxy<'_>, id: &str, window: Duration) -> V
 }
 
 /// Benchmark and regression test: 8 parallel `ChangePassphrase` calls, each running Argon2id
-/// twice at the cost real vaults get (256 MiB, 2 passes), while `GetCode` is timed beside an
-/// idle daemon. Figures go to stdout (`--nocapture`).
+/// twice, while `GetCode` is timed beside an idle daemon. Figures go to stdout (`--nocapture`).
+///
+/// The cost: real vaults get 256 MiB, 2 passes, about 0.5 s per run in an optimised build; this
+/// unoptimised test daemon would need 16 s for that, so it gets `LATCHKEY_TEST_KDF_MIB` (8 MiB
+/// by default, about as long per run here as the real cost in a release build), or the value
+/// of `LATCHKEY_FLOOD_KDF_MIB` for measuring.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passphrase_change_flood_does_not_stall_codes() {
     let bus = TestBus::start(bin()).expect("bus");
+    let mib = std::env::var("LATCHKEY_FLOOD_KDF_MIB").unwrap_or_else(|_| "8".into());
     let _daemon = bus
-        .spawn_daemon_with(bin(), &[("LATCHKEY_INSECURE_TEST_KDF", "0")])
+        .spawn_daemon_with(
+            bin(),
+            &[
+                ("LATCHKEY_INSECURE_TEST_KDF", "0"),
+                ("LATCHKEY_TEST_KDF_MIB", mib.as_str()),
+            ],
+        )
         .expect("daemon");
     let conn = connect(&bus).await;
     let vault = common::daemon::vault_proxy(&conn).await;
@@ -292,13 +303,15 @@ async fn passphrase_change_flood_does_not_stall_codes() {
     let props_started = Instant::now();
     vault.unlock_failures().await.expect("property");
     let property = props_started.elapsed();
+    let failed = flood.iter().filter(|f| f.is_finished()).count();
     for f in &flood {
         f.abort();
     }
+    assert_eq!(failed, 0, "passphrase changes of the flood failed");
     let (idle_p50, idle_max) = p50_max(&mut idle);
     let (busy_p50, busy_max) = p50_max(&mut busy);
     println!(
-        "flood: 8 x ChangePassphrase (Argon2id 256 MiB t=2, one run {:.0} ms), {changes} changes in {:.0} s",
+        "flood: 8 x ChangePassphrase (Argon2id {mib} MiB t=2, one run {:.0} ms), {changes} changes in {:.0} s",
         kdf_once.as_secs_f64() * 1000.0,
         window.as_secs_f64()
     );
@@ -316,7 +329,7 @@ async fn passphrase_change_flood_does_not_stall_codes() {
         property.as_secs_f64() * 1000.0
     );
     assert!(
-        changes > 0 || kdf_once > window / 2,
+        changes > 0 || kdf_once > window / 4,
         "the flood changed nothing: it was not a flood"
     );
     // Robust bounds on a shared 2-core machine; the recorded figures are the real result. While

@@ -120,8 +120,8 @@ impl VaultInterface {
 
     /// ChangePassphrase (the caller was checked to be our own client): refuses an empty new
     /// passphrase; through the passphrase gate, the old passphrase is checked and the master key
-    /// wrapped under the new one on a detached copy, then the new slot is installed with one
-    /// write under the state lock.
+    /// wrapped under the new one on a detached copy without the state lock, then the new slot is
+    /// installed with one write under it.
     pub(super) async fn set_passphrase(
         &self,
         old: Zeroizing<String>,
@@ -135,17 +135,20 @@ impl VaultInterface {
             ));
         }
         let who = self.passphrases.attempter(conn, header).await;
-        let rewrapped = self
-            .passphrases
+        let state = self.state.clone();
+        self.passphrases
             .attempt(
                 conn,
                 &who,
                 Action::ChangePassphrase,
                 |s| s.passphrase_change(),
-                move |change| Ok(change.rewrap(old.as_bytes(), new.as_bytes())?),
+                // Installed before the gate's turn ends, so the next change in line checks
+                // against this slot; the state is held only for the install (one write).
+                move |change| {
+                    let rewrapped = change.rewrap(old.as_bytes(), new.as_bytes())?;
+                    lock_state(&state).install_passphrase(rewrapped)
+                },
             )
-            .await?;
-        self.blocking(move |s| s.install_passphrase(rewrapped))
             .await?;
         tracing::info!(event = "passphrase-changed", caller = %who.label, "passphrase changed");
         crate::bus::passphrase::announce_attempts(conn).await;
