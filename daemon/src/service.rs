@@ -52,8 +52,24 @@ pub fn load_config(opts: &Options) -> Config {
     })
 }
 
+/// Environment variable giving new vaults Argon2id with this many MiB and 2 passes; tests only
+/// (the flood test wants KDF runs as long as real ones take in an optimised build).
+pub const TEST_KDF_MIB_ENV: &str = "LATCHKEY_TEST_KDF_MIB";
+
 /// The KDF parameters new vaults get.
 fn kdf_params() -> KdfParams {
+    if let Some(mib) =
+        crate::test_hooks::value(TEST_KDF_MIB_ENV).and_then(|v| v.parse::<u32>().ok())
+    {
+        tracing::warn!(
+            "{TEST_KDF_MIB_ENV}={mib}: new vaults get Argon2id {mib} MiB, 2 passes (tests only)"
+        );
+        return KdfParams {
+            m_cost: mib.saturating_mul(1024),
+            t_cost: 2,
+            p_cost: 1,
+        };
+    }
     if crate::test_hooks::enabled(INSECURE_KDF_ENV) {
         tracing::warn!(
             "{INSECURE_KDF_ENV}=1: new vaults get test-only KDF parameters; never use this for real accounts"
@@ -93,15 +109,23 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     let grants = crate::access::grants::Grants::load(opts.vault.with_file_name("access.json"));
     let gate = crate::bus::Gate::new(hub.clone(), grants, settings.clone());
     let push = crate::push::Push::new(&opts.vault, settings.clone(), hub.clone())?;
+    // One gate for every passphrase check (unlock, passphrase change, export).
+    let passphrases =
+        crate::bus::PassphraseGate::new(state.clone(), hub.clone(), gate.clone(), &opts.vault);
     let mut builder = zbus::connection::Builder::session()
         .context("cannot reach the session bus (is DBUS_SESSION_BUS_ADDRESS set?)")?
         .serve_at(
             OBJECT_PATH,
-            VaultInterface::new(state.clone(), gate.clone(), push.clone()),
+            VaultInterface::new(
+                state.clone(),
+                gate.clone(),
+                push.clone(),
+                passphrases.clone(),
+            ),
         )?
         .serve_at(
             OBJECT_PATH,
-            crate::bus::BackupInterface::new(state.clone(), gate.clone(), backups),
+            crate::bus::BackupInterface::new(state.clone(), gate.clone(), backups, passphrases),
         )?
         .serve_at(OBJECT_PATH, crate::bus::AccessInterface::new(gate.clone()))?
         .serve_at(

@@ -15,6 +15,16 @@ pub fn enabled(name: &str) -> bool {
     set && COMPILED_IN
 }
 
+/// The value of the environment variable `name` if this build honours test switches.
+pub fn value(name: &str) -> Option<String> {
+    let v = std::env::var(name).ok()?;
+    if !COMPILED_IN {
+        tracing::warn!("{name} ignored: this is a release build without test hooks");
+        return None;
+    }
+    Some(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

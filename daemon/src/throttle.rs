@@ -3,6 +3,10 @@
 //! The first three wrong passphrases cost nothing; after that each attempt must wait a delay
 //! that doubles with every failure (1 s, 2 s, 4 s, … up to 5 minutes). An attempt made too
 //! early is refused without running the KDF and does not count as a failure.
+//!
+//! Latchkey's own clients and every other app are throttled apart ([`Throttles`]): another
+//! app's wrong guesses are counted and reported like any failed unlock, but only make other
+//! apps wait, so an app cannot lock the user out of their own vault by guessing on purpose.
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -49,13 +53,17 @@ impl Throttle {
         }
     }
 
-    /// The file the counter lives in, next to the vault.
-    pub fn path_for(vault: &Path) -> PathBuf {
+    /// The file the counter of `class` lives in, next to the vault (`<vault>.attempts` for our
+    /// own clients, as before classes existed; `<vault>.foreign-attempts` for other apps).
+    pub fn path_for(vault: &Path, class: Class) -> PathBuf {
         let mut name = vault
             .file_name()
             .map(|n| n.to_os_string())
             .unwrap_or_default();
-        name.push(".attempts");
+        name.push(match class {
+            Class::Own => ".attempts",
+            Class::Foreign => ".foreign-attempts",
+        });
         vault.with_file_name(name)
     }
 
@@ -111,6 +119,63 @@ impl Throttle {
     }
 }
 
+/// Who made a passphrase attempt; each class has its own delay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// Latchkey's own clients (the `latchkey` and `latchkey-gtk` executables), i.e. the user.
+    Own,
+    /// Any other app on the session bus.
+    Foreign,
+}
+
+impl Class {
+    /// The class as logs and security events name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Own => "own-client",
+            Class::Foreign => "foreign",
+        }
+    }
+}
+
+/// The persisted counters of both classes.
+#[derive(Debug, Clone)]
+pub struct Throttles {
+    own: Throttle,
+    foreign: Throttle,
+}
+
+impl Throttles {
+    /// Loads both counters kept beside `vault`.
+    pub fn load(vault: &Path) -> Self {
+        Self {
+            own: Throttle::load(Throttle::path_for(vault, Class::Own)),
+            foreign: Throttle::load(Throttle::path_for(vault, Class::Foreign)),
+        }
+    }
+
+    /// The counter of `class`.
+    pub fn of(&self, class: Class) -> &Throttle {
+        match class {
+            Class::Own => &self.own,
+            Class::Foreign => &self.foreign,
+        }
+    }
+
+    /// The counter of `class`, to record an attempt.
+    pub fn of_mut(&mut self, class: Class) -> &mut Throttle {
+        match class {
+            Class::Own => &mut self.own,
+            Class::Foreign => &mut self.foreign,
+        }
+    }
+
+    /// Wrong passphrases of both classes that no right one has cleared yet.
+    pub fn failures(&self) -> u32 {
+        self.own.failures.saturating_add(self.foreign.failures)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +220,21 @@ mod tests {
         let mut again = again;
         again.record_success();
         assert_eq!(Throttle::load(path).failures, 0);
+    }
+
+    #[test]
+    fn classes_count_apart_and_persist_apart() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let vault = dir.path().join("v");
+        let mut t = Throttles::load(&vault);
+        for i in 0..5 {
+            t.of_mut(Class::Foreign).record_failure(100 + i);
+        }
+        assert_eq!(t.of(Class::Own).check(105), Ok(()));
+        assert!(t.of(Class::Foreign).check(105).is_err());
+        assert_eq!(t.failures(), 5);
+        let again = Throttles::load(&vault);
+        assert_eq!((again.of(Class::Own).failures, again.failures()), (0, 5));
     }
 
     #[test]

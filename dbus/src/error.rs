@@ -40,6 +40,9 @@ pub enum Error {
     /// Another app has added as many accounts as it may since the vault was unlocked; the user
     /// adds further ones in Latchkey itself.
     AddLimitReached(String),
+    /// Another request changed the passphrase while this change was checking the old one;
+    /// nothing was changed by this one.
+    PassphraseChangedMeanwhile(String),
 }
 
 impl Error {
@@ -62,7 +65,8 @@ impl Error {
             | Error::PassphraseRequired(m)
             | Error::Network(m)
             | Error::AlreadyExists(m)
-            | Error::AddLimitReached(m) => m.clone(),
+            | Error::AddLimitReached(m)
+            | Error::PassphraseChangedMeanwhile(m) => m.clone(),
         }
     }
 }

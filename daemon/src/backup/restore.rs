@@ -71,7 +71,7 @@ impl VaultState {
                 .map_err(StateError::from)?;
             self.mark_initialized();
             let (session, body) = self.store().unlock(passphrase).map_err(StateError::from)?;
-            self.finish_unlock(session, &body, true)?;
+            self.finish_unlock(session, &body)?;
             return Ok(Restored::Created(self.account_count()));
         }
         if self.locked() {

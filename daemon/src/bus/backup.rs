@@ -24,18 +24,23 @@ pub struct BackupInterface {
     state: SharedState,
     gate: Arc<super::Gate>,
     backups: Arc<Backups>,
-    /// One passphrase check at a time, so the throttle cannot be outrun by parallel calls.
-    export_gate: tokio::sync::Mutex<()>,
+    /// Checks the passphrase for exports, like every other passphrase check.
+    passphrases: Arc<super::PassphraseGate>,
 }
 
 impl BackupInterface {
     /// Serves `state`; `backups` is the same object the state writes automatic backups with.
-    pub fn new(state: SharedState, gate: Arc<super::Gate>, backups: Arc<Backups>) -> Self {
+    pub fn new(
+        state: SharedState,
+        gate: Arc<super::Gate>,
+        backups: Arc<Backups>,
+        passphrases: Arc<super::PassphraseGate>,
+    ) -> Self {
         Self {
             state,
             gate,
             backups,
-            export_gate: tokio::sync::Mutex::new(()),
+            passphrases,
         }
     }
 }
@@ -82,45 +87,33 @@ impl BackupInterface {
             .gate
             .require_own_client(conn, &header, "export the accounts")
             .await?;
-        let _one = self.export_gate.lock().await;
-        match super::export::run(&self.state, &format, passphrase, plaintext).await {
-            Ok(done) => {
-                let name = done.format.name();
-                tracing::info!(event = "exported", format = name, plaintext, accounts = done.count, caller = %caller, "accounts exported");
-                let message = format!(
-                    "{} account(s) exported as {name}{}",
-                    done.count,
-                    if plaintext { ", unencrypted" } else { "" }
-                );
-                let details = HashMap::from([
-                    ("format", Value::from(name)),
-                    ("plaintext", Value::from(plaintext)),
-                    ("caller", Value::from(caller.as_str())),
-                ]);
-                security_event(conn, "exported", &message, details).await;
-                let mut data = done.data;
-                // The reply owns the bytes now; zbus cannot wipe its copy (docs/export.md).
-                Ok(std::mem::take(&mut *data))
-            }
-            Err(e) => {
-                if matches!(e, Error::BadPassphrase(_)) {
-                    let failures = lock_state(&self.state).throttle().failures;
-                    tracing::warn!(event = "export-failed", caller = %caller, failures, "export refused: wrong passphrase");
-                    let details = HashMap::from([
-                        ("failures", Value::from(failures)),
-                        ("caller", Value::from(caller.as_str())),
-                    ]);
-                    security_event(
-                        conn,
-                        "export-failed",
-                        "Export refused: wrong passphrase",
-                        details,
-                    )
-                    .await;
-                }
-                Err(e)
-            }
-        }
+        let who = self.passphrases.attempter(conn, &header).await;
+        let done = super::export::run(
+            &self.state,
+            &self.passphrases,
+            conn,
+            &who,
+            &format,
+            passphrase,
+            plaintext,
+        )
+        .await?;
+        let name = done.format.name();
+        tracing::info!(event = "exported", format = name, plaintext, accounts = done.count, caller = %caller, "accounts exported");
+        let message = format!(
+            "{} account(s) exported as {name}{}",
+            done.count,
+            if plaintext { ", unencrypted" } else { "" }
+        );
+        let details = HashMap::from([
+            ("format", Value::from(name)),
+            ("plaintext", Value::from(plaintext)),
+            ("caller", Value::from(caller.as_str())),
+        ]);
+        security_event(conn, "exported", &message, details).await;
+        let mut data = done.data;
+        // The reply owns the bytes now; zbus cannot wipe its copy (docs/export.md).
+        Ok(std::mem::take(&mut *data))
     }
 
     /// The backup folder and its backups `(file, unix time, size, written by this machine)`,

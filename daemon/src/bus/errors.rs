@@ -17,6 +17,7 @@ pub fn to_dbus_error(e: StateError) -> Error {
         StateError::InvalidArgument(_) => Error::InvalidArgument(msg),
         StateError::BadPassphrase => Error::BadPassphrase(msg),
         StateError::RateLimited(_) => Error::RateLimited(msg),
+        StateError::PassphraseChangedMeanwhile => Error::PassphraseChangedMeanwhile(msg),
         StateError::Keyring(_) => Error::Keyring(msg),
         StateError::Vault(_) | StateError::Body(_) => Error::Storage(msg),
     }

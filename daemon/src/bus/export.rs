@@ -1,9 +1,10 @@
-//! The work behind `Backup.Export`: check the passphrase again (throttled like unlock), then
+//! The work behind `Backup.Export`: check the passphrase again (through the passphrase gate), then
 //! render the accounts off the dispatcher. The caller was already checked to be our own client.
 
+use super::passphrase::{Action, Attempter, PassphraseGate};
 use super::{SharedState, lock_state, to_dbus_error};
 use crate::export::{ExportError, Format, render};
-use crate::state::{StateError, unix_now};
+use crate::state::StateError;
 use latchkey_dbus::Error;
 use zeroize::Zeroizing;
 
@@ -19,33 +20,29 @@ pub struct Exported {
 
 /// Exports every account in `format` after `passphrase` opened the vault's passphrase slot.
 ///
-/// A wrong passphrase is counted by the same persisted throttle as failed unlocks, so exports
-/// cannot be used to guess it faster; the caller serialises calls.
+/// The passphrase is checked through the passphrase gate, like an unlock: same delay, same
+/// count, same report, so exports cannot be used to guess it faster.
 pub async fn run(
     state: &SharedState,
+    passphrases: &PassphraseGate,
+    conn: &zbus::Connection,
+    who: &Attempter,
     format: &str,
     passphrase: Zeroizing<String>,
     plaintext: bool,
 ) -> Result<Exported, Error> {
     let format = Format::from_name(format).map_err(to_error)?;
     format.check_plaintext(plaintext).map_err(to_error)?;
-    let check = {
-        let s = lock_state(state);
-        let check = s.session().map_err(to_dbus_error)?.passphrase_check();
-        s.throttle()
-            .check(unix_now())
-            .map_err(|secs| to_dbus_error(StateError::RateLimited(secs)))?;
-        check.map_err(|e| to_dbus_error(e.into()))?
-    };
     let pass = passphrase.clone();
-    let verified = blocking(move || check.verify(pass.as_bytes())).await?;
-    if let Err(e) = verified {
-        let e = StateError::from(e);
-        if matches!(e, StateError::BadPassphrase) {
-            lock_state(state).record_bad_passphrase();
-        }
-        return Err(to_dbus_error(e));
-    }
+    passphrases
+        .attempt(
+            conn,
+            who,
+            Action::Export,
+            |s| Ok(s.session()?.passphrase_check()?),
+            move |check| Ok(check.verify(pass.as_bytes())?),
+        )
+        .await?;
     let state = state.clone();
     blocking(move || {
         let s = lock_state(&state);

@@ -32,8 +32,7 @@ pub async fn unlock(state: &SharedState) -> Result<(), Error> {
     let (session, body) = opened.map_err(|e| to_dbus_error(StateError::from(e)))?;
     let mut s = lock_state(state);
     if s.locked() {
-        s.finish_unlock(session, &body, false)
-            .map_err(to_dbus_error)?;
+        s.finish_unlock(session, &body).map_err(to_dbus_error)?;
     }
     Ok(())
 }

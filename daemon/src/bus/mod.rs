@@ -11,6 +11,7 @@ mod export;
 mod import;
 mod keyring_unlock;
 mod notice;
+mod passphrase;
 mod push;
 mod request;
 mod settings;
@@ -23,6 +24,7 @@ pub use backup::BackupInterface;
 pub use consent::Gate;
 pub use delivery::{listen as listen_notification_actions, watch_requesters};
 pub use errors::to_dbus_error;
+pub use passphrase::PassphraseGate;
 pub use settings::SettingsInterface;
 pub use vault::VaultInterface;
 

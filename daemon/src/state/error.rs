@@ -27,6 +27,10 @@ pub enum StateError {
     BadPassphrase,
     #[error("too many wrong passphrases: try again in {0} s")]
     RateLimited(u64),
+    #[error(
+        "the passphrase was changed meanwhile by another request; nothing was changed, try again with the current passphrase"
+    )]
+    PassphraseChangedMeanwhile,
     #[error("{0}")]
     Keyring(String),
     #[error(transparent)]
@@ -40,6 +44,7 @@ impl From<VaultError> for StateError {
         match e {
             VaultError::BadPassphrase => StateError::BadPassphrase,
             VaultError::AlreadyExists(_) => StateError::AlreadyInitialized,
+            VaultError::PassphraseChangedMeanwhile => StateError::PassphraseChangedMeanwhile,
             e @ (VaultError::KeyringKeyRejected | VaultError::NoKeyringSlot) => {
                 StateError::Keyring(e.to_string())
             }

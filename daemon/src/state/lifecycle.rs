@@ -4,7 +4,7 @@
 use super::{StateError, Unlocked, VaultState, unix_now};
 use crate::accounts::Accounts;
 use crate::lock::LockReason;
-use crate::vault::{Session, VaultError};
+use crate::vault::{PassphraseChange, Rewrapped, Session, VaultError};
 
 impl VaultState {
     /// Creates the vault and leaves it unlocked (runs the KDF: call from a blocking context).
@@ -24,12 +24,7 @@ impl VaultState {
     }
 
     /// Installs the result of [`Store::unlock`], which the caller ran outside the state lock.
-    pub fn finish_unlock(
-        &mut self,
-        session: Session,
-        body: &[u8],
-        by_passphrase: bool,
-    ) -> Result<(), StateError> {
+    pub fn finish_unlock(&mut self, session: Session, body: &[u8]) -> Result<(), StateError> {
         let accounts = Accounts::from_body(body)?;
         // Still locked, so no write of ours is under way, and the bus name makes this daemon the
         // only writer: temp files next to the vault are what a crash mid-write left. Each is a
@@ -45,15 +40,12 @@ impl VaultState {
         }
         self.account_count = accounts.len() as u32;
         self.unlocked = Some(Unlocked { session, accounts });
-        // Only the passphrase proves the passphrase: a keyring unlock leaves the counter alone.
-        if by_passphrase {
-            self.throttle.record_success();
-        }
         self.activity.set_unlocked(true);
         Ok(())
     }
 
-    /// Checks that an unlock makes sense, and is not too early, before the slow KDF runs.
+    /// Checks that an unlock makes sense before the slow KDF runs (the brute-force delay is the
+    /// bus layer's passphrase gate's).
     pub fn check_can_unlock(&self) -> Result<(), StateError> {
         if !self.initialized {
             return Err(StateError::NotInitialized);
@@ -61,9 +53,7 @@ impl VaultState {
         if self.unlocked.is_some() {
             return Err(StateError::AlreadyUnlocked);
         }
-        self.throttle
-            .check(unix_now())
-            .map_err(StateError::RateLimited)
+        Ok(())
     }
 
     /// Checks that a keyring unlock makes sense (it is not subject to the passphrase delay).
@@ -112,11 +102,6 @@ impl VaultState {
         Ok(())
     }
 
-    /// Counts a wrong passphrase (persisted, so restarts do not reset the delay).
-    pub fn record_bad_passphrase(&mut self) {
-        self.throttle.record_failure(unix_now());
-    }
-
     /// Drops the session and every account; their key and seed buffers zeroize on drop.
     /// Returns whether the vault was unlocked.
     pub fn lock(&mut self, reason: LockReason) -> bool {
@@ -129,15 +114,21 @@ impl VaultState {
         was_unlocked
     }
 
-    /// Changes the passphrase (runs the KDF twice; call from a blocking context).
-    pub fn change_passphrase(&mut self, old: &[u8], new: &[u8]) -> Result<(), StateError> {
-        let kdf = self.kdf;
+    /// What changing the passphrase needs, detached so both KDF runs happen without the state.
+    pub fn passphrase_change(&self) -> Result<PassphraseChange, StateError> {
+        let u = self.unlocked.as_ref().ok_or(StateError::Locked)?;
+        Ok(u.session.passphrase_change(self.kdf)?)
+    }
+
+    /// Installs the passphrase slot [`PassphraseChange::rewrap`] made (one write, no KDF);
+    /// refused if the passphrase changed since [`Self::passphrase_change`].
+    pub fn install_passphrase(&mut self, rewrapped: Rewrapped) -> Result<(), StateError> {
         let store = self.store.clone();
         let backups = self.backups.clone();
         let u = self.unlocked_mut()?;
         let body = u.accounts.to_body();
         let count = u.accounts.len() as u32;
-        store.change_passphrase(&mut u.session, old, new, kdf, &body, count)?;
+        store.install_passphrase(&mut u.session, rewrapped, &body, count)?;
         // Backups made from now on open with the new passphrase only.
         if let Some(b) = backups {
             b.after_change(&u.session, &body, count);

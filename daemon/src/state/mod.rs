@@ -19,7 +19,6 @@ pub use error::StateError;
 use crate::accounts::Accounts;
 use crate::lock::LockReason;
 use crate::lock::idle::Activity;
-use crate::throttle::Throttle;
 use crate::vault::{KdfParams, Session, Store};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -40,7 +39,6 @@ pub struct VaultState {
     locked_since: u64,
     has_keyring_slot: bool,
     pending_requests: usize,
-    throttle: Throttle,
     activity: Arc<Activity>,
     /// Automatic backups after every change; none until the service sets them up.
     backups: Option<Arc<crate::backup::Backups>>,
@@ -63,7 +61,6 @@ impl VaultState {
     /// A vault whose header cannot be read: it counts as existing (so it is never overwritten)
     /// and every unlock reports why it cannot be read.
     pub fn unreadable(store: Store, kdf: KdfParams, activity: Arc<Activity>) -> Self {
-        let throttle = Throttle::load(Throttle::path_for(store.path()));
         Self {
             store,
             kdf,
@@ -74,7 +71,6 @@ impl VaultState {
             locked_since: unix_now(),
             has_keyring_slot: false,
             pending_requests: 0,
-            throttle,
             activity,
             backups: None,
         }
@@ -88,11 +84,6 @@ impl VaultState {
     /// Unix time the vault was last locked (or the daemon started).
     pub fn locked_since(&self) -> u64 {
         self.locked_since
-    }
-
-    /// The brute-force counter, for status.
-    pub fn throttle(&self) -> &Throttle {
-        &self.throttle
     }
 
     /// Turns on automatic backups after every change (the service does, tests of the core need not).

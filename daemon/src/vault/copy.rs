@@ -27,8 +27,8 @@ pub struct OpenedCopy {
 /// Checks a passphrase against a session's passphrase slot without holding the session: the
 /// slot and a copy of the master key (wiped on drop), so the slow KDF can run unlocked.
 pub struct PassphraseCheck {
-    slot: PassphraseSlot,
-    expected: MasterKey,
+    pub(super) slot: PassphraseSlot,
+    pub(super) expected: MasterKey,
 }
 
 impl std::fmt::Debug for PassphraseCheck {

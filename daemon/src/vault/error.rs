@@ -37,6 +37,12 @@ pub enum VaultError {
         "the vault at {0} was changed by something else since it was unlocked; not overwriting it"
     )]
     ChangedOnDisk(PathBuf),
+    /// The passphrase was changed by another call while this change ran its KDFs: nothing was
+    /// changed by this one.
+    #[error(
+        "the passphrase was changed meanwhile by another request; nothing was changed, try again with the current passphrase"
+    )]
+    PassphraseChangedMeanwhile,
     /// KDF parameters a caller asked for are outside what Latchkey accepts in a vault.
     #[error("unusable key-derivation parameters: {0}")]
     InvalidKdfParams(String),

@@ -6,7 +6,8 @@
 //! `slot` (passphrase slot key wrapping), `keyring_slot` (keyring slot key wrapping),
 //! `kdf` (Argon2id), `crypto` (AEAD, randomness), `atomic` (temp file / fsync / rename / backup),
 //! `store` (the public API gluing them), `store_keyring` (the keyring slot's part of that API),
-//! `copy` (standalone copies for backups and exports).
+//! `copy` (standalone copies for backups and exports), `rewrap` (changing the passphrase
+//! without holding the session through the KDFs).
 
 mod atomic;
 mod copy;
@@ -16,6 +17,7 @@ mod format;
 mod header;
 mod kdf;
 mod keyring_slot;
+mod rewrap;
 mod slot;
 mod store;
 mod store_keyring;
@@ -24,4 +26,5 @@ pub use copy::{CopyError, OpenedCopy, PassphraseCheck, install_copy, open_copy};
 pub use error::VaultError;
 pub use kdf::{KdfParams, MAX_M_COST, MAX_P_COST, MAX_T_COST};
 pub use keyring_slot::new_keyring_key;
+pub use rewrap::{PassphraseChange, Rewrapped};
 pub use store::{HeaderInfo, Session, Store};

@@ -167,7 +167,9 @@ impl Store {
         self.write(session, header, body, account_count)
     }
 
-    /// Re-wraps the master key under a new passphrase after checking the old one, and rewrites the file.
+    /// Re-wraps the master key under a new passphrase after checking the old one, and rewrites
+    /// the file: [`Session::passphrase_change`], rewrap and [`Store::install_passphrase`] in one
+    /// go, for callers that hold the session anyway.
     pub fn change_passphrase(
         &self,
         session: &mut Session,
@@ -177,21 +179,8 @@ impl Store {
         body: &[u8],
         account_count: u32,
     ) -> Result<(), VaultError> {
-        kdf.check_for_new_vault()?;
-        let slot = session
-            .header
-            .passphrase_slot()
-            .map_err(|r| self.corrupted(r))?;
-        let unwrapped = slot
-            .unwrap_key(old)
-            .map_err(|r| self.corrupted(r))?
-            .ok_or(VaultError::BadPassphrase)?;
-        if !crypto::ct_eq(unwrapped.as_ref(), session.master_key.as_ref()) {
-            return Err(VaultError::BadPassphrase);
-        }
-        let mut header = session.header.clone();
-        header.set_passphrase_slot(PassphraseSlot::wrap(new, kdf, &session.master_key)?);
-        self.write(session, header, body, account_count)
+        let rewrapped = session.passphrase_change(kdf)?.rewrap(old, new)?;
+        self.install_passphrase(session, rewrapped, body, account_count)
     }
 
     /// Seals `body` under `header` with a fresh nonce and replaces the file, if it is still ours.

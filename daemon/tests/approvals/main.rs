@@ -13,6 +13,7 @@ mod flooding;
 mod foreign;
 mod hardening;
 mod identity;
+mod passphrase;
 
 use common::daemon::{bin, connect};
 use futures_util::StreamExt;

@@ -59,3 +59,24 @@ pub async fn add_bank_account(vault: &VaultProxy<'_>) -> String {
         .await
         .expect("add Bank/bob")
 }
+
+/// Runs the real `latchkey` CLI (one of Latchkey's own clients) on `bus` with `stdin`.
+pub fn cli(bus: &TestBus, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = bus
+        .command(&latchkey_dbus::testing::target_bin("latchkey"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("latchkey runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("latchkey")
+}

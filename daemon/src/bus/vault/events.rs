@@ -4,8 +4,6 @@
 use super::{VaultInterface, caller};
 use crate::bus::lock_state;
 use crate::lock::LockReason;
-use crate::notifications::{Urgency, send_plain};
-use crate::state::StateError;
 use std::collections::HashMap;
 use zbus::message::Header;
 use zbus::object_server::SignalEmitter;
@@ -52,38 +50,10 @@ impl VaultInterface {
         .await;
     }
 
-    /// Logs, signals and notifies a failed unlock with the failure count and the delay.
-    pub(super) async fn unlock_failed(
-        &self,
-        emitter: &SignalEmitter<'_>,
-        caller: &str,
-        error: &StateError,
-    ) {
-        let (failures, retry_after) = {
-            let s = lock_state(&self.state);
-            (s.throttle().failures, s.throttle().retry_after())
-        };
-        tracing::warn!(
-            event = "unlock-failed",
-            caller,
-            failures,
-            "unlock failed: {error}"
-        );
-        let message = format!("Failed attempt to unlock the vault ({failures} in a row): {error}");
-        let details = HashMap::from([
-            ("failures", Value::from(failures)),
-            ("retry_after", Value::from(retry_after)),
-            ("caller", Value::from(caller)),
-        ]);
-        let _ = Self::security_event(emitter, "unlock-failed", &message, details).await;
+    /// Emits the brute-force counter properties (after any passphrase attempt).
+    pub async fn announce_attempts(&self, emitter: &SignalEmitter<'_>) {
         let _ = self.unlock_failures_changed(emitter).await;
         let _ = self.unlock_retry_after_changed(emitter).await;
-        send_plain(
-            emitter.connection(),
-            "Latchkey: failed unlock attempt".into(),
-            message,
-            Urgency::Critical,
-        );
     }
 
     /// Emits the lock state properties and refreshes the status line.

@@ -29,9 +29,10 @@ impl VaultInterface {
         &self,
         passphrase: String,
         #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), Error> {
-        self.unlock_with_passphrase(Zeroizing::new(passphrase), &header, &emitter)
+        self.unlock_with_passphrase(Zeroizing::new(passphrase), &header, conn, &emitter)
             .await
     }
 
@@ -79,15 +80,19 @@ impl VaultInterface {
         crate::bus::lock_vault(conn, &self.state, LockReason::Manual, &caller(&header)).await;
     }
 
-    /// Changes the passphrase after checking the old one.
+    /// Changes the passphrase after checking the old one (own clients only).
     async fn change_passphrase(
         &self,
         old: String,
         new: String,
         #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
     ) -> Result<(), Error> {
-        self.set_passphrase(Zeroizing::new(old), Zeroizing::new(new), &header)
-            .await
+        let (old, new) = (Zeroizing::new(old), Zeroizing::new(new));
+        self.gate
+            .require_own_client(conn, &header, "change the passphrase")
+            .await?;
+        self.set_passphrase(old, new, &header, conn).await
     }
 
     /// Lists account metadata; never secrets.
@@ -273,16 +278,18 @@ impl VaultInterface {
         lock_state(&self.state).lock_reason().as_str().to_string()
     }
 
-    /// Consecutive wrong passphrases since the last unlock.
+    /// Wrong passphrases (from any caller, through any method that checks it) not yet cleared
+    /// by a right one.
     #[zbus(property)]
     async fn unlock_failures(&self) -> u32 {
-        lock_state(&self.state).throttle().failures
+        self.passphrases.failures()
     }
 
-    /// Unix time from which the next unlock attempt is allowed (0: now).
+    /// Unix time from which Latchkey's own clients may try the passphrase again (0: now).
+    /// Other apps' wrong guesses do not move it; they learn their wait from `RateLimited`.
     #[zbus(property)]
     async fn unlock_retry_after(&self) -> u64 {
-        lock_state(&self.state).throttle().retry_after()
+        self.passphrases.own_retry_after()
     }
 
     /// A security event (unlock-failed, unlocked, locked, …) for clients and notifications.

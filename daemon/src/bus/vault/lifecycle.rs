@@ -2,8 +2,8 @@
 //! DisableKeyring and ChangePassphrase.
 
 use super::{VaultInterface, caller};
+use crate::bus::passphrase::Action;
 use crate::bus::{keyring_unlock, lock_state, to_dbus_error};
-use crate::state::StateError;
 use latchkey_dbus::Error;
 use std::collections::HashMap;
 use zbus::message::Header;
@@ -30,43 +30,38 @@ impl VaultInterface {
         Ok(())
     }
 
-    /// Unlock: one attempt at a time, the KDF off the dispatcher, wrong passphrases counted.
+    /// Unlock: through the passphrase gate (one attempt at a time, the caller's delay, the KDF
+    /// off the dispatcher and the state lock, wrong passphrases counted and reported).
     pub(super) async fn unlock_with_passphrase(
         &self,
         passphrase: Zeroizing<String>,
         header: &Header<'_>,
+        conn: &zbus::Connection,
         emitter: &SignalEmitter<'_>,
     ) -> Result<(), Error> {
-        let caller = caller(header);
-        let _gate = self.unlock_gate.lock().await;
-        let store = {
-            let s = lock_state(&self.state);
-            s.check_can_unlock().map_err(to_dbus_error)?;
-            s.store().clone()
-        };
-        let opened = tokio::task::spawn_blocking(move || store.unlock(passphrase.as_bytes()))
-            .await
-            .map_err(|e| Error::Storage(format!("internal error: {e}")))?;
-        let (session, body) = match opened.map_err(StateError::from) {
-            Ok(v) => v,
-            Err(e) => {
-                if matches!(e, StateError::BadPassphrase) {
-                    lock_state(&self.state).record_bad_passphrase();
-                }
-                self.unlock_failed(emitter, &caller, &e).await;
-                return Err(to_dbus_error(e));
-            }
-        };
+        let who = self.passphrases.attempter(conn, header).await;
+        let (session, body) = self
+            .passphrases
+            .attempt(
+                conn,
+                &who,
+                Action::Unlock,
+                |s| {
+                    s.check_can_unlock()?;
+                    Ok(s.store().clone())
+                },
+                move |store| Ok(store.unlock(passphrase.as_bytes())?),
+            )
+            .await?;
         {
             let mut s = lock_state(&self.state);
             if s.locked() {
-                s.finish_unlock(session, &body, true)
-                    .map_err(to_dbus_error)?;
+                s.finish_unlock(session, &body).map_err(to_dbus_error)?;
             }
         }
-        self.announce_unlock(emitter, "passphrase", &caller).await;
-        let _ = self.unlock_failures_changed(emitter).await;
-        let _ = self.unlock_retry_after_changed(emitter).await;
+        self.announce_unlock(emitter, "passphrase", &who.label)
+            .await;
+        self.announce_attempts(emitter).await;
         Ok(())
     }
 
@@ -123,21 +118,40 @@ impl VaultInterface {
         Ok(())
     }
 
-    /// ChangePassphrase: refuses an empty new passphrase; the old one is checked by the store.
+    /// ChangePassphrase (the caller was checked to be our own client): refuses an empty new
+    /// passphrase; through the passphrase gate, the old passphrase is checked and the master key
+    /// wrapped under the new one on a detached copy without the state lock, then the new slot is
+    /// installed with one write under it.
     pub(super) async fn set_passphrase(
         &self,
         old: Zeroizing<String>,
         new: Zeroizing<String>,
         header: &Header<'_>,
+        conn: &zbus::Connection,
     ) -> Result<(), Error> {
         if new.is_empty() {
             return Err(Error::InvalidArgument(
                 "the new passphrase must not be empty".into(),
             ));
         }
-        self.blocking(move |s| s.change_passphrase(old.as_bytes(), new.as_bytes()))
+        let who = self.passphrases.attempter(conn, header).await;
+        let state = self.state.clone();
+        self.passphrases
+            .attempt(
+                conn,
+                &who,
+                Action::ChangePassphrase,
+                |s| s.passphrase_change(),
+                // Installed before the gate's turn ends, so the next change in line checks
+                // against this slot; the state is held only for the install (one write).
+                move |change| {
+                    let rewrapped = change.rewrap(old.as_bytes(), new.as_bytes())?;
+                    lock_state(&state).install_passphrase(rewrapped)
+                },
+            )
             .await?;
-        tracing::info!(event = "passphrase-changed", caller = %caller(header), "passphrase changed");
+        tracing::info!(event = "passphrase-changed", caller = %who.label, "passphrase changed");
+        crate::bus::passphrase::announce_attempts(conn).await;
         Ok(())
     }
 }

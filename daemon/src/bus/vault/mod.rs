@@ -21,8 +21,8 @@ pub struct VaultInterface {
     state: SharedState,
     gate: std::sync::Arc<super::Gate>,
     push: std::sync::Arc<crate::push::Push>,
-    /// Serialises unlock attempts so the brute-force delay cannot be dodged by parallel calls.
-    unlock_gate: tokio::sync::Mutex<()>,
+    /// Every passphrase check (unlock, passphrase change) goes through it.
+    passphrases: std::sync::Arc<super::PassphraseGate>,
     /// How many accounts other apps have added since the vault was unlocked.
     adds: crate::access::adds::AddQuota,
 }
@@ -33,12 +33,13 @@ impl VaultInterface {
         state: SharedState,
         gate: std::sync::Arc<super::Gate>,
         push: std::sync::Arc<crate::push::Push>,
+        passphrases: std::sync::Arc<super::PassphraseGate>,
     ) -> Self {
         Self {
             state,
             gate,
             push,
-            unlock_gate: tokio::sync::Mutex::new(()),
+            passphrases,
             adds: Default::default(),
         }
     }
