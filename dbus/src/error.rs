@@ -43,6 +43,8 @@ pub enum Error {
     /// Another request changed the passphrase while this change was checking the old one;
     /// nothing was changed by this one.
     PassphraseChangedMeanwhile(String),
+    /// Too many of the caller's requests are waiting for the user; wait for an answer first.
+    TooManyRequests(String),
 }
 
 impl Error {
@@ -66,7 +68,8 @@ impl Error {
             | Error::Network(m)
             | Error::AlreadyExists(m)
             | Error::AddLimitReached(m)
-            | Error::PassphraseChangedMeanwhile(m) => m.clone(),
+            | Error::PassphraseChangedMeanwhile(m)
+            | Error::TooManyRequests(m) => m.clone(),
         }
     }
 }

@@ -3,8 +3,10 @@
 //! Pure bookkeeping and policy, no D-Bus: one decision per request, an expired request cannot be
 //! approved, a wrong number is a denial, and (by default) approving needs an unlocked vault.
 
+pub mod places;
 pub mod request;
 
+pub use places::{Full, MAX_PENDING, Requester};
 pub use request::{Caller, Claims, NumberMatch, Outcome, Request};
 
 use std::collections::BTreeMap;
@@ -15,8 +17,6 @@ pub const DEFAULT_TIMEOUT: u32 = 60;
 pub const MAX_TIMEOUT: u32 = 300;
 /// Default number of choices shown for number matching.
 pub const DEFAULT_CHOICES: u32 = 3;
-/// Most requests pending at once, so a misbehaving app cannot flood the user.
-pub const MAX_PENDING: usize = 256;
 
 /// Why a decision was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +35,7 @@ pub enum DecisionError {
 #[derive(Debug, Default)]
 pub struct Approvals {
     pending: BTreeMap<String, Request>,
+    places: places::Places,
     next_id: u64,
 }
 
@@ -47,14 +48,29 @@ pub enum Decision {
 
 impl Approvals {
     /// Allocates the object path for a new request.
-    pub fn next_path(&mut self) -> String {
+    fn next_path(&mut self) -> String {
         self.next_id += 1;
         format!("{}/request/{}", latchkey_dbus::OBJECT_PATH, self.next_id)
     }
 
-    /// Whether another request may be added.
-    pub fn has_room(&self) -> bool {
-        self.pending.len() < MAX_PENDING
+    /// The path of a new request from `who`, with its place taken, or why there is no room.
+    /// The place is given back when the request ends, or by [`Self::release`].
+    pub fn admit(&mut self, who: Requester) -> Result<String, Full> {
+        let path = self.next_path();
+        self.places.take(&path, who)?;
+        Ok(path)
+    }
+
+    /// Who took the place of request `path`, while it is pending.
+    pub fn requester_of(&self, path: &str) -> Option<&Requester> {
+        self.places.requester_of(path)
+    }
+
+    /// Gives back the place of an admitted request that was never opened.
+    pub fn release(&mut self, path: &str) {
+        if !self.pending.contains_key(path) {
+            self.places.give_back(path);
+        }
     }
 
     /// Records a new pending request.
@@ -130,6 +146,7 @@ impl Approvals {
     /// Ends a request with `outcome` (expiry, cancellation, disconnect); `None` if already ended.
     pub fn finish(&mut self, path: &str, outcome: Outcome) -> Option<Request> {
         let mut request = self.pending.remove(path)?;
+        self.places.give_back(path);
         request.outcome = Some(outcome);
         Some(request)
     }
@@ -149,7 +166,7 @@ mod tests {
     use super::*;
 
     fn request(approvals: &mut Approvals, number: Option<NumberMatch>) -> String {
-        let path = approvals.next_path();
+        let path = approvals.admit(Requester::Trusted).expect("room");
         approvals.add(Request {
             path: path.clone(),
             kind: "approval".into(),

@@ -9,7 +9,7 @@ use super::approvals::ApprovalHub;
 use crate::access::grants::{Grants, identity_of};
 use crate::access::process::{FileId, file_id};
 use crate::activity::Entry;
-use crate::approvals::{Caller, Claims, DEFAULT_TIMEOUT, Outcome, Request};
+use crate::approvals::{Caller, Claims, DEFAULT_TIMEOUT, Outcome, Request, Requester};
 use crate::state::unix_now;
 use latchkey_dbus::Error;
 use std::path::PathBuf;
@@ -111,6 +111,16 @@ impl Gate {
             && self.trusted.iter().any(|t| t.is(&caller.exe, file))
     }
 
+    /// How `caller` counts for places among pending requests: own clients may use the reserved
+    /// ones, any other app is capped per connection and per identity.
+    pub fn requester(&self, caller: &crate::approvals::Caller) -> Requester {
+        if self.is_own_client(caller) {
+            Requester::Trusted
+        } else {
+            Requester::foreign(&caller.bus_name, identity_of(caller))
+        }
+    }
+
     /// `Ok(label)` if `caller` is one of Latchkey's own clients, which speak for the user; any
     /// other app is refused (and logged), or the gate would open itself.
     pub fn own_client(
@@ -203,10 +213,7 @@ impl Gate {
         let now = unix_now();
         let path = self
             .hub
-            .approvals
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .next_path();
+            .admit(Requester::foreign(&caller.bus_name, identity.clone()))?;
         let label = caller.label();
         let request = Request {
             path: path.clone(),

@@ -5,25 +5,121 @@
 //! When a request is resolved elsewhere its notification is closed.
 
 use super::approvals::ApprovalHub;
-use crate::approvals::{Decision, DecisionError, Request};
+use super::notes::Note;
+use crate::approvals::{Decision, DecisionError, Request, Requester};
 use crate::notifications::{NotificationsProxy, Urgency, send_plain};
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::sync::Arc;
 use zbus::zvariant::Value;
 
-/// Shows `request` as a notification in the background.
+/// Shows `request` in the background: in its requester's notification, which carries the
+/// buttons of the requester's oldest pending request and counts the others.
 pub fn show(conn: &zbus::Connection, hub: Arc<ApprovalHub>, request: Request) {
-    let conn = conn.clone();
-    tokio::spawn(async move {
-        if let Err(e) = try_show(&conn, &hub, &request).await {
-            tracing::debug!("no desktop notification for {}: {e}", request.path);
+    let key = {
+        let reg = hub.registry();
+        match reg.requester_of(&request.path) {
+            Some(Requester::Foreign { identity, .. }) => identity.clone(),
+            _ => request.caller.bus_name.clone(),
         }
-    });
+    };
+    lock(&hub.notes).join(&request.path, &key);
+    let conn = conn.clone();
+    tokio::spawn(async move { refresh(&conn, &hub, &key).await });
 }
 
-async fn try_show(conn: &zbus::Connection, hub: &ApprovalHub, r: &Request) -> zbus::Result<()> {
-    let proxy = NotificationsProxy::new(conn).await?;
+/// Withdraws a resolved request from its requester's notification (closed when none is left).
+pub async fn withdraw(conn: &zbus::Connection, hub: &ApprovalHub, path: &str) {
+    let key = lock(&hub.notes).leave(path);
+    if let Some(key) = key {
+        refresh(conn, hub, &key).await;
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Brings requester `key`'s notification up to date, one requester at a time; the talk with
+/// the notification server gives up after a few seconds, so a stalled one cannot hold up answers.
+async fn refresh(conn: &zbus::Connection, hub: &ApprovalHub, key: &str) {
+    let _turn = hub.delivery.lock().await;
+    let done = tokio::time::timeout(NOTIFY_WITHIN, refresh_now(conn, hub, key)).await;
+    if done.is_err() {
+        tracing::debug!("the notification server did not answer in time");
+    }
+}
+
+/// How long bringing a notification up to date may take.
+const NOTIFY_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
+
+async fn refresh_now(conn: &zbus::Connection, hub: &ApprovalHub, key: &str) {
+    let pending: Vec<Request> = {
+        let members = lock(&hub.notes).members(key);
+        let pending: Vec<Request> = hub
+            .registry()
+            .pending()
+            .filter(|r| members.contains(&r.path))
+            .cloned()
+            .collect();
+        let mut notes = lock(&hub.notes);
+        for gone in members
+            .iter()
+            .filter(|p| !pending.iter().any(|r| &r.path == *p))
+        {
+            notes.leave(gone);
+        }
+        pending
+    };
+    let shown = lock(&hub.notes).shown(key).cloned();
+    let Ok(proxy) = NotificationsProxy::builder(conn)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await
+    else {
+        return;
+    };
+    let Some(first) = pending.first() else {
+        let note = lock(&hub.notes).unshow(key);
+        if let Some(note) = note {
+            let _ = proxy.close_notification(note.id).await;
+        }
+        return;
+    };
+    let more = pending.len() - 1;
+    // Still showing the same request: only the count changes, in place.
+    let replaces = match &shown {
+        Some(n) if n.path == first.path && n.more == more => return,
+        Some(n) if n.path == first.path => n.id,
+        Some(n) => {
+            let _ = proxy.close_notification(n.id).await;
+            0
+        }
+        None => 0,
+    };
+    match notify(&proxy, first, more, replaces).await {
+        Ok(id) => lock(&hub.notes).set_shown(
+            key,
+            Note {
+                id,
+                path: first.path.clone(),
+                more,
+            },
+        ),
+        Err(e) => {
+            lock(&hub.notes).unshow(key);
+            tracing::debug!("no desktop notification for {}: {e}", first.path);
+        }
+    }
+}
+
+/// Sends the notification for `r`, mentioning `more` other requests of its requester.
+async fn notify(
+    proxy: &NotificationsProxy<'_>,
+    r: &Request,
+    more: usize,
+    replaces: u32,
+) -> zbus::Result<u32> {
     let actions_supported = proxy
         .get_capabilities()
         .await?
@@ -70,6 +166,11 @@ async fn try_show(conn: &zbus::Connection, hub: &ApprovalHub, r: &Request) -> zb
     } else {
         body.push_str("\nAnswer with `latchkey approvals` or in the Latchkey app.");
     }
+    if more > 0 {
+        body.push_str(&format!(
+            "\n\n… and {more} more request(s) from this requester: see `latchkey approvals` or the Latchkey app."
+        ));
+    }
     let action_refs: Vec<&str> = actions.iter().map(String::as_str).collect();
     let hints = HashMap::from([
         ("urgency", Value::U8(Urgency::Critical as u8)),
@@ -77,10 +178,10 @@ async fn try_show(conn: &zbus::Connection, hub: &ApprovalHub, r: &Request) -> zb
     ]);
     let summary = super::notice::summary(r);
     let body = super::notice::escape_markup(&body);
-    let id = proxy
+    proxy
         .notify(
             "Latchkey",
-            0,
+            replaces,
             "dialog-password",
             &summary,
             &body,
@@ -88,36 +189,7 @@ async fn try_show(conn: &zbus::Connection, hub: &ApprovalHub, r: &Request) -> zb
             hints,
             0,
         )
-        .await?;
-    let still_pending = hub
-        .approvals
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&r.path)
-        .is_some();
-    if still_pending {
-        hub.notes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(r.path.clone(), id);
-    } else {
-        let _ = proxy.close_notification(id).await;
-    }
-    Ok(())
-}
-
-/// Closes the notification of a resolved request, if it has one.
-pub async fn withdraw(conn: &zbus::Connection, hub: &ApprovalHub, path: &str) {
-    let id = hub
-        .notes
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(path);
-    if let Some(id) = id
-        && let Ok(proxy) = NotificationsProxy::new(conn).await
-    {
-        let _ = proxy.close_notification(id).await;
-    }
+        .await
 }
 
 /// Applies answers given with notification buttons, until the connection closes.
@@ -147,13 +219,7 @@ pub async fn listen(conn: zbus::Connection, hub: Arc<ApprovalHub>) {
 async fn apply_action(conn: zbus::Connection, hub: Arc<ApprovalHub>, id: u32, key: String) {
     let mut path = None;
     for _ in 0..50 {
-        path = hub
-            .notes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .find(|(_, v)| **v == id)
-            .map(|(k, _)| k.clone());
+        path = lock(&hub.notes).path_of(id);
         if path.is_some() {
             break;
         }
@@ -178,10 +244,14 @@ async fn apply_action(conn: zbus::Connection, hub: Arc<ApprovalHub>, id: u32, ke
         Ok(_) => {}
         Err(DecisionError::Locked) => {
             // The click closed the notification; say why nothing happened and show it again.
-            hub.notes
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&path);
+            let key = {
+                let mut notes = lock(&hub.notes);
+                let key = notes.requester(&path).map(str::to_string);
+                if let Some(key) = &key {
+                    notes.unshow(key);
+                }
+                key
+            };
             send_plain(
                 &conn,
                 "Unlock Latchkey to approve".into(),
@@ -189,14 +259,8 @@ async fn apply_action(conn: zbus::Connection, hub: Arc<ApprovalHub>, id: u32, ke
                     .into(),
                 Urgency::Critical,
             );
-            let request = hub
-                .approvals
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(&path)
-                .cloned();
-            if let Some(request) = request {
-                show(&conn, hub.clone(), request);
+            if let Some(key) = key {
+                refresh(&conn, &hub, &key).await;
             }
         }
         Err(e) => tracing::info!("notification answer for {path} not applied: {e}"),

@@ -10,6 +10,7 @@ mod errors;
 mod export;
 mod import;
 mod keyring_unlock;
+mod notes;
 mod notice;
 mod passphrase;
 mod push;

@@ -10,26 +10,7 @@ async fn third_party_code_requests_need_consent() {
     let _daemon = bus
         .spawn_daemon_with(bin(), &[("LATCHKEY_TEST_TRUST_ALL_CALLERS", "0")])
         .expect("daemon");
-    let cli = latchkey_dbus::testing::target_bin("latchkey");
-    let run = |args: &[&str], stdin: &str| {
-        use std::io::Write;
-        let mut child = bus
-            .command(&cli)
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("cli");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write");
-        let out = child.wait_with_output().expect("cli");
-        assert!(out.status.success(), "latchkey {args:?}");
-        String::from_utf8(out.stdout).expect("utf-8")
-    };
+    let run = |args: &[&str], stdin: &str| common::daemon::cli_ok(&bus, args, stdin);
     // Our own CLI is trusted: no consent needed.
     run(&["init", "--passphrase-stdin"], "pw\n");
     let id = run(

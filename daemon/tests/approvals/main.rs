@@ -5,11 +5,13 @@
 //! timeout, disconnects and concurrency. [`consent`]: third-party code requests.
 
 mod answers;
+mod attacker;
 #[path = "../common/mod.rs"]
 mod common;
 mod consent;
 mod display;
 mod flooding;
+mod floods;
 mod foreign;
 mod hardening;
 mod identity;

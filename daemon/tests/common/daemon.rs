@@ -80,3 +80,14 @@ pub fn cli(bus: &TestBus, args: &[&str], stdin: &str) -> std::process::Output {
         .expect("write");
     child.wait_with_output().expect("latchkey")
 }
+
+/// [`cli`], which must succeed; returns its stdout.
+pub fn cli_ok(bus: &TestBus, args: &[&str], stdin: &str) -> String {
+    let out = cli(bus, args, stdin);
+    assert!(
+        out.status.success(),
+        "latchkey {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}

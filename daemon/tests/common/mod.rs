@@ -35,7 +35,7 @@ impl FakeNotifications {
     async fn notify(
         &self,
         _app_name: String,
-        _replaces_id: u32,
+        replaces_id: u32,
         _app_icon: String,
         summary: String,
         body: String,
@@ -48,6 +48,20 @@ impl FakeNotifications {
             .and_then(|v| u8::try_from(v).ok())
             .unwrap_or(1);
         let mut shown = self.shown.lock().expect("shown");
+        // Like a real server, a replaced notification keeps its id and is updated in place.
+        if let Some(old) = shown
+            .iter_mut()
+            .find(|s| replaces_id != 0 && s.id == replaces_id)
+        {
+            *old = Shown {
+                id: replaces_id,
+                summary,
+                body,
+                actions,
+                urgency,
+            };
+            return replaces_id;
+        }
         let id = shown.len() as u32 + 1;
         shown.push(Shown {
             id,

@@ -3,7 +3,7 @@
 use super::wire::decision_error;
 use crate::access::Identities;
 use crate::activity::ActivityLog;
-use crate::approvals::{Approvals, Caller, Decision, Outcome, Request};
+use crate::approvals::{Approvals, Caller, Decision, Outcome, Request, Requester};
 use crate::bus::SharedState;
 use crate::settings::Settings;
 use latchkey_dbus::Error;
@@ -18,8 +18,10 @@ pub struct ApprovalHub {
     pub(super) state: SharedState,
     pub(super) settings: Arc<Settings>,
     pub(in crate::bus) activity: ActivityLog,
-    /// Notification id of each pending request, to close it when resolved elsewhere.
-    pub(in crate::bus) notes: Mutex<HashMap<String, u32>>,
+    /// Which notification shows which requests (one per requester).
+    pub(in crate::bus) notes: Mutex<crate::bus::notes::Notes>,
+    /// Taken while a requester's notification is brought up to date, one at a time.
+    pub(in crate::bus) delivery: tokio::sync::Mutex<()>,
     /// Methods waiting for a consent answer: (outcome, remember "always").
     pub(super) waiters: Mutex<HashMap<String, tokio::sync::oneshot::Sender<(Outcome, bool)>>>,
     /// Consent requests answered "always allow", until they resolve.
@@ -37,7 +39,8 @@ impl ApprovalHub {
             state,
             settings,
             activity,
-            notes: Mutex::new(HashMap::new()),
+            notes: Mutex::new(crate::bus::notes::Notes::default()),
+            delivery: tokio::sync::Mutex::new(()),
             waiters: Mutex::new(HashMap::new()),
             always: Mutex::new(std::collections::HashSet::new()),
             request_waiters: Mutex::new(HashMap::new()),
@@ -45,7 +48,7 @@ impl ApprovalHub {
     }
 
     /// The request registry, even if a panic poisoned its lock.
-    pub(super) fn registry(&self) -> std::sync::MutexGuard<'_, Approvals> {
+    pub(in crate::bus) fn registry(&self) -> std::sync::MutexGuard<'_, Approvals> {
         self.approvals.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -84,10 +87,11 @@ impl ApprovalHub {
         rx
     }
 
-    /// A path for a new request, or `None` when too many are pending.
-    pub fn reserve_path(&self) -> Option<String> {
-        let mut reg = self.registry();
-        reg.has_room().then(|| reg.next_path())
+    /// A path for a new request from `who`, its place taken, or `TooManyRequests`.
+    pub fn admit(&self, who: Requester) -> Result<String, Error> {
+        self.registry()
+            .admit(who)
+            .map_err(|e| Error::TooManyRequests(e.to_string()))
     }
 
     /// Answers a consent request: `once`, `always` or `deny`.

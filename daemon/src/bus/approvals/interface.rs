@@ -46,13 +46,7 @@ impl ApprovalsInterface {
             number,
         } = options::parse(title, message, &options)?;
         let now = unix_now();
-        let path = {
-            let mut reg = self.hub.registry();
-            if !reg.has_room() {
-                return Err(Error::InvalidArgument("too many pending requests".into()));
-            }
-            reg.next_path()
-        };
+        let path = self.hub.admit(self.gate.requester(&caller))?;
         let shown = number.as_ref().map(|m| m.number).unwrap_or(0);
         let request = Request {
             path: path.clone(),

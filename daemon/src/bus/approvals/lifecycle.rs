@@ -26,10 +26,10 @@ impl ApprovalHub {
             path: path.clone(),
             owner: request.caller.bus_name.clone(),
         };
-        conn.object_server()
-            .at(path.as_str(), object)
-            .await
-            .map_err(Error::ZBus)?;
+        if let Err(e) = conn.object_server().at(path.as_str(), object).await {
+            self.registry().release(&path);
+            return Err(Error::ZBus(e));
+        }
         self.registry().add(request.clone());
         tracing::info!(event = "approval-requested", request = %path, kind = %request.kind, caller = %request.caller.label(), "approval requested");
         let emitter = SignalEmitter::new(conn, OBJECT_PATH).map_err(Error::ZBus)?;
