@@ -5,6 +5,7 @@
 
 pub mod display;
 pub mod error;
+pub mod limits;
 pub mod proxy;
 #[cfg(feature = "testing")]
 pub mod testing;

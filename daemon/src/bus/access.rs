@@ -2,6 +2,7 @@
 
 use super::consent::Gate;
 use latchkey_dbus::Error;
+use latchkey_dbus::limits::{self, check};
 use std::sync::Arc;
 use zbus::message::Header;
 
@@ -45,11 +46,13 @@ impl AccessInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> Result<(), Error> {
+        check("the identity", identity.as_bytes(), limits::PATH_NAME)?;
+        check("the account id", account_id.as_bytes(), limits::ID)?;
         self.gate
             .require_own_client(conn, &header, "grant access")
             .await?;
         let valid = crate::access::grants::is_rememberable(&identity);
-        if !valid || identity.len() > 4096 {
+        if !valid {
             return Err(Error::InvalidArgument(
                 "identity must be exe:/absolute/path or flatpak:app.id (a valid Flatpak app id)"
                     .into(),
@@ -79,6 +82,8 @@ impl AccessInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> Result<u32, Error> {
+        check("the identity", identity.as_bytes(), limits::PATH_NAME)?;
+        check("the account id", account_id.as_bytes(), limits::ID)?;
         self.gate
             .require_own_client(conn, &header, "revoke access decisions")
             .await?;
@@ -92,7 +97,8 @@ impl AccessInterface {
             .map_err(|e| Error::Storage(e.to_string()))?;
         if removed == 0 {
             return Err(Error::NotFound(format!(
-                "no remembered decision for {identity}"
+                "no remembered decision for {}",
+                latchkey_dbus::display::claim(&identity, latchkey_dbus::display::IDENTITY_MAX)
             )));
         }
         tracing::info!(event = "access-revoked", identity = %identity, removed, "access decisions revoked");

@@ -11,6 +11,7 @@ use crate::backup::restore::{self, RestoreError, Restored};
 use crate::notifications::{Urgency, send_plain};
 use crate::state::StateError;
 use crate::vault::CopyError;
+use latchkey_dbus::limits::{self, check};
 use latchkey_dbus::{Error, OBJECT_PATH};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -83,6 +84,8 @@ impl BackupInterface {
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> Result<Vec<u8>, Error> {
         let passphrase = Zeroizing::new(passphrase);
+        check("the format", format.as_bytes(), limits::WORD)?;
+        check("the passphrase", passphrase.as_bytes(), limits::PASSPHRASE)?;
         let caller = self
             .gate
             .require_own_client(conn, &header, "export the accounts")
@@ -167,6 +170,8 @@ impl BackupInterface {
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> Result<(String, u32, u32), Error> {
         let (data, passphrase) = (Zeroizing::new(data), Zeroizing::new(passphrase));
+        check("the backup", &data, limits::FILE)?;
+        check("the passphrase", passphrase.as_bytes(), limits::PASSPHRASE)?;
         let caller = self
             .gate
             .require_own_client(conn, &header, "restore a backup")

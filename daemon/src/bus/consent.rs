@@ -213,7 +213,8 @@ impl Gate {
         let now = unix_now();
         let path = self
             .hub
-            .admit(Requester::foreign(&caller.bus_name, identity.clone()))?;
+            .admit(Requester::foreign(&caller.bus_name, identity.clone()))
+            .await?;
         let label = caller.label();
         let request = Request {
             path: path.clone(),

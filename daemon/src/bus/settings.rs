@@ -206,6 +206,7 @@ impl SettingsInterface {
         #[zbus(header)] header: Option<Header<'_>>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
+        bounded("the backup folder", &value)?;
         let who = self.allowed(conn, header.as_ref()).await?;
         self.save(conn, &who, |c| c.backup_folder = value).await
     }
@@ -255,7 +256,14 @@ impl SettingsInterface {
         #[zbus(header)] header: Option<Header<'_>>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
+        bounded("the log level", &value)?;
         let who = self.allowed(conn, header.as_ref()).await?;
         self.save(conn, &who, |c| c.log_level = value).await
     }
+}
+
+/// Refuses a string setting longer than any folder path or log filter.
+fn bounded(name: &str, value: &str) -> zbus::fdo::Result<()> {
+    latchkey_dbus::limits::check(name, value.as_bytes(), latchkey_dbus::limits::PATH_NAME)
+        .map_err(|e| zbus::fdo::Error::InvalidArgs(e.message()))
 }

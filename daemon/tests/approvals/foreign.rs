@@ -25,8 +25,27 @@ async fn foreign_apps_cannot_speak_for_the_user() {
     };
 
     // A sign-in request from one connection cannot be approved or denied from another.
-    let mut pending = request(&bus, "Sign in?", HashMap::new()).await;
     let answering = ApprovalsProxy::new(&app).await.expect("proxy");
+    let mut added = answering.receive_request_added().await.expect("subscribe");
+    let mut pending = request(
+        &bus,
+        "Sign in?",
+        HashMap::from([("account_id", Value::from("alice@example.com"))]),
+    )
+    .await;
+    // The broadcast every app receives says that a request waits, not whose or for what.
+    let signal = tokio::time::timeout(Duration::from_secs(5), added.next())
+        .await
+        .expect("RequestAdded in time")
+        .expect("RequestAdded");
+    let args = signal.args().expect("args");
+    let mut keys: Vec<&str> = args.details().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        ["created", "expires", "kind"],
+        "RequestAdded carries more"
+    );
     denied(
         answering
             .approve(&pending.path.as_ref(), 0)
@@ -41,10 +60,19 @@ async fn foreign_apps_cannot_speak_for_the_user() {
             .expect_err("denied"),
         "Deny",
     );
-    assert_eq!(
-        answering.list_pending().await.expect("pending").len(),
-        1,
-        "the request is still open"
+    // Another app's requests are not listed to it (they name accounts and apps); its own are.
+    assert!(
+        answering.list_pending().await.expect("pending").is_empty(),
+        "another app's request was listed"
+    );
+    let own = ApprovalsProxy::new(&pending.conn).await.expect("proxy");
+    let listed = own.list_pending().await.expect("pending");
+    assert_eq!(listed.len(), 1, "the request is still open");
+    assert_eq!(listed[0].0, pending.path);
+    // The activity log is for Latchkey's own clients.
+    denied(
+        answering.activity_log(10).await.expect_err("log read"),
+        "ActivityLog",
     );
     RequestProxy::builder(&pending.conn)
         .path(pending.path.clone())

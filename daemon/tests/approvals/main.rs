@@ -14,6 +14,7 @@ mod flooding;
 mod floods;
 mod foreign;
 mod hardening;
+mod huge;
 mod identity;
 mod passphrase;
 
@@ -184,7 +185,14 @@ async fn approve_and_number_matching_through_notification_actions() {
         .await
         .expect("event")
         .expect("event");
-    assert_eq!(ev.args().expect("args").event(), "approval-wrong-number");
+    let args = ev.args().expect("args");
+    assert_eq!(args.event(), "approval-wrong-number");
+    // Every app receives it: it says what happened, not what the request was for.
+    assert!(
+        !args.message().contains("Phished") && !format!("{:?}", args.details()).contains("Phished"),
+        "the broadcast names the request: {}",
+        args.message()
+    );
     // Deny through the notification's button.
     let mut denied = request(&bus, "Unexpected sign-in", HashMap::new()).await;
     let shown = wait_shown(&fake, 4).await;

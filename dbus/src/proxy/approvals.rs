@@ -18,7 +18,8 @@ pub trait Approvals {
         message: &str,
         options: HashMap<&str, Value<'_>>,
     ) -> zbus::Result<(zbus::zvariant::OwnedObjectPath, u32)>;
-    /// Pending requests with their details.
+    /// Pending requests with their details: all of them for Latchkey's own clients, only the
+    /// caller's own for any other app.
     fn list_pending(
         &self,
     ) -> zbus::Result<
@@ -41,9 +42,9 @@ pub trait Approvals {
     ) -> zbus::Result<String>;
     /// Denies.
     fn deny(&self, request: &zbus::zvariant::ObjectPath<'_>) -> zbus::Result<()>;
-    /// The last entries of the activity log (JSON lines).
+    /// The last entries of the activity log (JSON lines); Latchkey's own clients only.
     fn activity_log(&self, limit: u32) -> zbus::Result<Vec<String>>;
-    /// A new request.
+    /// A new request: its path, and in `details` only `kind`, `created` and `expires`.
     #[zbus(signal)]
     fn request_added(
         &self,

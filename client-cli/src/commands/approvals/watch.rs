@@ -29,8 +29,12 @@ pub async fn watch(approvals: &ApprovalsProxy<'_>) -> Result<(), CliError> {
             let Some(signal) = added.next().await else {
                 return Ok(());
             };
-            let args = signal.args()?;
-            queue.push((args.request().clone(), args.details().clone()));
+            // The broadcast names the request only; its details come from ListPending (it may
+            // have ended meanwhile).
+            let path = signal.args()?.request().clone();
+            let pending = approvals.list_pending().await?;
+            queue.extend(pending.into_iter().filter(|(p, _)| *p == path));
+            continue;
         }
         let (path, details) = queue.remove(0);
         print_request(path.as_str(), &details);

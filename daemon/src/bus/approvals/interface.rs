@@ -7,6 +7,7 @@ use super::wire::{decision_error, details};
 use crate::approvals::{Decision, Request};
 use crate::state::unix_now;
 use latchkey_dbus::Error;
+use latchkey_dbus::limits::{self, check};
 use std::collections::HashMap;
 use std::sync::Arc;
 use zbus::message::Header;
@@ -39,6 +40,7 @@ impl ApprovalsInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> Result<(OwnedObjectPath, u32), Error> {
+        limits::check_entries("the options", options.keys())?;
         let caller = self.hub.caller_of(conn, &header).await?;
         let Asked {
             claims,
@@ -46,7 +48,7 @@ impl ApprovalsInterface {
             number,
         } = options::parse(title, message, &options)?;
         let now = unix_now();
-        let path = self.hub.admit(self.gate.requester(&caller))?;
+        let path = self.hub.admit(self.gate.requester(&caller)).await?;
         let shown = number.as_ref().map(|m| m.number).unwrap_or(0);
         let request = Request {
             path: path.clone(),
@@ -65,13 +67,23 @@ impl ApprovalsInterface {
     }
 
     /// Pending requests with everything a client shows (title, message, claims, verified caller,
-    /// choices for number matching, expiry).
-    async fn list_pending(&self) -> Vec<(OwnedObjectPath, HashMap<String, OwnedValue>)> {
-        self.hub
+    /// choices for number matching, expiry). Latchkey's own clients see every request; any other
+    /// app only the ones its connection opened, or any app could read which accounts are asked
+    /// for and by whom.
+    async fn list_pending(
+        &self,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<Vec<(OwnedObjectPath, HashMap<String, OwnedValue>)>, Error> {
+        let caller = self.hub.caller_of(conn, &header).await?;
+        let all = self.gate.is_own_client(&caller);
+        Ok(self
+            .hub
             .pending()
             .iter()
+            .filter(|r| all || r.caller.bus_name == caller.bus_name)
             .filter_map(|r| Some((OwnedObjectPath::try_from(r.path.clone()).ok()?, details(r))))
-            .collect()
+            .collect())
     }
 
     /// Approves a request; `number` is the one the user picked (0 without number matching).
@@ -102,6 +114,7 @@ impl ApprovalsInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> Result<String, Error> {
+        check("the answer", answer.as_bytes(), limits::WORD)?;
         let by = self.answerer(conn, &header, request.as_str()).await?;
         Ok(self
             .hub
@@ -126,12 +139,22 @@ impl ApprovalsInterface {
         Ok(())
     }
 
-    /// The last `limit` entries of the activity log (JSON lines, oldest first).
-    async fn activity_log(&self, limit: u32) -> Vec<String> {
-        self.hub.activity.tail(limit.min(10_000) as usize)
+    /// The last `limit` entries of the activity log (JSON lines, oldest first), for Latchkey's
+    /// own clients: it names accounts and apps.
+    async fn activity_log(
+        &self,
+        limit: u32,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<Vec<String>, Error> {
+        self.gate
+            .require_own_client(conn, &header, "read the activity log")
+            .await?;
+        Ok(self.hub.activity.tail(limit.min(10_000) as usize))
     }
 
-    /// A new request to show.
+    /// A new request to show: its path and only `kind`, `created` and `expires` (every app
+    /// receives it); ListPending has the details.
     #[zbus(signal)]
     pub(super) async fn request_added(
         emitter: &SignalEmitter<'_>,
@@ -164,6 +187,7 @@ impl ApprovalsInterface {
         header: &Header<'_>,
         path: &str,
     ) -> Result<String, Error> {
+        check("the request path", path.as_bytes(), limits::PATH)?;
         let caller = self.hub.caller_of(conn, header).await?;
         let label = self.gate.own_client(&caller, "answer requests")?;
         if self

@@ -1,7 +1,7 @@
 //! A request's life on the bus: served and announced when opened, decided or ended, then
 //! handed to its waiters, logged, signalled and withdrawn.
 
-use super::{ApprovalHub, ApprovalsInterface, details};
+use super::{ApprovalHub, ApprovalsInterface, announcement};
 use crate::activity::Entry;
 use crate::approvals::{Decision, DecisionError, Outcome, Request};
 use crate::bus::request::RequestObject;
@@ -36,7 +36,7 @@ impl ApprovalHub {
         let _ = ApprovalsInterface::request_added(
             &emitter,
             ObjectPath::from_str_unchecked(&path),
-            details(&request),
+            announcement(&request),
         )
         .await;
         self.report(conn).await;
@@ -140,18 +140,14 @@ impl ApprovalHub {
             )
             .await;
             if outcome == Outcome::WrongNumber {
-                let details = HashMap::from([
-                    ("request", Value::from(path)),
-                    ("title", Value::from(request.claims.title.as_str())),
-                ]);
-                let msg = format!(
-                    "Wrong number picked for \"{}\": the request was denied",
-                    request.claims.title
-                );
+                // Broadcast to every app: the request's path only, not what it was for.
+                let details = HashMap::from([("request", Value::from(path))]);
+                let msg = "A wrong number was picked for a sign-in request, so it was denied \
+                           (the activity log says which)";
                 let _ = crate::bus::VaultInterface::security_event(
                     &emitter,
                     "approval-wrong-number",
-                    &msg,
+                    msg,
                     details,
                 )
                 .await;

@@ -1,4 +1,5 @@
-//! `org.latchkey.Latchkey1.Approvals`: apps ask "is it really you?", every client may answer.
+//! `org.latchkey.Latchkey1.Approvals`: apps ask "is it really you?", Latchkey's own clients
+//! answer for the user.
 //!
 //! `hub` holds the registry and the waiters, `lifecycle` takes a request from opened to
 //! resolved, `interface` is the D-Bus interface, `options` checks RequestApproval's arguments,
@@ -12,4 +13,4 @@ mod wire;
 
 pub use hub::ApprovalHub;
 pub use interface::ApprovalsInterface;
-pub use wire::{decision_error, details};
+pub use wire::{announcement, decision_error, details};

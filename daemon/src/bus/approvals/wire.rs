@@ -1,5 +1,5 @@
-//! What the bus sees of requests: the details dictionary clients show, and the named error for
-//! a refused decision.
+//! What the bus sees of requests: the details dictionary clients show, the little a broadcast
+//! announces, and the named error for a refused decision.
 
 use crate::approvals::{DecisionError, Request};
 use latchkey_dbus::Error;
@@ -34,6 +34,15 @@ pub fn details(r: &Request) -> HashMap<String, OwnedValue> {
             put("choice_labels", Value::from(m.labels.clone()));
         }
     }
+    d
+}
+
+/// What the broadcast RequestAdded signal carries: every app on the bus receives it, so it says
+/// only that a request of this kind is waiting, never whose or for what (clients ask
+/// ListPending, which shows an app only its own requests).
+pub fn announcement(r: &Request) -> HashMap<String, OwnedValue> {
+    let mut d = details(r);
+    d.retain(|k, _| matches!(k.as_str(), "kind" | "created" | "expires"));
     d
 }
 

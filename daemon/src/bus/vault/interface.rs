@@ -4,6 +4,7 @@
 use super::{VaultInterface, caller};
 use crate::bus::lock_state;
 use crate::lock::LockReason;
+use latchkey_dbus::limits::{self, check};
 use latchkey_dbus::{AccountInfo, Error};
 use std::collections::HashMap;
 use zbus::message::Header;
@@ -20,8 +21,9 @@ impl VaultInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), Error> {
-        self.create_vault(Zeroizing::new(passphrase), &header, &emitter)
-            .await
+        let passphrase = Zeroizing::new(passphrase);
+        check("the passphrase", passphrase.as_bytes(), limits::PASSPHRASE)?;
+        self.create_vault(passphrase, &header, &emitter).await
     }
 
     /// Unlocks the vault; the KDF runs off the dispatcher so other calls keep answering.
@@ -32,7 +34,9 @@ impl VaultInterface {
         #[zbus(connection)] conn: &zbus::Connection,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), Error> {
-        self.unlock_with_passphrase(Zeroizing::new(passphrase), &header, conn, &emitter)
+        let passphrase = Zeroizing::new(passphrase);
+        check("the passphrase", passphrase.as_bytes(), limits::PASSPHRASE)?;
+        self.unlock_with_passphrase(passphrase, &header, conn, &emitter)
             .await
     }
 
@@ -89,6 +93,8 @@ impl VaultInterface {
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> Result<(), Error> {
         let (old, new) = (Zeroizing::new(old), Zeroizing::new(new));
+        check("the old passphrase", old.as_bytes(), limits::PASSPHRASE)?;
+        check("the new passphrase", new.as_bytes(), limits::PASSPHRASE)?;
         self.gate
             .require_own_client(conn, &header, "change the passphrase")
             .await?;
@@ -113,6 +119,7 @@ impl VaultInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> Result<(String, u64, u64), Error> {
+        check("the account id", id.as_bytes(), limits::ID)?;
         self.current_code(id, &header, conn).await
     }
 
@@ -124,6 +131,7 @@ impl VaultInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> Result<(String, u64, u64), Error> {
+        check("the account id", id.as_bytes(), limits::ID)?;
         self.following_code(id, &header, conn).await
     }
 
@@ -136,8 +144,9 @@ impl VaultInterface {
         #[zbus(connection)] conn: &zbus::Connection,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<String, Error> {
-        self.add_from_uri(Zeroizing::new(uri), &header, conn, &emitter)
-            .await
+        let uri = Zeroizing::new(uri);
+        check("the URI", uri.as_bytes(), limits::URI)?;
+        self.add_from_uri(uri, &header, conn, &emitter).await
     }
 
     /// Adds an account from fields and returns its id.
@@ -157,10 +166,16 @@ impl VaultInterface {
         #[zbus(connection)] conn: &zbus::Connection,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<String, Error> {
+        let secret = Zeroizing::new(secret);
+        check("the issuer", issuer.as_bytes(), limits::LABEL)?;
+        check("the account name", account.as_bytes(), limits::LABEL)?;
+        check("the secret", secret.as_bytes(), limits::SECRET)?;
+        check("the kind", kind.as_bytes(), limits::WORD)?;
+        check("the algorithm", algorithm.as_bytes(), limits::WORD)?;
         let fields = super::adding::Fields {
             issuer,
             account,
-            secret: Zeroizing::new(secret),
+            secret,
             kind,
             algorithm,
             digits,
@@ -179,6 +194,8 @@ impl VaultInterface {
         #[zbus(connection)] conn: &zbus::Connection,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), Error> {
+        check("the account id", id.as_bytes(), limits::ID)?;
+        limits::check_entries("the changes", changes.keys())?;
         self.gate
             .require_own_client(conn, &header, "edit accounts")
             .await?;
@@ -193,6 +210,7 @@ impl VaultInterface {
         #[zbus(connection)] conn: &zbus::Connection,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), Error> {
+        check("the account id", id.as_bytes(), limits::ID)?;
         self.gate
             .require_own_client(conn, &header, "remove accounts")
             .await?;
@@ -224,6 +242,9 @@ impl VaultInterface {
         // The tuple is spelled out: zbus reads the out arguments from it, an alias would make
         // one struct argument.
         let (data, passphrase) = (Zeroizing::new(data), Zeroizing::new(passphrase));
+        check("the file", &data, limits::FILE)?;
+        check("the format", format.as_bytes(), limits::WORD)?;
+        check("the passphrase", passphrase.as_bytes(), limits::PASSPHRASE)?;
         // Own clients only: an import runs a passphrase KDF the file chooses (bounded, but
         // costly) and adds accounts in bulk; other apps can add one account with AddUri.
         self.gate
