@@ -83,3 +83,33 @@ async fn switching_a_protection_off_is_a_security_event_the_user_sees() {
         shown[0]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_journal_names_who_created_added_and_locked_not_only_a_bus_name() {
+    let bus = TestBus::start(bin()).expect("bus");
+    // This test process is a foreign app: the daemon determines its executable.
+    let daemon = bus
+        .spawn_daemon_with(bin(), &[("LATCHKEY_TEST_TRUST_ALL_CALLERS", "0")])
+        .expect("daemon");
+    let app = connect(&bus).await;
+    let vault = latchkey_dbus::VaultProxy::new(&app).await.expect("vault");
+    vault.create("pw").await.expect("create");
+    vault
+        .add_uri("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP")
+        .await
+        .expect("add");
+    vault.lock().await.expect("lock");
+    let (_, log) = daemon.stop().expect("stop");
+    let exe = std::env::current_exe().expect("exe");
+    let exe = exe.file_name().expect("name").to_string_lossy();
+    for event in ["vault-created", "account-added", "event=\"locked\""] {
+        let line = log
+            .lines()
+            .find(|l| l.contains(event))
+            .unwrap_or_else(|| panic!("no {event} line: {log}"));
+        assert!(
+            line.contains(exe.as_ref()) && line.contains("pid"),
+            "{event} does not name the app: {line}"
+        );
+    }
+}

@@ -2,7 +2,7 @@
 //! UpdateAccount, RemoveAccount and Import, and the consent check before a code is given out.
 //! Only Latchkey's own clients' calls count as use for the inactivity timer.
 
-use super::{VaultInterface, caller};
+use super::VaultInterface;
 use crate::bus::convert::{edit_from, info};
 use crate::bus::{import, lock_state, push, to_dbus_error};
 use crate::otp::{Code, Kind};
@@ -132,7 +132,8 @@ impl VaultInterface {
         self.blocking(move |s| s.update(&target, edit)).await?;
         // Only own clients may edit (checked before): use, for the inactivity timer.
         lock_state(&self.state).touch();
-        tracing::info!(event = "account-updated", account_id = %id, caller = %caller(header), "account updated");
+        let who = self.who(emitter.connection(), header).await;
+        tracing::info!(event = "account-updated", account_id = %id, caller = %who, "account updated");
         let _ = Self::accounts_changed(emitter, vec![], vec![], vec![id]).await;
         Ok(())
     }
@@ -156,7 +157,8 @@ impl VaultInterface {
         self.blocking(move |s| s.remove(&target)).await?;
         // Only own clients may remove (checked before): use, for the inactivity timer.
         lock_state(&self.state).touch();
-        tracing::info!(event = "account-removed", account_id = %id, caller = %caller(header), "account removed");
+        let who = self.who(emitter.connection(), header).await;
+        tracing::info!(event = "account-removed", account_id = %id, caller = %who, "account removed");
         let _ = self.account_count_changed(emitter).await;
         self.report_status();
         let _ = Self::accounts_changed(emitter, vec![], vec![id], vec![]).await;
@@ -179,7 +181,8 @@ impl VaultInterface {
         lock_state(&self.state).touch();
         if !ids.is_empty() {
             let count = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-            tracing::info!(event = "accounts-imported", count, format, caller = %caller(header), "accounts imported");
+            let who = self.who(emitter.connection(), header).await;
+            tracing::info!(event = "accounts-imported", count, format, caller = %who, "accounts imported");
             let _ = self.account_count_changed(emitter).await;
             self.report_status();
             let _ = Self::accounts_changed(emitter, ids, vec![], vec![]).await;

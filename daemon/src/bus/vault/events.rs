@@ -1,7 +1,7 @@
 //! What the Vault interface tells others after a change: property changes, `AccountsChanged`,
 //! security events, the journal and systemd's status line.
 
-use super::{VaultInterface, caller};
+use super::VaultInterface;
 use crate::bus::lock_state;
 use crate::lock::LockReason;
 use std::collections::HashMap;
@@ -78,7 +78,8 @@ impl VaultInterface {
 
     /// Logs and signals an account added by this interface.
     pub(super) async fn added(&self, id: &str, header: &Header<'_>, emitter: &SignalEmitter<'_>) {
-        tracing::info!(event = "account-added", account_id = %id, caller = %caller(header), "account added");
+        let who = self.who(emitter.connection(), header).await;
+        tracing::info!(event = "account-added", account_id = %id, caller = %who, "account added");
         let _ = self.account_count_changed(emitter).await;
         self.report_status();
         let _ = Self::accounts_changed(emitter, vec![id.to_string()], vec![], vec![]).await;

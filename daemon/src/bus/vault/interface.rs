@@ -1,7 +1,7 @@
 //! The Vault interface as the bus sees it: each method's signature (delegating to `lifecycle`
 //! and `accounts`), the properties and the signals.
 
-use super::{VaultInterface, caller};
+use super::VaultInterface;
 use crate::bus::lock_state;
 use crate::lock::LockReason;
 use latchkey_dbus::limits::{self, check};
@@ -81,7 +81,8 @@ impl VaultInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) {
-        crate::bus::lock_vault(conn, &self.state, LockReason::Manual, &caller(&header)).await;
+        let who = self.who(conn, &header).await;
+        crate::bus::lock_vault(conn, &self.state, LockReason::Manual, &who).await;
     }
 
     /// Changes the passphrase after checking the old one (own clients only).

@@ -1,7 +1,7 @@
 //! The Vault interface's life-cycle methods: Create, Unlock, UnlockWithKeyring, EnableKeyring,
 //! DisableKeyring and ChangePassphrase.
 
-use super::{VaultInterface, caller};
+use super::VaultInterface;
 use crate::bus::passphrase::Action;
 use crate::bus::{keyring_unlock, lock_state, to_dbus_error};
 use latchkey_dbus::Error;
@@ -25,7 +25,8 @@ impl VaultInterface {
         }
         self.blocking(move |s| s.create(passphrase.as_bytes()))
             .await?;
-        tracing::info!(event = "vault-created", caller = %caller(header), "vault created");
+        let who = self.who(emitter.connection(), header).await;
+        tracing::info!(event = "vault-created", caller = %who, "vault created");
         self.emit_state(emitter).await;
         Ok(())
     }
@@ -71,7 +72,7 @@ impl VaultInterface {
         header: &Header<'_>,
         emitter: &SignalEmitter<'_>,
     ) -> Result<(), Error> {
-        let caller = caller(header);
+        let caller = self.who(emitter.connection(), header).await;
         if let Err(e) = keyring_unlock::unlock(&self.state).await {
             tracing::warn!(event = "keyring-unlock-failed", caller = %caller, "keyring unlock failed: {}", e.message());
             return Err(e);
@@ -87,7 +88,8 @@ impl VaultInterface {
         emitter: &SignalEmitter<'_>,
     ) -> Result<(), Error> {
         keyring_unlock::enable(&self.state).await?;
-        tracing::info!(event = "keyring-enabled", caller = %caller(header), "keyring unlock enabled");
+        let who = self.who(emitter.connection(), header).await;
+        tracing::info!(event = "keyring-enabled", caller = %who, "keyring unlock enabled");
         let _ = self.keyring_unlock_changed(emitter).await;
         let _ = Self::security_event(
             emitter,
@@ -106,7 +108,8 @@ impl VaultInterface {
         emitter: &SignalEmitter<'_>,
     ) -> Result<(), Error> {
         keyring_unlock::disable(&self.state).await?;
-        tracing::info!(event = "keyring-disabled", caller = %caller(header), "keyring unlock disabled");
+        let who = self.who(emitter.connection(), header).await;
+        tracing::info!(event = "keyring-disabled", caller = %who, "keyring unlock disabled");
         let _ = self.keyring_unlock_changed(emitter).await;
         let _ = Self::security_event(
             emitter,

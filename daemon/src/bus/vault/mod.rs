@@ -54,6 +54,17 @@ impl VaultInterface {
         }
     }
 
+    /// Who sent the message as the daemon determined it (executable, process, Flatpak id), for
+    /// the journal; the unique bus name alone when that cannot be determined.
+    async fn who(&self, conn: &zbus::Connection, header: &Header<'_>) -> String {
+        match self.gate.caller(conn, header).await {
+            Ok(c) => {
+                latchkey_dbus::display::claim(&c.label(), latchkey_dbus::display::IDENTITY_MAX)
+            }
+            Err(_) => header.sender().map(|s| s.to_string()).unwrap_or_default(),
+        }
+    }
+
     /// Runs `f` on the state in a blocking thread (for the KDF and fsync), off the dispatcher.
     async fn blocking<T: Send + 'static>(
         &self,
@@ -65,9 +76,4 @@ impl VaultInterface {
             .map_err(|e| Error::Storage(format!("internal error: {e}")))?
             .map_err(to_dbus_error)
     }
-}
-
-/// The unique bus name of the message's sender, for the journal.
-fn caller(header: &Header<'_>) -> String {
-    header.sender().map(|s| s.to_string()).unwrap_or_default()
 }
