@@ -62,7 +62,7 @@ gtk_wait '"shown":6'
     --app-name "Nextcloud" --number-matching --timeout 60 >/dev/null 2>&1 &
 REQ=$!
 PIDS+=("$REQ")
-state=$(gtk_wait '"heading":"Sign in to Nextcloud?"' && gtk_cmd state)
+state=$(gtk_wait '"heading":"Approve sign-in?"' && gtk_cmd state)
 # Without a window manager the dialog opens at the corner: crop it and lay it over the dimmed
 # main window, as GNOME Shell shows attached dialogs.
 w=$(printf '%s' "$state" | grep -o '"width":[0-9]*' | head -1 | cut -d: -f2)
