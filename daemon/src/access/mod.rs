@@ -1,6 +1,7 @@
 //! Who is calling: identity from the bus daemon and `/proc`, and remembered per-app consent.
 
 pub mod adds;
+pub mod backoff;
 pub mod flatpak;
 pub mod grants;
 pub mod identity;

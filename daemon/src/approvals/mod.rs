@@ -61,11 +61,6 @@ impl Approvals {
         Ok(path)
     }
 
-    /// Counts a refusal of `who`; returns the pause before answering it ([`Places::refused`]).
-    pub fn refused(&mut self, who: &Requester, now: std::time::Instant) -> std::time::Duration {
-        self.places.refused(who, now)
-    }
-
     /// Who took the place of request `path`, while it is pending.
     pub fn requester_of(&self, path: &str) -> Option<&Requester> {
         self.places.requester_of(path)

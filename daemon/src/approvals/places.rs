@@ -5,11 +5,8 @@
 //! apps share the places below [`RESERVED`]; the last ones are kept for Latchkey's own clients
 //! and push challenges, so no app can crowd out the user's sign-ins. A foreign caller is also
 //! held to a few pending requests per connection and per identity (executable or Flatpak id).
-//! An identity that keeps being refused is answered ever more slowly, so sending refused calls
-//! again at once cannot keep the daemon and the bus busy while the user wants a code.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
 /// Most requests pending at once, so a misbehaving app cannot flood the user.
 pub const MAX_PENDING: usize = 256;
@@ -19,15 +16,6 @@ pub const RESERVED: usize = 32;
 pub const PER_CONNECTION: usize = 4;
 /// Most pending requests of one foreign identity, over all its connections.
 pub const PER_IDENTITY: usize = 16;
-/// The pause before a refusal, for each recent refusal of the same identity.
-pub const PAUSE_STEP: Duration = Duration::from_millis(5);
-/// The longest pause before a refusal.
-pub const PAUSE_MAX: Duration = Duration::from_secs(5);
-/// How fast refusals are forgiven: their weight halves in this time.
-const HALF_LIFE: f64 = 10.0;
-/// Identities whose refusals are remembered before forgiven ones are dropped.
-const REMEMBERED: usize = 1024;
-
 /// Who wants a place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Requester {
@@ -64,12 +52,10 @@ pub enum Full {
     Identity,
 }
 
-/// The places taken, by request path, and the recent refusals of each foreign identity.
+/// The places taken, by request path.
 #[derive(Debug, Default)]
 pub struct Places {
     taken: HashMap<String, Requester>,
-    /// Refusals of an identity lately, weighted by age, as of when they were last counted.
-    refusals: HashMap<String, (f64, Instant)>,
 }
 
 impl Places {
@@ -104,25 +90,6 @@ impl Places {
         }
         self.taken.insert(path.to_string(), who);
         Ok(())
-    }
-
-    /// Counts a refusal of `who` at `now`; returns how long to wait before answering it:
-    /// nothing for own clients and push, [`PAUSE_STEP`] for each recent refusal of a foreign
-    /// identity, at most [`PAUSE_MAX`]. An app that waits for its answers is hardly slowed.
-    pub fn refused(&mut self, who: &Requester, now: Instant) -> Duration {
-        let Requester::Foreign { identity, .. } = who else {
-            return Duration::ZERO;
-        };
-        let decayed = |(weight, at): (f64, Instant)| {
-            let age = now.saturating_duration_since(at).as_secs_f64();
-            weight * 0.5f64.powf(age / HALF_LIFE)
-        };
-        if self.refusals.len() >= REMEMBERED && !self.refusals.contains_key(identity) {
-            self.refusals.retain(|_, r| decayed(*r) >= 1.0);
-        }
-        let weight = self.refusals.get(identity).map_or(0.0, |r| decayed(*r)) + 1.0;
-        self.refusals.insert(identity.clone(), (weight, now));
-        PAUSE_STEP.mul_f64(weight).min(PAUSE_MAX)
     }
 
     /// Gives back the place of `path` (its request ended, or was never opened).
@@ -177,29 +144,6 @@ mod tests {
         p.give_back("c0");
         p.take("c0", foreign(":1.1", "exe:/a"))
             .expect("a place came back");
-    }
-
-    #[test]
-    fn refusals_of_one_identity_slow_its_answers_and_are_forgiven() {
-        let mut p = Places::default();
-        let t = Instant::now();
-        let app = foreign(":1.1", "exe:/a");
-        assert_eq!(
-            p.refused(&app, t),
-            PAUSE_STEP,
-            "a first refusal is hardly delayed"
-        );
-        let mut pause = Duration::ZERO;
-        for _ in 0..2000 {
-            pause = p.refused(&app, t);
-        }
-        assert_eq!(pause, PAUSE_MAX, "a flood waits the longest");
-        // Another app, and the user's own clients, are not slowed by it.
-        assert_eq!(p.refused(&foreign(":2.1", "exe:/b"), t), PAUSE_STEP);
-        assert_eq!(p.refused(&Requester::Trusted, t), Duration::ZERO);
-        // Two minutes of quiet forgive the flood.
-        let later = t + Duration::from_secs(120);
-        assert!(p.refused(&app, later) < PAUSE_STEP * 2);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! [`Grants`]. The calling method waits for the answer.
 
 use super::approvals::ApprovalHub;
+use crate::access::backoff::Backoff;
 use crate::access::grants::{Grants, identity_of};
 use crate::access::process::{FileId, file_id};
 use crate::activity::Entry;
@@ -50,6 +51,8 @@ pub struct Gate {
     settings: Arc<crate::settings::Settings>,
     pub(super) grants: Mutex<Grants>,
     hub: Arc<ApprovalHub>,
+    /// Recent refusals of each foreign app, which slow its next ones.
+    backoff: Mutex<Backoff>,
 }
 
 impl Gate {
@@ -79,6 +82,7 @@ impl Gate {
             settings,
             grants: Mutex::new(grants),
             hub,
+            backoff: Mutex::new(Backoff::default()),
         })
     }
 
@@ -121,8 +125,28 @@ impl Gate {
         }
     }
 
+    /// Refuses `caller` with `error` after the pause its recent refusals earned (none for our
+    /// own clients, see [`Backoff`]), so that sending refused calls again at once keeps nobody
+    /// busy. The first refusal after a quiet spell is logged as `event`.
+    pub async fn refuse(&self, caller: &Caller, event: &str, error: Error) -> Error {
+        if self.is_own_client(caller) {
+            return error;
+        }
+        let identity = identity_of(caller).unwrap_or_else(|| "unidentified".to_string());
+        let refusal = self
+            .backoff
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .refuse(&identity, std::time::Instant::now());
+        if refusal.first {
+            tracing::warn!(event, caller = %caller.label(), "refused: {} (repeats are not logged while they go on)", error.message());
+        }
+        tokio::time::sleep(refusal.pause).await;
+        error
+    }
+
     /// `Ok(label)` if `caller` is one of Latchkey's own clients, which speak for the user; any
-    /// other app is refused (and logged), or the gate would open itself.
+    /// other app is refused, or the gate would open itself.
     pub fn own_client(
         &self,
         caller: &crate::approvals::Caller,
@@ -132,7 +156,6 @@ impl Gate {
         if self.is_own_client(caller) {
             return Ok(label);
         }
-        tracing::warn!(event = "access-refused", caller = %label, "refused {what} to a foreign client");
         if !caller.is_identified() {
             return Err(Error::AccessDenied(format!(
                 "only Latchkey's own clients (latchkey, latchkey-gtk) may {what}; {label} was refused: \
@@ -154,7 +177,10 @@ impl Gate {
         what: &str,
     ) -> Result<String, Error> {
         let caller = self.hub.caller_of(conn, header).await?;
-        self.own_client(&caller, what)
+        match self.own_client(&caller, what) {
+            Ok(label) => Ok(label),
+            Err(e) => Err(self.refuse(&caller, "access-refused", e).await),
+        }
     }
 
     /// Writes to the activity log that another app got `what` without being asked, and why
@@ -199,7 +225,10 @@ impl Gate {
                 self.record(&caller, what, "remembered");
                 return Ok(());
             }
-            Some(false) => return Err(denied(&caller.label(), what)),
+            Some(false) => {
+                let e = denied(&caller.label(), what);
+                return Err(self.refuse(&caller, "access-denied", e).await);
+            }
             None => {}
         }
         let logged = identity.clone().unwrap_or_else(|| "unidentified".into());
@@ -211,10 +240,13 @@ impl Gate {
              cannot tell which program it is and remembers no answer for it."
         };
         let now = unix_now();
-        let path = self
+        let path = match self
             .hub
             .admit(Requester::foreign(&caller.bus_name, identity.clone()))
-            .await?;
+        {
+            Ok(path) => path,
+            Err(e) => return Err(self.refuse(&caller, "request-refused", e).await),
+        };
         let label = caller.label();
         let request = Request {
             path: path.clone(),

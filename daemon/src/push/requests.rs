@@ -63,7 +63,7 @@ impl Push {
         token: &PushToken,
         v: protocol::Verified,
     ) {
-        let Ok(path) = self.hub.admit(crate::approvals::Requester::Trusted).await else {
+        let Ok(path) = self.hub.admit(crate::approvals::Requester::Trusted) else {
             tracing::warn!("too many pending requests: push challenge not shown yet");
             return;
         };

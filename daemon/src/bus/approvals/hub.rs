@@ -87,18 +87,11 @@ impl ApprovalHub {
         rx
     }
 
-    /// A path for a new request from `who`, its place taken, or `TooManyRequests` after the
-    /// pause its recent refusals earned (a foreign app that resends refused calls at once).
-    pub async fn admit(&self, who: Requester) -> Result<String, Error> {
-        let admitted = self.registry().admit(who.clone());
-        match admitted {
-            Ok(path) => Ok(path),
-            Err(full) => {
-                let pause = self.registry().refused(&who, std::time::Instant::now());
-                tokio::time::sleep(pause).await;
-                Err(Error::TooManyRequests(full.to_string()))
-            }
-        }
+    /// A path for a new request from `who`, its place taken, or `TooManyRequests`.
+    pub fn admit(&self, who: Requester) -> Result<String, Error> {
+        self.registry()
+            .admit(who)
+            .map_err(|e| Error::TooManyRequests(e.to_string()))
     }
 
     /// Answers a consent request: `once`, `always` or `deny`.

@@ -48,7 +48,10 @@ impl ApprovalsInterface {
             number,
         } = options::parse(title, message, &options)?;
         let now = unix_now();
-        let path = self.hub.admit(self.gate.requester(&caller)).await?;
+        let path = match self.hub.admit(self.gate.requester(&caller)) {
+            Ok(path) => path,
+            Err(e) => return Err(self.gate.refuse(&caller, "request-refused", e).await),
+        };
         let shown = number.as_ref().map(|m| m.number).unwrap_or(0);
         let request = Request {
             path: path.clone(),
@@ -189,7 +192,10 @@ impl ApprovalsInterface {
     ) -> Result<String, Error> {
         check("the request path", path.as_bytes(), limits::PATH)?;
         let caller = self.hub.caller_of(conn, header).await?;
-        let label = self.gate.own_client(&caller, "answer requests")?;
+        let label = match self.gate.own_client(&caller, "answer requests") {
+            Ok(label) => label,
+            Err(e) => return Err(self.gate.refuse(&caller, "access-refused", e).await),
+        };
         if self
             .hub
             .registry()

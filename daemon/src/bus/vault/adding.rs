@@ -65,8 +65,8 @@ impl VaultInterface {
             let identity = identity_of(&caller).unwrap_or_else(|| "unidentified".to_string());
             let session = lock_state(&self.state).unlock_session();
             if let Err(limit) = self.adds.take(&identity, session) {
-                tracing::warn!(event = "add-refused", caller = %caller.label(), "refused an account add: {limit}");
-                return Err(Error::AddLimitReached(limit.to_string()));
+                let e = Error::AddLimitReached(limit.to_string());
+                return Err(self.gate.refuse(&caller, "add-refused", e).await);
             }
             Some((identity, session))
         };
@@ -76,7 +76,14 @@ impl VaultInterface {
             (Ok(_), None) => lock_state(&self.state).touch(),
             _ => {}
         }
-        let id = result?;
+        let id = match result {
+            Ok(id) => id,
+            // An app adding the same account again and again is slowed like any refused one.
+            Err(e @ Error::AlreadyExists(_)) => {
+                return Err(self.gate.refuse(&caller, "add-refused", e).await);
+            }
+            Err(e) => return Err(e),
+        };
         self.added(&id, header, emitter).await;
         Ok(id)
     }
