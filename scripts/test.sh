@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need and runs every check and test: fmt, clippy, build, tests, and a
-# short fuzz run of the import parsers (scripts/fuzz.sh).
+# Installs what the tests need and runs every check and test: fmt, clippy, build, tests, a
+# short fuzz run of the import parsers (scripts/fuzz.sh), and the check that release binaries
+# carry no test code (scripts/check-release.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -27,11 +28,18 @@ gtk_status=${PIPESTATUS[0]}
 # Fuzz smoke run: each import parser's cargo-fuzz target for FUZZ_SECONDS (default 10) seconds.
 fuzz_status=0
 scripts/fuzz.sh || fuzz_status=$?
+# Release binaries: built, and searched for the test switches' names.
+release_status=0
+scripts/check-release.sh || release_status=$?
 # One closing line with the totals of every test binary (cargo prints one line per binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 if [ "$fuzz_status" -ne 0 ]; then
     echo "fuzz smoke run failed (exit $fuzz_status)" >&2
     [ "$status" -ne 0 ] || status=$fuzz_status
+fi
+if [ "$release_status" -ne 0 ]; then
+    echo "release check failed (exit $release_status)" >&2
+    [ "$status" -ne 0 ] || status=$release_status
 fi
 exit "$status"

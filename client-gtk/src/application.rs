@@ -44,6 +44,7 @@ pub fn build() -> adw::Application {
         let window = Window::new(app);
         window.present();
         window.connect_daemon();
+        #[cfg(any(debug_assertions, feature = "test-hooks"))]
         if crate::automation::enabled() {
             crate::automation::start(&window);
         }

@@ -3,10 +3,9 @@
 //!
 //! Commands go through the same actions, entries and dialog responses that keyboard and mouse
 //! use (`action lock` activates `win.lock` like Ctrl+L does), so tests exercise the real UI
-//! code; the hook only replaces the pointer. It is off unless the variable is set, absent from
-//! release builds (unless built with the `test-hooks` feature), and it
-//! offers nothing the user could not do at the keyboard: it never reads a code that is not
-//! on screen. Commands: `state`, `action NAME [ID]`, `passphrase TEXT`, `search TEXT`,
+//! code; the hook only replaces the pointer. It is off unless the variable is set, compiled
+//! only into debug builds and builds with the `test-hooks` feature, and it offers nothing the
+//! user could not do at the keyboard: it never reads a code that is not on screen. Commands: `state`, `action NAME [ID]`, `passphrase TEXT`, `search TEXT`,
 //! `select N`, `respond PATH RESPONSE`, `add-link URI` (paste and Add),
 //! `add-qr FILE` (as picked in the file chooser), `close-others` (other windows),
 //! `bench-scroll FRAMES` then `bench-result`, `quit`.
@@ -41,12 +40,7 @@ pub const ENV: &str = "LATCHKEY_GTK_AUTOMATION";
 /// Whether the hook runs: only in debug builds (the tests) or with the `test-hooks` feature, so
 /// an installed app cannot be scripted by whoever sets its environment and holds its stdin.
 pub fn enabled() -> bool {
-    let set = std::env::var_os(ENV).is_some_and(|v| v == "1");
-    let compiled_in = cfg!(any(debug_assertions, feature = "test-hooks"));
-    if set && !compiled_in {
-        eprintln!("latchkey-gtk: {ENV}=1 ignored: a release build has no automation hook");
-    }
-    set && compiled_in
+    std::env::var_os(ENV).is_some_and(|v| v == "1")
 }
 
 /// Starts reading commands for `window`.

@@ -1,6 +1,7 @@
 //! `latchkey-gtk`: Latchkey's GTK4/libadwaita client. It talks to latchkeyd only over D-Bus.
 
 mod application;
+#[cfg(any(debug_assertions, feature = "test-hooks"))]
 mod automation;
 mod clipboard;
 mod daemon;

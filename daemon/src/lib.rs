@@ -24,6 +24,7 @@ pub mod push;
 pub mod service;
 pub mod settings;
 pub mod state;
+#[cfg(any(debug_assertions, feature = "test-hooks"))]
 pub mod test_hooks;
 pub mod throttle;
 pub mod vault;

@@ -1,7 +1,6 @@
 //! Process lifecycle: hardening, connecting to the bus, readiness, signals and clean shutdown.
 
 use crate::activity::ActivityLog;
-use crate::bus::testing::{FAULTS_ENV, TestingInterface};
 use crate::bus::{
     ApprovalHub, ApprovalsInterface, SettingsInterface, SharedState, VaultInterface, lock_state,
     lock_vault,
@@ -20,9 +19,6 @@ use latchkey_dbus::{BUS_NAME, OBJECT_PATH};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::signal::unix::{SignalKind, signal};
-
-/// Environment variable that makes new vaults use trivially cheap KDF parameters; tests only.
-pub const INSECURE_KDF_ENV: &str = "LATCHKEY_INSECURE_TEST_KDF";
 
 /// What the daemon was asked to run with.
 #[derive(Debug, Clone)]
@@ -52,32 +48,27 @@ pub fn load_config(opts: &Options) -> Config {
     })
 }
 
-/// Environment variable giving new vaults Argon2id with this many MiB and 2 passes; tests only
-/// (the flood test wants KDF runs as long as real ones take in an optimised build).
-pub const TEST_KDF_MIB_ENV: &str = "LATCHKEY_TEST_KDF_MIB";
-
-/// The KDF parameters new vaults get.
+/// The KDF parameters new vaults get (tests may choose cheaper or dearer ones).
 fn kdf_params() -> KdfParams {
-    if let Some(mib) =
-        crate::test_hooks::value(TEST_KDF_MIB_ENV).and_then(|v| v.parse::<u32>().ok())
+    #[cfg(any(debug_assertions, feature = "test-hooks"))]
     {
-        tracing::warn!(
-            "{TEST_KDF_MIB_ENV}={mib}: new vaults get Argon2id {mib} MiB, 2 passes (tests only)"
-        );
-        return KdfParams {
-            m_cost: mib.saturating_mul(1024),
-            t_cost: 2,
-            p_cost: 1,
-        };
+        use crate::test_hooks::{INSECURE_KDF, KDF_MIB, enabled, value};
+        if let Some(mib) = value(KDF_MIB).and_then(|v| v.parse::<u32>().ok()) {
+            tracing::warn!("new vaults get Argon2id {mib} MiB, 2 passes (a test switch)");
+            return KdfParams {
+                m_cost: mib.saturating_mul(1024),
+                t_cost: 2,
+                p_cost: 1,
+            };
+        }
+        if enabled(INSECURE_KDF) {
+            tracing::warn!(
+                "new vaults get test-only KDF parameters (a test switch); never use this for real accounts"
+            );
+            return KdfParams::insecure_for_tests();
+        }
     }
-    if crate::test_hooks::enabled(INSECURE_KDF_ENV) {
-        tracing::warn!(
-            "{INSECURE_KDF_ENV}=1: new vaults get test-only KDF parameters; never use this for real accounts"
-        );
-        KdfParams::insecure_for_tests()
-    } else {
-        KdfParams::interactive()
-    }
+    KdfParams::interactive()
 }
 
 /// Opens the vault state; an unreadable vault is reported but never replaced.
@@ -112,7 +103,7 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     // One gate for every passphrase check (unlock, passphrase change, export).
     let passphrases =
         crate::bus::PassphraseGate::new(state.clone(), hub.clone(), gate.clone(), &opts.vault);
-    let mut builder = zbus::connection::Builder::session()
+    let builder = zbus::connection::Builder::session()
         .context("cannot reach the session bus (is DBUS_SESSION_BUS_ADDRESS set?)")?
         .serve_at(
             OBJECT_PATH,
@@ -133,10 +124,14 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
             SettingsInterface::new(settings.clone(), gate.clone()),
         )?
         .serve_at(OBJECT_PATH, ApprovalsInterface::new(hub.clone(), gate))?;
-    if crate::test_hooks::enabled(FAULTS_ENV) {
-        tracing::warn!("{FAULTS_ENV}=1: serving test fault hooks");
-        builder = builder.serve_at(OBJECT_PATH, TestingInterface::new(state.clone()))?;
-    }
+    #[cfg(any(debug_assertions, feature = "test-hooks"))]
+    let builder = if crate::test_hooks::enabled(crate::test_hooks::FAULTS) {
+        tracing::warn!("serving the fault hooks (a test switch)");
+        let faults = crate::bus::testing::TestingInterface::new(state.clone());
+        builder.serve_at(OBJECT_PATH, faults)?
+    } else {
+        builder
+    };
     let conn = builder.name(BUS_NAME)?.build().await.with_context(|| {
         format!("cannot own {BUS_NAME} on the session bus (is another latchkeyd running?)")
     })?;

@@ -1,28 +1,26 @@
-//! Switches that only tests may turn on: debug builds (what `cargo test` runs) and builds with
-//! the `test-hooks` feature (the benchmark) honour them; a release build ignores them, so no
+//! Switches that only tests may turn on, compiled into debug builds (what `cargo test` runs) and
+//! builds with the `test-hooks` feature (the benchmark), and absent from release builds: no
 //! environment variable can weaken an installed daemon (`systemctl --user set-environment` is
-//! open to every process of the user).
+//! open to every process of the user), and a release binary does not even name them.
 
-/// Whether this build honours test switches at all.
-pub const COMPILED_IN: bool = cfg!(any(debug_assertions, feature = "test-hooks"));
+/// Treat every same-user caller as one of Latchkey's own clients (consent tests set it to 0).
+pub const TRUST_ALL: &str = "LATCHKEY_TEST_TRUST_ALL_CALLERS";
+/// New vaults get test-only KDF parameters, so tests do not wait for Argon2id.
+pub const INSECURE_KDF: &str = "LATCHKEY_INSECURE_TEST_KDF";
+/// New vaults get Argon2id with this many MiB and 2 passes (the flood test wants KDF runs as
+/// long as real ones take in an optimised build).
+pub const KDF_MIB: &str = "LATCHKEY_TEST_KDF_MIB";
+/// Serve `org.latchkey.Latchkey1.Testing`, the fault hooks.
+pub const FAULTS: &str = "LATCHKEY_TEST_FAULTS";
 
-/// True when the environment variable `name` is "1" and this build honours test switches.
+/// True when the environment variable `name` is "1".
 pub fn enabled(name: &str) -> bool {
-    let set = std::env::var_os(name).is_some_and(|v| v == "1");
-    if set && !COMPILED_IN {
-        tracing::warn!("{name}=1 ignored: this is a release build without test hooks");
-    }
-    set && COMPILED_IN
+    std::env::var_os(name).is_some_and(|v| v == "1")
 }
 
-/// The value of the environment variable `name` if this build honours test switches.
+/// The value of the environment variable `name`.
 pub fn value(name: &str) -> Option<String> {
-    let v = std::env::var(name).ok()?;
-    if !COMPILED_IN {
-        tracing::warn!("{name} ignored: this is a release build without test hooks");
-        return None;
-    }
-    Some(v)
+    std::env::var(name).ok()
 }
 
 #[cfg(test)]

@@ -8,9 +8,11 @@ use adw::subclass::prelude::*;
 use gtk::glib;
 use gtk::prelude::*;
 use latchkey_dbus::Error;
+#[cfg(any(debug_assertions, feature = "test-hooks"))]
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Code requests sent so far (the scroll benchmark reports it: only visible rows fetch).
+#[cfg(any(debug_assertions, feature = "test-hooks"))]
 pub static CODE_FETCHES: AtomicU64 = AtomicU64::new(0);
 
 impl Window {
@@ -90,6 +92,7 @@ impl Window {
     }
 
     fn fetch(&self, account: &AccountObject, next: bool) {
+        #[cfg(any(debug_assertions, feature = "test-hooks"))]
         CODE_FETCHES.fetch_add(1, Ordering::Relaxed);
         account.set_fetching(true);
         let id = account.id();

@@ -5,12 +5,14 @@
 //! `live` (daemon events and state), `codes` (timer, fetch, copy), `requests` (approvals).
 
 mod actions;
+#[cfg(any(debug_assertions, feature = "test-hooks"))]
 mod bench;
 mod codes;
 mod list;
 mod live;
 mod requests;
 
+#[cfg(any(debug_assertions, feature = "test-hooks"))]
 pub use codes::CODE_FETCHES;
 
 use crate::models::AccountList;

@@ -17,9 +17,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use zbus::message::Header;
 
-/// Test-only switch that treats every same-uid caller as one of our clients (the unit never sets it).
-pub const TRUST_ALL_ENV: &str = "LATCHKEY_TEST_TRUST_ALL_CALLERS";
-
 /// One of Latchkey's own client executables.
 struct Trusted {
     /// Its canonical path (a symlink to it execs this path).
@@ -47,6 +44,8 @@ impl Trusted {
 /// Decides whether a caller may have codes or the account list.
 pub struct Gate {
     trusted: Vec<Trusted>,
+    /// Tests only: every same-user caller counts as our own client.
+    #[cfg(any(debug_assertions, feature = "test-hooks"))]
     trust_all: bool,
     settings: Arc<crate::settings::Settings>,
     pub(super) grants: Mutex<Grants>,
@@ -72,12 +71,15 @@ impl Gate {
         }
         trusted.push(Trusted::new(PathBuf::from("/usr/bin/latchkey")));
         trusted.push(Trusted::new(PathBuf::from("/usr/bin/latchkey-gtk")));
-        let trust_all = crate::test_hooks::enabled(TRUST_ALL_ENV);
+        #[cfg(any(debug_assertions, feature = "test-hooks"))]
+        let trust_all = crate::test_hooks::enabled(crate::test_hooks::TRUST_ALL);
+        #[cfg(any(debug_assertions, feature = "test-hooks"))]
         if trust_all {
-            tracing::warn!("{TRUST_ALL_ENV}=1: every same-user caller is trusted (tests only)");
+            tracing::warn!("every same-user caller is trusted (a test switch)");
         }
         Arc::new(Self {
             trusted,
+            #[cfg(any(debug_assertions, feature = "test-hooks"))]
             trust_all,
             settings,
             grants: Mutex::new(grants),
@@ -103,6 +105,7 @@ impl Gate {
     /// /usr/bin), the same file by path and inode, in the daemon's mount namespace, neither a
     /// Flatpak nor remote, with the identity pinned when its connection appeared.
     pub fn is_own_client(&self, caller: &crate::approvals::Caller) -> bool {
+        #[cfg(any(debug_assertions, feature = "test-hooks"))]
         if self.trust_all {
             return true;
         }

@@ -16,6 +16,7 @@ mod passphrase;
 mod push;
 mod request;
 mod settings;
+#[cfg(any(debug_assertions, feature = "test-hooks"))]
 pub mod testing;
 mod vault;
 

@@ -1,10 +1,8 @@
-//! Fault injection for tests, served only when `LATCHKEY_TEST_FAULTS=1` (the unit never sets it).
+//! Fault injection for tests, served only when `LATCHKEY_TEST_FAULTS=1` in builds with test
+//! hooks (the unit never sets it; release builds do not have it).
 
 use super::SharedState;
 use std::time::Duration;
-
-/// Environment variable that enables this interface.
-pub const FAULTS_ENV: &str = "LATCHKEY_TEST_FAULTS";
 
 /// `org.latchkey.Latchkey1.Testing`: lets a test wedge the daemon to prove the watchdog notices.
 pub struct TestingInterface {

@@ -38,7 +38,8 @@ impl KdfParams {
         }
     }
 
-    /// Cheap parameters so test suites can create hundreds of vaults; never used unless asked for.
+    /// Cheap parameters so test suites can create hundreds of vaults; not in release builds.
+    #[cfg(any(debug_assertions, feature = "test-hooks"))]
     pub fn insecure_for_tests() -> Self {
         Self {
             m_cost: 8,
