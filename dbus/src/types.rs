@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use zbus::zvariant::{OwnedValue, Type};
+use zbus::zvariant::{DeserializeDict, OwnedValue, SerializeDict, Type};
 
 /// One account as listed to clients: `(id, issuer, account, kind, algorithm, digits, period, extra)`.
 ///
@@ -18,4 +18,103 @@ pub struct AccountInfo {
     pub digits: u32,
     pub period: u32,
     pub extra: HashMap<String, OwnedValue>,
+}
+
+/// A pending approval or consent request as `ListPending` describes it (an `a{sv}` on the
+/// wire). Everything from `title` to `ip_address` is the requester's claim; the `caller_*`
+/// fields are what the daemon determined. Keys a newer daemon adds are ignored.
+#[derive(Debug, Clone, Default, PartialEq, SerializeDict, DeserializeDict, Type)]
+#[zvariant(signature = "a{sv}")]
+pub struct RequestDetails {
+    /// `approval` or `consent`.
+    pub kind: String,
+    pub title: String,
+    pub message: String,
+    pub account_id: String,
+    pub app_name: String,
+    pub location: String,
+    pub ip_address: String,
+    /// Who asks, as the daemon determined it, in one line.
+    pub caller: String,
+    pub caller_exe: String,
+    pub caller_pid: u32,
+    pub caller_uid: u32,
+    /// A verified Flatpak app id, or empty.
+    pub caller_flatpak: String,
+    /// Unix times.
+    pub created: u64,
+    pub expires: u64,
+    /// The numbers to pick from, with number matching.
+    pub choices: Option<Vec<u32>>,
+    /// A push server's presence options, one per choice.
+    pub choice_labels: Option<Vec<String>>,
+}
+
+impl RequestDetails {
+    /// Whether this asks for access (consent) rather than a sign-in approval.
+    pub fn is_consent(&self) -> bool {
+        self.kind == "consent"
+    }
+
+    /// The numbers to pick from (empty without number matching).
+    pub fn choices(&self) -> &[u32] {
+        self.choices.as_deref().unwrap_or_default()
+    }
+
+    /// The presence options (empty for local number matching).
+    pub fn labels(&self) -> &[String] {
+        self.choice_labels.as_deref().unwrap_or_default()
+    }
+
+    /// The choice number of the presence option `answer` (case-insensitive).
+    pub fn choice_of(&self, answer: &str) -> Option<u32> {
+        let i = self
+            .labels()
+            .iter()
+            .position(|l| l.eq_ignore_ascii_case(answer.trim()))?;
+        self.choices().get(i).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zbus::zvariant::{Value, serialized::Context, to_bytes};
+
+    #[test]
+    fn request_details_read_a_daemons_dictionary_and_ignore_new_keys() {
+        let mut d: HashMap<&str, Value<'_>> = HashMap::new();
+        d.insert("kind", Value::from("approval"));
+        d.insert("title", Value::from("Sign in?"));
+        d.insert("caller_pid", Value::from(42u32));
+        d.insert("expires", Value::from(99u64));
+        d.insert("choices", Value::from(vec![3u32, 7]));
+        d.insert("choice_labels", Value::from(vec!["Yes", "No"]));
+        d.insert("added_later", Value::from(true));
+        for key in [
+            "message",
+            "account_id",
+            "app_name",
+            "location",
+            "ip_address",
+        ] {
+            d.insert(key, Value::from(""));
+        }
+        for key in ["caller", "caller_exe", "caller_flatpak"] {
+            d.insert(key, Value::from("x"));
+        }
+        d.insert("caller_uid", Value::from(1000u32));
+        d.insert("created", Value::from(1u64));
+        let ctxt = Context::new_dbus(zbus::zvariant::LE, 0);
+        let bytes = to_bytes(ctxt, &d).expect("encode");
+        let (r, _): (RequestDetails, _) = bytes.deserialize().expect("decode");
+        assert_eq!(r.title, "Sign in?");
+        assert_eq!(r.caller_pid, 42);
+        assert_eq!(r.choice_of("no"), Some(7));
+        assert_eq!(r.choice_of("maybe"), None);
+        // And what the daemon writes reads back the same.
+        let again = to_bytes(ctxt, &r).expect("encode");
+        let (back, _): (RequestDetails, _) = again.deserialize().expect("decode");
+        assert_eq!(back, r);
+    }
 }

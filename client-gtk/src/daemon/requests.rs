@@ -1,10 +1,9 @@
 //! Approval and consent requests: listing them and answering.
 
 use super::bridge;
-use latchkey_dbus::{ApprovalsProxy, Error};
-use std::collections::HashMap;
+use latchkey_dbus::{ApprovalsProxy, Error, RequestDetails};
 use zbus::proxy::CacheProperties;
-use zbus::zvariant::{ObjectPath, OwnedValue};
+use zbus::zvariant::ObjectPath;
 
 async fn approvals(conn: &zbus::Connection) -> Result<ApprovalsProxy<'static>, Error> {
     Ok(ApprovalsProxy::builder(conn)
@@ -31,40 +30,29 @@ pub struct Pending {
     pub caller_flatpak: String,
     /// Numbers to pick from (number matching), empty otherwise.
     pub choices: Vec<u32>,
+    /// A push server's presence options, one per choice (claims), empty for number matching.
+    pub choice_labels: Vec<String>,
 }
 
 use latchkey_dbus::display::{IDENTITY_MAX, MESSAGE_MAX, TITLE_MAX, claim};
 
-fn text(d: &HashMap<String, OwnedValue>, key: &str) -> String {
-    d.get(key)
-        .and_then(|v| String::try_from(v.try_clone().ok()?).ok())
-        .unwrap_or_default()
-}
-
 impl Pending {
-    fn from_details(path: String, d: &HashMap<String, OwnedValue>) -> Self {
-        let choices = d
-            .get("choices")
-            .and_then(|v| Vec::<u32>::try_from(v.try_clone().ok()?).ok())
-            .unwrap_or_default();
-        let caller_pid = d
-            .get("caller_pid")
-            .and_then(|v| u32::try_from(v).ok())
-            .unwrap_or(0);
+    fn from_details(path: String, d: &RequestDetails) -> Self {
+        // Everything a requester wrote, and its executable's path, is shown on one line,
+        // bounded, with control and bidi characters made visible.
         Self {
             path,
-            kind: text(d, "kind"),
-            // Everything a requester wrote, and its executable's path, is shown on one line,
-            // bounded, with control and bidi characters made visible.
-            title: claim(&text(d, "title"), TITLE_MAX),
-            message: claim(&text(d, "message"), MESSAGE_MAX),
-            app_name: claim(&text(d, "app_name"), TITLE_MAX),
-            location: claim(&text(d, "location"), TITLE_MAX),
-            ip_address: claim(&text(d, "ip_address"), TITLE_MAX),
-            caller_exe: claim(&text(d, "caller_exe"), IDENTITY_MAX),
-            caller_pid,
-            caller_flatpak: claim(&text(d, "caller_flatpak"), IDENTITY_MAX),
-            choices,
+            kind: d.kind.clone(),
+            title: claim(&d.title, TITLE_MAX),
+            message: claim(&d.message, MESSAGE_MAX),
+            app_name: claim(&d.app_name, TITLE_MAX),
+            location: claim(&d.location, TITLE_MAX),
+            ip_address: claim(&d.ip_address, TITLE_MAX),
+            caller_exe: claim(&d.caller_exe, IDENTITY_MAX),
+            caller_pid: d.caller_pid,
+            caller_flatpak: claim(&d.caller_flatpak, IDENTITY_MAX),
+            choices: d.choices().to_vec(),
+            choice_labels: d.labels().iter().map(|l| claim(l, TITLE_MAX)).collect(),
         }
     }
 }

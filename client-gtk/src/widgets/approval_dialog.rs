@@ -1,4 +1,5 @@
-//! The sign-in approval dialog: title, message, who asks (claimed and checked), number matching.
+//! The sign-in approval dialog: title, message, who asks (claimed and checked), number matching
+//! or a push server's presence choices.
 //!
 //! With number matching the user must pick the number the requester shows; the numbers are
 //! the responses, none of them highlighted, so the dialog gives no hint.
@@ -17,7 +18,9 @@ pub fn build(parent: &gtk::Window, p: &Pending) -> adw::MessageDialog {
     if !p.message.is_empty() {
         body.push_str(&format!("\n\u{201c}{}\u{201d}", p.message));
     }
-    if !p.choices.is_empty() {
+    if !p.choice_labels.is_empty() {
+        body.push_str("\n\nPick the answer shown on the sign-in page.");
+    } else if !p.choices.is_empty() {
         body.push_str("\n\nPick the number shown where you are signing in.");
     }
     let heading = "Approve sign-in?";
@@ -30,12 +33,29 @@ pub fn build(parent: &gtk::Window, p: &Pending) -> adw::MessageDialog {
         dialog.set_response_appearance("approve", adw::ResponseAppearance::Suggested);
         dialog.set_default_response(Some("deny"));
     } else {
-        for n in &p.choices {
-            dialog.add_response(&format!("n{n}"), &format!("{n:02}"));
+        for (id, label) in choice_responses(p) {
+            dialog.add_response(&id, &label);
         }
     }
     dialog.set_close_response("deny");
     dialog
+}
+
+/// The dialog's responses for the choices, as (id, label): a push server's presence check names
+/// its choices (as claims, with `_` kept literal rather than a mnemonic); local number matching
+/// shows the numbers.
+pub fn choice_responses(p: &Pending) -> Vec<(String, String)> {
+    p.choices
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let label = p
+                .choice_labels
+                .get(i)
+                .map_or_else(|| format!("{n:02}"), |l| l.replace('_', "__"));
+            (format!("n{n}"), label)
+        })
+        .collect()
 }
 
 /// What a response id of the approval dialog means.
@@ -99,8 +119,8 @@ fn requester(p: &Pending) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::answer_for;
-    use crate::daemon::Answer;
+    use super::{answer_for, choice_responses};
+    use crate::daemon::{Answer, Pending};
 
     #[test]
     fn responses_map_to_answers() {
@@ -108,5 +128,27 @@ mod tests {
         assert_eq!(answer_for("approve"), Some(Answer::Approve(0)));
         assert_eq!(answer_for("deny"), Some(Answer::Deny));
         assert_eq!(answer_for("nope"), None);
+    }
+
+    #[test]
+    fn presence_choices_show_their_labels_and_numbers_their_digits() {
+        let mut p = Pending {
+            choices: vec![4, 17],
+            ..Pending::default()
+        };
+        assert_eq!(
+            choice_responses(&p),
+            [("n4".into(), "04".into()), ("n17".into(), "17".into())]
+        );
+        p.choice_labels = vec!["Yes_please".into(), "No".into()];
+        let r = choice_responses(&p);
+        assert_eq!(
+            r,
+            [
+                ("n4".into(), "Yes__please".into()),
+                ("n17".into(), "No".into())
+            ]
+        );
+        assert_eq!(answer_for(&r[1].0), Some(Answer::Approve(17)));
     }
 }

@@ -76,10 +76,7 @@ async fn third_party_code_requests_need_consent() {
             .await
             .expect("pending");
         let (path, details) = pending.first().expect("consent pending");
-        assert_eq!(
-            String::try_from(details["kind"].try_clone().expect("clone")).expect("kind"),
-            "consent"
-        );
+        assert_eq!(details.kind, "consent");
         let refused = answering
             .answer_consent(&path.as_ref(), "always")
             .await

@@ -130,7 +130,7 @@ async fn approve_and_number_matching_through_notification_actions() {
         .iter()
         .find(|(p, _)| *p == plain.path)
         .expect("listed");
-    let exe = String::try_from(details["caller_exe"].try_clone().expect("clone")).expect("exe");
+    let exe = details.caller_exe.clone();
     assert!(
         exe.ends_with(
             std::env::current_exe()

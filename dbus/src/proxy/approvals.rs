@@ -22,12 +22,7 @@ pub trait Approvals {
     /// caller's own for any other app.
     fn list_pending(
         &self,
-    ) -> zbus::Result<
-        Vec<(
-            zbus::zvariant::OwnedObjectPath,
-            HashMap<String, zbus::zvariant::OwnedValue>,
-        )>,
-    >;
+    ) -> zbus::Result<Vec<(zbus::zvariant::OwnedObjectPath, crate::RequestDetails)>>;
     /// Approves with the picked number (0 without matching); returns the outcome.
     fn approve(
         &self,

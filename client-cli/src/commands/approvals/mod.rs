@@ -12,7 +12,7 @@ pub use watch::watch;
 
 use super::print_json;
 use crate::exit::CliError;
-use details::{choice_of, labels, print_request, request_json, short, summary, text, to_path};
+use details::{print_request, request_json, short, summary, to_path};
 use latchkey_dbus::ApprovalsProxy;
 use request::WRONG_NUMBER;
 
@@ -50,15 +50,15 @@ pub async fn approve(
         .iter()
         .find(|(p, _)| p.as_str() == path.as_str())
         .map(|(_, d)| d);
-    let consent = details.is_some_and(|d| text(d, "kind") == "consent");
+    let consent = details.is_some_and(|d| d.is_consent());
     let number = match (answer, details) {
         (None, _) => number,
-        (Some(a), Some(d)) => Some(choice_of(d, a).ok_or_else(|| {
+        (Some(a), Some(d)) => Some(d.choice_of(a).ok_or_else(|| {
             CliError::new(
                 crate::exit::USAGE,
                 format!(
                     "{a:?} is not one of the answers offered: {}",
-                    labels(d).join(", ")
+                    d.labels().join(", ")
                 ),
             )
         })?),

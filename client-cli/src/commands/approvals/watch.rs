@@ -1,20 +1,19 @@
 //! `approvals watch`: each request as it arrives, answered from the terminal or stdin lines.
 
-use super::details::{choice_of, choices, labels, print_request, text};
+use super::details::print_request;
 use crate::exit::CliError;
 use futures_util::StreamExt;
 use latchkey_dbus::ApprovalsProxy;
-use std::collections::HashMap;
+use latchkey_dbus::RequestDetails;
 use std::io::Write;
 use tokio::io::AsyncBufReadExt;
-use zbus::zvariant::{OwnedObjectPath, OwnedValue};
+use zbus::zvariant::OwnedObjectPath;
 
 /// Prints each request as it arrives and answers it from the terminal (or stdin lines).
 pub async fn watch(approvals: &ApprovalsProxy<'_>) -> Result<(), CliError> {
     let mut added = approvals.receive_request_added().await?;
     let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
-    let mut queue: Vec<(OwnedObjectPath, HashMap<String, OwnedValue>)> =
-        approvals.list_pending().await?;
+    let mut queue: Vec<(OwnedObjectPath, RequestDetails)> = approvals.list_pending().await?;
     eprintln!("Watching for approval requests (Ctrl+C to stop).");
     // Answers come from stdin; only a person at the terminal may approve or allow through it.
     let person = crate::person::stdin_is_person();
@@ -38,12 +37,12 @@ pub async fn watch(approvals: &ApprovalsProxy<'_>) -> Result<(), CliError> {
         }
         let (path, details) = queue.remove(0);
         print_request(path.as_str(), &details);
-        let c = choices(&details);
-        let prompt = if text(&details, "kind") == "consent" {
+        let c = details.choices();
+        let prompt = if details.is_consent() {
             "    Allow [o]nce, [a]lways, [d]eny, or [s]kip? "
         } else if c.is_empty() {
             "    Approve? [y]es, [n]o, [s]kip: "
-        } else if !labels(&details).is_empty() {
+        } else if !details.labels().is_empty() {
             "    Type the answer shown on the sign-in page, [n] to deny, [s] to skip: "
         } else {
             "    Type the number shown by the requester, [n] to deny, [s] to skip: "
@@ -62,7 +61,7 @@ pub async fn watch(approvals: &ApprovalsProxy<'_>) -> Result<(), CliError> {
             println!("    -> not applied: approving needs a person at a terminal");
             continue;
         }
-        let result = match (text(&details, "kind").as_str(), answer.as_str()) {
+        let result = match (details.kind.as_str(), answer.as_str()) {
             (_, "s" | "skip" | "") => continue,
             ("consent", "o" | "once") => approvals.answer_consent(&path.as_ref(), "once").await,
             ("consent", "a" | "always") => approvals.answer_consent(&path.as_ref(), "always").await,
@@ -71,9 +70,9 @@ pub async fn watch(approvals: &ApprovalsProxy<'_>) -> Result<(), CliError> {
                 .await
                 .map(|()| "denied".to_string()),
             (_, "y" | "yes") if c.is_empty() => approvals.approve(&path.as_ref(), 0).await,
-            (_, a) if choice_of(&details, a).is_some() => {
+            (_, a) if details.choice_of(a).is_some() => {
                 approvals
-                    .approve(&path.as_ref(), choice_of(&details, a).unwrap_or(0))
+                    .approve(&path.as_ref(), details.choice_of(a).unwrap_or(0))
                     .await
             }
             (_, n) if !c.is_empty() && n.parse::<u32>().is_ok() => {

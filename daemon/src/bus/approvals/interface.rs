@@ -6,8 +6,8 @@ use super::options::{self, Asked};
 use super::wire::{decision_error, details};
 use crate::approvals::{Decision, Request};
 use crate::state::unix_now;
-use latchkey_dbus::Error;
 use latchkey_dbus::limits::{self, check};
+use latchkey_dbus::{Error, RequestDetails};
 use std::collections::HashMap;
 use std::sync::Arc;
 use zbus::message::Header;
@@ -77,7 +77,7 @@ impl ApprovalsInterface {
         &self,
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &zbus::Connection,
-    ) -> Result<Vec<(OwnedObjectPath, HashMap<String, OwnedValue>)>, Error> {
+    ) -> Result<Vec<(OwnedObjectPath, RequestDetails)>, Error> {
         let caller = self.hub.caller_of(conn, &header).await?;
         let all = self.gate.is_own_client(&caller);
         Ok(self

@@ -2,47 +2,48 @@
 //! announces, and the named error for a refused decision.
 
 use crate::approvals::{DecisionError, Request};
-use latchkey_dbus::Error;
+use latchkey_dbus::{Error, RequestDetails};
 use std::collections::HashMap;
 use zbus::zvariant::{OwnedValue, Value};
 
 /// Everything a client shows about a request.
-pub fn details(r: &Request) -> HashMap<String, OwnedValue> {
-    let mut d: HashMap<String, OwnedValue> = HashMap::new();
-    let mut put = |k: &str, v: Value<'_>| {
-        if let Ok(v) = OwnedValue::try_from(v) {
-            d.insert(k.to_string(), v);
-        }
-    };
-    put("kind", Value::from(r.kind.as_str()));
-    put("title", Value::from(r.claims.title.as_str()));
-    put("message", Value::from(r.claims.message.as_str()));
-    put("account_id", Value::from(r.claims.account_id.as_str()));
-    put("app_name", Value::from(r.claims.app_name.as_str()));
-    put("location", Value::from(r.claims.location.as_str()));
-    put("ip_address", Value::from(r.claims.ip_address.as_str()));
-    put("caller", Value::from(r.caller.label()));
-    put("caller_exe", Value::from(r.caller.exe.as_str()));
-    put("caller_pid", Value::from(r.caller.pid));
-    put("caller_uid", Value::from(r.caller.uid));
-    put("caller_flatpak", Value::from(r.caller.flatpak_app.as_str()));
-    put("created", Value::from(r.created));
-    put("expires", Value::from(r.expires));
-    if let Some(m) = &r.number {
-        put("choices", Value::from(m.choices.clone()));
-        if !m.labels.is_empty() {
-            put("choice_labels", Value::from(m.labels.clone()));
-        }
+pub fn details(r: &Request) -> RequestDetails {
+    let number = r.number.as_ref();
+    RequestDetails {
+        kind: r.kind.clone(),
+        title: r.claims.title.clone(),
+        message: r.claims.message.clone(),
+        account_id: r.claims.account_id.clone(),
+        app_name: r.claims.app_name.clone(),
+        location: r.claims.location.clone(),
+        ip_address: r.claims.ip_address.clone(),
+        caller: r.caller.label(),
+        caller_exe: r.caller.exe.clone(),
+        caller_pid: r.caller.pid,
+        caller_uid: r.caller.uid,
+        caller_flatpak: r.caller.flatpak_app.clone(),
+        created: r.created,
+        expires: r.expires,
+        choices: number.map(|m| m.choices.clone()),
+        choice_labels: number
+            .filter(|m| !m.labels.is_empty())
+            .map(|m| m.labels.clone()),
     }
-    d
 }
 
 /// What the broadcast RequestAdded signal carries: every app on the bus receives it, so it says
 /// only that a request of this kind is waiting, never whose or for what (clients ask
 /// ListPending, which shows an app only its own requests).
 pub fn announcement(r: &Request) -> HashMap<String, OwnedValue> {
-    let mut d = details(r);
-    d.retain(|k, _| matches!(k.as_str(), "kind" | "created" | "expires"));
+    let mut d = HashMap::new();
+    let mut put = |k: &str, v: Value<'_>| {
+        if let Ok(v) = OwnedValue::try_from(v) {
+            d.insert(k.to_string(), v);
+        }
+    };
+    put("kind", Value::from(r.kind.as_str()));
+    put("created", Value::from(r.created));
+    put("expires", Value::from(r.expires));
     d
 }
 
