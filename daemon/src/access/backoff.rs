@@ -50,7 +50,8 @@ impl Backoff {
         self.weights.insert(identity.to_string(), (weight, now));
         Refusal {
             pause: PAUSE_STEP.mul_f64(weight).min(PAUSE_MAX),
-            first: before < 1.0,
+            // Half-forgiven at least: the refusals before it are a spell that has ended.
+            first: before < 0.5,
         }
     }
 }

@@ -21,9 +21,17 @@ impl AccessInterface {
 #[zbus::interface(name = "org.latchkey.Latchkey1.Access")]
 impl AccessInterface {
     /// Remembered decisions: (identity, account_id or "*" for the list, allow|deny, unix time).
-    async fn list_grants(&self) -> Vec<(String, String, String, u64)> {
+    /// For Latchkey's own clients: they name the user's apps and accounts.
+    async fn list_grants(
+        &self,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<Vec<(String, String, String, u64)>, Error> {
+        self.gate
+            .require_own_client(conn, &header, "read the remembered decisions")
+            .await?;
         let grants = self.gate.grants.lock().unwrap_or_else(|p| p.into_inner());
-        grants
+        Ok(grants
             .all()
             .iter()
             .map(|g| {
@@ -34,7 +42,7 @@ impl AccessInterface {
                     g.time,
                 )
             })
-            .collect()
+            .collect())
     }
 
     /// Allows `identity` ahead of time (one account, or every account and the list when

@@ -142,7 +142,7 @@ impl Gate {
             .unwrap_or_else(|p| p.into_inner())
             .refuse(&identity, std::time::Instant::now());
         if refusal.first {
-            tracing::warn!(event, caller = %caller.label(), "refused: {} (repeats are not logged while they go on)", error.message());
+            tracing::warn!(event, caller = %latchkey_dbus::display::claim(&caller.label(), latchkey_dbus::display::IDENTITY_MAX), "refused: {} (repeats are not logged while they go on)", error.message());
         }
         tokio::time::sleep(refusal.pause).await;
         error

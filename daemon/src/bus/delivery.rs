@@ -206,7 +206,22 @@ pub async fn listen(conn: zbus::Connection, hub: Arc<ApprovalHub>) {
         Ok(s) => s,
         Err(e) => return tracing::error!("notification actions disabled: {e}"),
     };
+    let mut server: Option<String> = None;
+    let mut warned: Option<std::time::Instant> = None;
     while let Some(Ok(msg)) = stream.next().await {
+        // Any app may emit a signal named ActionInvoked: only the notification server's are
+        // presses of our buttons, or an app could "click" allow on its own consent request.
+        let sender = msg.header().sender().map(|s| s.to_string());
+        if sender.is_none() || sender != server {
+            server = notification_server(&conn).await;
+            if sender.is_none() || sender != server {
+                if warned.is_none_or(|t| t.elapsed() > std::time::Duration::from_secs(10)) {
+                    warned = Some(std::time::Instant::now());
+                    tracing::warn!(event = "forged-action", sender = ?sender, "ignored a notification button press that the notification server did not send");
+                }
+                continue;
+            }
+        }
         let Ok((id, key)) = msg.body().deserialize::<(u32, String)>() else {
             continue;
         };
@@ -214,6 +229,13 @@ pub async fn listen(conn: zbus::Connection, hub: Arc<ApprovalHub>) {
         // raced the reply to Notify, so wait briefly for it.
         tokio::spawn(apply_action(conn.clone(), hub.clone(), id, key));
     }
+}
+
+/// The unique name that owns `org.freedesktop.Notifications` now, if any.
+async fn notification_server(conn: &zbus::Connection) -> Option<String> {
+    let dbus = zbus::fdo::DBusProxy::new(conn).await.ok()?;
+    let name = zbus::names::BusName::try_from("org.freedesktop.Notifications").ok()?;
+    dbus.get_name_owner(name).await.ok().map(|o| o.to_string())
 }
 
 async fn apply_action(conn: zbus::Connection, hub: Arc<ApprovalHub>, id: u32, key: String) {

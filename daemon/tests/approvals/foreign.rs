@@ -110,7 +110,7 @@ async fn foreign_apps_cannot_speak_for_the_user() {
     let me = format!("exe:{}", std::env::current_exe().expect("exe").display());
     denied(access.grant(&me, "").await.expect_err("grant"), "Grant");
     denied(access.revoke(&me, "").await.expect_err("revoke"), "Revoke");
-    assert!(access.list_grants().await.expect("list").is_empty());
+    denied(access.list_grants().await.expect_err("list"), "ListGrants");
 
     // Import: refused before the data is read; nothing is added.
     let uris = b"otpauth://totp/GitHub:alice?secret=JBSWY3DPEHPK3PXP\n";
@@ -159,4 +159,24 @@ async fn foreign_apps_cannot_speak_for_the_user() {
         .expect("vault");
     assert_eq!(uncached.account_count().await.expect("count"), 1);
     assert!(!uncached.keyring_unlock().await.expect("keyring"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_button_press_forged_by_another_app_is_ignored() {
+    let (bus, _d, server, fake, _client) = super::setup(true).await;
+    let mut pending = request(&bus, "Sign in?", HashMap::new()).await;
+    let shown = super::wait_shown(&fake, 1).await;
+    // Any app may emit ActionInvoked with a guessed id; only the notification server's count.
+    let forger = connect(&bus).await;
+    common::click(&forger, shown[0].id, "approve").await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let own = ApprovalsProxy::new(&pending.conn).await.expect("proxy");
+    assert_eq!(
+        own.list_pending().await.expect("pending").len(),
+        1,
+        "a forged press approved the request"
+    );
+    // The server's own press still answers it.
+    common::click(&server, shown[0].id, "deny").await;
+    assert_eq!(response(&mut pending).await, "denied");
 }
