@@ -174,7 +174,7 @@ impl BackupInterface {
         check("the passphrase", passphrase.as_bytes(), limits::PASSPHRASE)?;
         let caller = self
             .gate
-            .require_own_client(conn, &header, "restore a backup")
+            .require_own_client_now(conn, &header, "restore a backup")
             .await?;
         let state = self.state.clone();
         let restored = tokio::task::spawn_blocking(move || {

@@ -186,6 +186,19 @@ impl Gate {
         }
     }
 
+    /// [`Self::require_own_client`] for calls that carry a whole file (Import, Restore): a
+    /// refusal comes at once, never paused, or a refused app sending large files in parallel
+    /// would make the daemon hold each one for the length of the pause.
+    pub async fn require_own_client_now(
+        &self,
+        conn: &zbus::Connection,
+        header: &Header<'_>,
+        what: &str,
+    ) -> Result<String, Error> {
+        let caller = self.hub.caller_of(conn, header).await?;
+        self.own_client(&caller, what)
+    }
+
     /// Writes to the activity log that another app got `what` without being asked, and why
     /// (`remembered`: an earlier "always allow"; `consent-off`: consent is switched off).
     fn record(&self, caller: &Caller, what: &str, why: &str) {

@@ -180,3 +180,40 @@ async fn a_button_press_forged_by_another_app_is_ignored() {
     common::click(&server, shown[0].id, "deny").await;
     assert_eq!(response(&mut pending).await, "denied");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_refused_often_is_answered_late_but_its_files_are_not_held() {
+    let bus = TestBus::start(bin()).expect("bus");
+    let _daemon = bus
+        .spawn_daemon_with(bin(), &[("LATCHKEY_TEST_TRUST_ALL_CALLERS", "0")])
+        .expect("daemon");
+    let app = connect(&bus).await;
+    let vault = VaultProxy::new(&app).await.expect("vault");
+    vault.create("pw").await.expect("create");
+    let access = AccessProxy::new(&app).await.expect("access");
+    // 100 refused calls at once earn the app a pause before its next refusal...
+    let calls = (0..100).map(|_| access.grant("exe:/usr/bin/true", ""));
+    let refused = futures_util::future::join_all(calls).await;
+    assert!(refused.iter().all(Result::is_err));
+    let t = Instant::now();
+    access
+        .grant("exe:/usr/bin/true", "")
+        .await
+        .expect_err("grant");
+    let paused = t.elapsed();
+    assert!(
+        paused > Duration::from_millis(250),
+        "not slowed: {paused:?}"
+    );
+    // ... but a call carrying a file is refused at once, so the daemon does not hold the file
+    // through the pause.
+    let file = vec![b'x'; 64 << 10];
+    let t = Instant::now();
+    let e = vault
+        .import(&file, "uris", "", false)
+        .await
+        .expect_err("import");
+    let at_once = t.elapsed();
+    assert!(e.to_string().contains("own clients"), "{e}");
+    assert!(at_once < paused / 2, "held {at_once:?} (pause {paused:?})");
+}

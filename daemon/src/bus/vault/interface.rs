@@ -249,7 +249,7 @@ impl VaultInterface {
         // Own clients only: an import runs a passphrase KDF the file chooses (bounded, but
         // costly) and adds accounts in bulk; other apps can add one account with AddUri.
         self.gate
-            .require_own_client(conn, &header, "import accounts")
+            .require_own_client_now(conn, &header, "import accounts")
             .await?;
         self.import_data(data, format, passphrase, dry_run, &header, &emitter)
             .await
