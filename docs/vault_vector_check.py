@@ -6,7 +6,7 @@ Decrypts the test vector (or any v1 vault) and prints the body. Needs:
 
 Usage:
     python3 docs/vault_vector_check.py [VAULT_FILE] [PASSPHRASE]
-Defaults: daemon/tests/data/vault-vector-v1.latchkey, "correct horse battery staple".
+Defaults: core/tests/data/vault-vector-v1.latchkey, "correct horse battery staple".
 Exits 0 and prints the body on success; exits 1 with a reason otherwise.
 """
 
@@ -98,7 +98,7 @@ def open_vault(data: bytes, passphrase: bytes) -> bytes:
 
 def main() -> None:
     root = Path(__file__).resolve().parent.parent
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "daemon/tests/data/vault-vector-v1.latchkey"
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "core/tests/data/vault-vector-v1.latchkey"
     passphrase = (sys.argv[2] if len(sys.argv) > 2 else "correct horse battery staple").encode("utf-8")
     body = open_vault(path.read_bytes(), passphrase)
     print(f"body:       {body.decode('utf-8', errors='replace')}")

@@ -23,7 +23,7 @@ trap 'rm -f "$log"' EXIT
 for target in $targets; do
     mkdir -p "corpus/$target"
     rm -rf "artifacts/$target"
-    find ../daemon/tests/data/import -type f ! -name '*.py' -exec cp -t "corpus/$target" {} +
+    find ../core/tests/data/import -type f ! -name '*.py' -exec cp -t "corpus/$target" {} +
     echo "fuzz: $target for ${seconds}s"
     if ! cargo fuzz run -s none "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 \
         -timeout=10 >"$log" 2>&1; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs privacyIDEA into a project-local virtualenv for the push-token end-to-end test
-# (client-cli/tests/push_privacyidea/). Kept between runs; reinstalled if the version differs.
+# (client-cli/tests/it/push_privacyidea/). Kept between runs; reinstalled if the version differs.
 # A failed install fails the script (and so the CI): the test is never skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,7 @@
 //! Aegis JSON (plain; encrypted files stop at PassphraseRequired, scrypt is not fuzzed).
 #![no_main]
 
-use latchkeyd::import::{Format, parse};
+use latchkey_core::import::{Format, parse};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 //! ones are real work, not parsing; the cap itself is tested in the daemon's unit tests).
 #![no_main]
 
-use latchkeyd::import::{Format, parse};
+use latchkey_core::import::{Format, parse};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

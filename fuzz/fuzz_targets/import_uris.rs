@@ -1,7 +1,7 @@
 //! Lists of otpauth:// URIs.
 #![no_main]
 
-use latchkeyd::import::{Format, parse};
+use latchkey_core::import::{Format, parse};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -8,8 +8,8 @@
 //! keeps its own passphrase. A locked vault is refused: unlock it first.
 
 use crate::accounts::Accounts;
-use crate::import::apply::ImportReport;
-use crate::import::{EntryError, Imported};
+use crate::import::entries;
+use crate::state::ImportReport;
 use crate::state::{StateError, VaultState};
 use crate::vault::{CopyError, open_copy};
 use zeroize::Zeroizing;
@@ -81,18 +81,4 @@ impl VaultState {
             self.import(entries(&backup.accounts), false)?,
         ))
     }
-}
-
-/// A backup's accounts as import entries (all readable: they come from an authenticated body).
-pub(crate) fn entries(accounts: &Accounts) -> Vec<Result<Imported, EntryError>> {
-    accounts
-        .iter()
-        .map(|a| {
-            Ok(Imported {
-                issuer: a.issuer.clone(),
-                account: a.account.clone(),
-                params: a.params.clone(),
-            })
-        })
-        .collect()
 }

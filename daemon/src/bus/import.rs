@@ -1,8 +1,8 @@
 //! The work behind `Vault.Import`: parse off the dispatcher (scrypt), then apply in one write.
 
 use super::{SharedState, lock_state, to_dbus_error};
-use crate::import::apply::ImportReport;
 use crate::import::{Format, ImportError, parse};
+use crate::state::ImportReport;
 use crate::state::StateError;
 use latchkey_dbus::Error;
 use std::collections::HashMap;

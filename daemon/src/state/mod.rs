@@ -10,11 +10,13 @@
 mod accounts;
 mod codes;
 mod error;
+mod import;
 mod lifecycle;
 
 pub(crate) use accounts::check_labels;
 pub use accounts::{AccountEdit, NewAccount};
 pub use error::StateError;
+pub use import::{Added, ImportReport, Skipped};
 
 use crate::accounts::Accounts;
 use crate::lock::LockReason;

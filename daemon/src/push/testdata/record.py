@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Records real privacyIDEA answers for the push protocol unit tests.
 
-Usage: record.py BASE_URL ADMIN_JWT OUT_DIR  (a server set up as in client-cli/tests/privacyidea,
+Usage: record.py BASE_URL ADMIN_JWT OUT_DIR  (a server set up as in client-cli/tests/it/privacyidea,
 with user alice in realm1 and the enrollment policy for poll-only push). Acts as a push device
 with a key made here by `cryptography`, enrolls a token, triggers a sign-in with a presence
 check, polls, and writes what the server answered.
