@@ -76,6 +76,44 @@ impl RequestDetails {
     }
 }
 
+/// One entry of an `Import` report (an `a{sv}` on the wire): where it stood in the file, its
+/// labels (shortened by the daemon), and, depending on the list it is in, the new account's id,
+/// what it duplicates, or why it cannot be imported. Never a secret.
+#[derive(Debug, Clone, Default, PartialEq, SerializeDict, DeserializeDict, Type)]
+#[zvariant(signature = "a{sv}")]
+pub struct ImportEntry {
+    /// The entry's number in the file, from 1.
+    pub position: u32,
+    pub issuer: String,
+    pub account: String,
+    /// Added entries: the new account's id (empty on a dry run).
+    pub id: Option<String>,
+    /// Skipped entries: the account already in the vault, or `entry N` earlier in the file.
+    pub duplicate_of: Option<String>,
+    /// Failed entries: why this one cannot be imported.
+    pub reason: Option<String>,
+}
+
+impl ImportEntry {
+    /// The entry as a person names it: `Issuer (account)`, or whichever of the two it has.
+    pub fn label(&self) -> String {
+        match (self.issuer.is_empty(), self.account.is_empty()) {
+            (false, false) => format!("{} ({})", self.issuer, self.account),
+            (true, _) => self.account.clone(),
+            (false, true) => self.issuer.clone(),
+        }
+    }
+}
+
+/// `Import`'s reply: the entries added, skipped as duplicates and refused (if any was refused,
+/// nothing was added), and notes about what the format could not carry over.
+pub type ImportReply = (
+    Vec<ImportEntry>,
+    Vec<ImportEntry>,
+    Vec<ImportEntry>,
+    Vec<String>,
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +154,26 @@ mod tests {
         let again = to_bytes(ctxt, &r).expect("encode");
         let (back, _): (RequestDetails, _) = again.deserialize().expect("decode");
         assert_eq!(back, r);
+    }
+
+    #[test]
+    fn import_entries_carry_only_the_keys_of_their_list() {
+        let added = ImportEntry {
+            position: 2,
+            issuer: "GitHub".into(),
+            account: "alice".into(),
+            id: Some("abc".into()),
+            ..ImportEntry::default()
+        };
+        let ctxt = Context::new_dbus(zbus::zvariant::LE, 0);
+        let bytes = to_bytes(ctxt, &added).expect("encode");
+        let (d, _): (HashMap<String, zbus::zvariant::OwnedValue>, _) =
+            bytes.deserialize().expect("decode as a dictionary");
+        let mut keys: Vec<_> = d.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["account", "id", "issuer", "position"]);
+        let (back, _): (ImportEntry, _) = bytes.deserialize().expect("decode");
+        assert_eq!(back, added);
+        assert_eq!(back.label(), "GitHub (alice)");
     }
 }

@@ -4,16 +4,12 @@ use super::print_json;
 use crate::args::{ImportArgs, ImportFormat};
 use crate::exit::{CliError, USAGE};
 use crate::passphrase::Source;
-use latchkey_dbus::{Error, VaultProxy};
-use std::collections::HashMap;
+use latchkey_dbus::{Error, ImportEntry, VaultProxy};
 use std::io::Read;
-use zbus::zvariant::OwnedValue;
 use zeroize::Zeroizing;
 
 /// Largest export read, as the daemon accepts it (10 MiB).
 const MAX_INPUT: u64 = 10 * 1024 * 1024;
-
-type Dict = HashMap<String, OwnedValue>;
 
 /// Imports an export and prints what was added, skipped and refused.
 pub async fn import(vault: &VaultProxy<'_>, a: ImportArgs) -> Result<(), CliError> {
@@ -45,9 +41,9 @@ pub async fn import(vault: &VaultProxy<'_>, a: ImportArgs) -> Result<(), CliErro
     if a.json {
         print_json(&serde_json::json!({
             "dry_run": a.dry_run,
-            "added": added.iter().map(|d| json(d, "id")).collect::<Vec<_>>(),
-            "skipped": skipped.iter().map(|d| json(d, "duplicate_of")).collect::<Vec<_>>(),
-            "failed": failed.iter().map(|d| json(d, "reason")).collect::<Vec<_>>(),
+            "added": added.iter().map(json).collect::<Vec<_>>(),
+            "skipped": skipped.iter().map(json).collect::<Vec<_>>(),
+            "failed": failed.iter().map(json).collect::<Vec<_>>(),
             "notes": notes,
         }));
     } else {
@@ -109,43 +105,29 @@ fn format_name(f: ImportFormat) -> &'static str {
     }
 }
 
-fn text(d: &Dict, key: &str) -> String {
-    d.get(key)
-        .and_then(|v| <&str>::try_from(v).ok())
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn position(d: &Dict) -> u32 {
-    d.get("position")
-        .and_then(|v| u32::try_from(v).ok())
-        .unwrap_or_default()
-}
-
-fn json(d: &Dict, extra: &str) -> serde_json::Value {
-    serde_json::json!({
-        "position": position(d),
-        "issuer": text(d, "issuer"),
-        "account": text(d, "account"),
-        extra: text(d, extra),
-    })
-}
-
-fn label(d: &Dict) -> String {
-    let issuer = text(d, "issuer");
-    let account = text(d, "account");
-    match (issuer.is_empty(), account.is_empty()) {
-        (false, false) => format!("{issuer} ({account})"),
-        (true, _) => account,
-        (false, true) => issuer,
+fn json(e: &ImportEntry) -> serde_json::Value {
+    let mut v = serde_json::json!({
+        "position": e.position,
+        "issuer": e.issuer,
+        "account": e.account,
+    });
+    for (key, value) in [
+        ("id", &e.id),
+        ("duplicate_of", &e.duplicate_of),
+        ("reason", &e.reason),
+    ] {
+        if let Some(value) = value {
+            v[key] = serde_json::Value::from(value.as_str());
+        }
     }
+    v
 }
 
 fn print_summary(
     dry_run: bool,
-    added: &[Dict],
-    skipped: &[Dict],
-    failed: &[Dict],
+    added: &[ImportEntry],
+    skipped: &[ImportEntry],
+    failed: &[ImportEntry],
     notes: &[String],
 ) {
     let verb = if dry_run || !failed.is_empty() {
@@ -156,19 +138,19 @@ fn print_summary(
     if failed.is_empty() {
         println!("{verb} {} account(s).", added.len());
         for d in added {
-            println!("  + {}", label(d));
+            println!("  + {}", d.label());
         }
     }
     if !skipped.is_empty() {
         println!("Skipped {} duplicate(s):", skipped.len());
         for d in skipped {
-            let of = text(d, "duplicate_of");
+            let of = d.duplicate_of.as_deref().unwrap_or_default();
             let why = if of.starts_with("entry ") {
                 format!("same as {of}")
             } else {
                 format!("already in the vault as {of}")
             };
-            println!("  = entry {}: {}: {why}", position(d), label(d));
+            println!("  = entry {}: {}: {why}", d.position, d.label());
         }
     }
     if !failed.is_empty() {
@@ -176,9 +158,9 @@ fn print_summary(
         for d in failed {
             println!(
                 "  ! entry {}: {}: {}",
-                position(d),
-                label(d),
-                text(d, "reason")
+                d.position,
+                d.label(),
+                d.reason.as_deref().unwrap_or_default()
             );
         }
     }

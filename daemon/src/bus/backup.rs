@@ -5,12 +5,10 @@
 //! Latchkey's own clients only.
 
 use super::vault::VaultInterface;
-use super::{SharedState, lock_state, to_dbus_error};
+use super::{SharedState, blocking, lock_state};
 use crate::backup::Backups;
-use crate::backup::restore::{self, RestoreError, Restored};
+use crate::backup::restore::{self, Restored};
 use crate::notifications::{Urgency, send_plain};
-use crate::state::StateError;
-use crate::vault::CopyError;
 use latchkey_dbus::limits::{self, check};
 use latchkey_dbus::{Error, OBJECT_PATH};
 use std::collections::HashMap;
@@ -148,14 +146,12 @@ impl BackupInterface {
             .await?;
         let state = self.state.clone();
         let backups = self.backups.clone();
-        tokio::task::spawn_blocking(move || {
+        blocking(move || {
             lock_state(&state)
-                .with_body(|session, body, count| backups.write(session, body, count))
-                .map_err(to_dbus_error)?
+                .with_body(|session, body, count| backups.write(session, body, count))?
                 .map_err(|e| Error::Storage(e.to_string()))
         })
-        .await
-        .map_err(|e| Error::Storage(format!("internal error: {e}")))?
+        .await?
     }
 
     /// Restores a backup's bytes: becomes the vault when there is none (and unlocks it),
@@ -177,13 +173,11 @@ impl BackupInterface {
             .require_own_client_now(conn, &header, "restore a backup")
             .await?;
         let state = self.state.clone();
-        let restored = tokio::task::spawn_blocking(move || {
+        let restored = blocking(move || {
             let checked = restore::check(data, passphrase.as_bytes())?;
             lock_state(&state).restore(checked, passphrase.as_bytes())
         })
-        .await
-        .map_err(|e| Error::Storage(format!("internal error: {e}")))?
-        .map_err(restore_error)?;
+        .await??;
         let iface = conn
             .object_server()
             .interface::<_, VaultInterface>(OBJECT_PATH)
@@ -248,18 +242,5 @@ impl BackupInterface {
     #[zbus(property(emits_changed_signal = "false"))]
     async fn last_backup_error(&self) -> String {
         self.backups.status().last_error
-    }
-}
-
-fn restore_error(e: RestoreError) -> Error {
-    match e {
-        RestoreError::Backup(CopyError::BadPassphrase) => Error::BadPassphrase(e.to_string()),
-        RestoreError::Backup(_) | RestoreError::Contents(_) => {
-            Error::InvalidArgument(e.to_string())
-        }
-        RestoreError::State(StateError::AlreadyInitialized) => Error::AlreadyInitialized(
-            "a vault appeared while restoring; it was not replaced".into(),
-        ),
-        RestoreError::State(s) => to_dbus_error(s),
     }
 }

@@ -1,24 +1,100 @@
-//! Maps state errors to the named D-Bus errors of the contract.
+//! How every refusal of the layers below becomes a named D-Bus error of the contract.
+//!
+//! One `From` impl per error type, so a method body says `?` and the mapping lives here, in one
+//! place a reviewer can read against `dbus/src/error.rs`. Messages are the errors' own: they
+//! name the fault in words a person understands and never carry a secret.
 
+use crate::approvals::DecisionError;
+use crate::backup::restore::RestoreError;
+use crate::import::ImportError;
+use crate::keyring::KeyringError;
+use crate::push::PushError;
 use crate::state::StateError;
+use crate::vault::CopyError;
 use latchkey_dbus::Error;
 
-/// The named D-Bus error for a state error, with a message a person understands.
-pub fn to_dbus_error(e: StateError) -> Error {
-    let msg = e.to_string();
-    match e {
-        StateError::Locked => Error::Locked(msg),
-        StateError::NotInitialized => Error::NotInitialized(msg),
-        StateError::AlreadyInitialized => Error::AlreadyInitialized(msg),
-        StateError::AlreadyUnlocked => Error::InvalidArgument(msg),
-        StateError::NotFound(_) => Error::NotFound(msg),
-        StateError::AlreadyExists(_) => Error::AlreadyExists(msg),
-        StateError::InvalidUri(_) => Error::InvalidUri(msg),
-        StateError::InvalidArgument(_) => Error::InvalidArgument(msg),
-        StateError::BadPassphrase => Error::BadPassphrase(msg),
-        StateError::RateLimited(_) => Error::RateLimited(msg),
-        StateError::PassphraseChangedMeanwhile => Error::PassphraseChangedMeanwhile(msg),
-        StateError::Keyring(_) => Error::Keyring(msg),
-        StateError::Vault(_) | StateError::Body(_) => Error::Storage(msg),
+impl From<StateError> for Error {
+    fn from(e: StateError) -> Self {
+        let msg = e.to_string();
+        match e {
+            StateError::Locked => Error::Locked(msg),
+            StateError::NotInitialized => Error::NotInitialized(msg),
+            StateError::AlreadyInitialized => Error::AlreadyInitialized(msg),
+            StateError::AlreadyUnlocked => Error::InvalidArgument(msg),
+            StateError::NotFound(_) => Error::NotFound(msg),
+            StateError::AlreadyExists(_) => Error::AlreadyExists(msg),
+            StateError::InvalidUri(_) => Error::InvalidUri(msg),
+            StateError::InvalidArgument(_) => Error::InvalidArgument(msg),
+            StateError::BadPassphrase => Error::BadPassphrase(msg),
+            StateError::RateLimited(_) => Error::RateLimited(msg),
+            StateError::PassphraseChangedMeanwhile => Error::PassphraseChangedMeanwhile(msg),
+            StateError::Keyring(_) => Error::Keyring(msg),
+            StateError::Vault(_) | StateError::Body(_) => Error::Storage(msg),
+            StateError::Import(
+                ImportError::BadPassphrase(_) | ImportError::BadPassphraseOrCorrupted(_),
+            ) => Error::BadPassphrase(msg),
+            StateError::Import(ImportError::PassphraseRequired(_)) => {
+                Error::PassphraseRequired(msg)
+            }
+            StateError::Import(_) | StateError::Export(_) => Error::InvalidArgument(msg),
+        }
     }
+}
+
+impl From<RestoreError> for Error {
+    fn from(e: RestoreError) -> Self {
+        match e {
+            RestoreError::Backup(CopyError::BadPassphrase) => Error::BadPassphrase(e.to_string()),
+            RestoreError::Backup(_) | RestoreError::Contents(_) => {
+                Error::InvalidArgument(e.to_string())
+            }
+            RestoreError::State(StateError::AlreadyInitialized) => Error::AlreadyInitialized(
+                "a vault appeared while restoring; it was not replaced".into(),
+            ),
+            RestoreError::State(s) => s.into(),
+        }
+    }
+}
+
+impl From<DecisionError> for Error {
+    fn from(e: DecisionError) -> Self {
+        match e {
+            DecisionError::NotFound(_) => Error::NotFound(e.to_string()),
+            DecisionError::Locked => Error::Locked(e.to_string()),
+            DecisionError::Expired => Error::Expired(e.to_string()),
+            DecisionError::NumberRequired => Error::InvalidArgument(e.to_string()),
+        }
+    }
+}
+
+impl From<KeyringError> for Error {
+    /// A keyring failure is never a wrong passphrase: the passphrase still works.
+    fn from(e: KeyringError) -> Self {
+        Error::Keyring(format!("{e}; unlock with the passphrase instead"))
+    }
+}
+
+impl From<PushError> for Error {
+    fn from(e: PushError) -> Self {
+        let msg = e.to_string();
+        match e {
+            PushError::Uri(_) => Error::InvalidUri(msg),
+            PushError::Http(_) | PushError::Protocol(_) => Error::Network(msg),
+            PushError::Store(_) | PushError::Keys(_) | PushError::Unavailable(_) => {
+                Error::Storage(msg)
+            }
+            PushError::Duplicate(_) => Error::InvalidArgument(msg),
+            PushError::NotFound(_) => Error::NotFound(msg),
+        }
+    }
+}
+
+/// Runs slow work (a KDF, a file write) on tokio's blocking pool. A panic there is a bug, not
+/// the caller's fault: it comes back as a storage error and the daemon keeps serving.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Storage(format!("internal error: {e}")))
 }

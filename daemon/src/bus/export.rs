@@ -2,8 +2,8 @@
 //! render the accounts off the dispatcher. The caller was already checked to be our own client.
 
 use super::passphrase::{Action, Attempter, PassphraseGate};
-use super::{SharedState, lock_state, to_dbus_error};
-use crate::export::{ExportError, Format, render};
+use super::{SharedState, blocking, lock_state};
+use crate::export::{Format, render};
 use crate::state::StateError;
 use latchkey_dbus::Error;
 use zeroize::Zeroizing;
@@ -31,8 +31,10 @@ pub async fn run(
     passphrase: Zeroizing<String>,
     plaintext: bool,
 ) -> Result<Exported, Error> {
-    let format = Format::from_name(format).map_err(to_error)?;
-    format.check_plaintext(plaintext).map_err(to_error)?;
+    let format = Format::from_name(format).map_err(StateError::from)?;
+    format
+        .check_plaintext(plaintext)
+        .map_err(StateError::from)?;
     let pass = passphrase.clone();
     passphrases
         .attempt(
@@ -54,8 +56,7 @@ pub async fn run(
             let accounts: Vec<_> = s.accounts()?.cloned().collect();
             // Rendering runs scrypt for encrypted Aegis files: do not hold the state meanwhile.
             drop(s);
-            render(format, plaintext, &accounts, passphrase.as_bytes())
-                .map_err(|e| StateError::InvalidArgument(e.to_string()))?
+            render(format, plaintext, &accounts, passphrase.as_bytes())?
         };
         Ok::<_, StateError>(Exported {
             data,
@@ -64,15 +65,5 @@ pub async fn run(
         })
     })
     .await?
-    .map_err(to_dbus_error)
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Error> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::Storage(format!("internal error: {e}")))
-}
-
-fn to_error(e: ExportError) -> Error {
-    Error::InvalidArgument(e.to_string())
+    .map_err(Error::from)
 }

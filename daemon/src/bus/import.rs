@@ -1,18 +1,11 @@
 //! The work behind `Vault.Import`: parse off the dispatcher (scrypt), then apply in one write.
 
-use super::{SharedState, lock_state, to_dbus_error};
-use crate::import::{Format, ImportError, parse};
+use super::{SharedState, blocking, lock_state};
+use crate::import::{Format, parse};
 use crate::state::ImportReport;
 use crate::state::StateError;
-use latchkey_dbus::Error;
-use std::collections::HashMap;
-use zbus::zvariant::{OwnedValue, Value};
+use latchkey_dbus::{Error, ImportEntry, ImportReply};
 use zeroize::Zeroizing;
-
-/// One dictionary per entry, as the bus carries them.
-pub type Dicts = Vec<HashMap<String, OwnedValue>>;
-/// `Import`'s reply: added, skipped, failed, notes.
-pub type Reply = (Dicts, Dicts, Dicts, Vec<String>);
 
 /// Parses `data` and imports it; returns the reply, the new ids (none on a dry run) and the
 /// format's name.
@@ -22,25 +15,19 @@ pub async fn run(
     format: &str,
     passphrase: Zeroizing<String>,
     dry_run: bool,
-) -> Result<(Reply, Vec<String>, &'static str), Error> {
-    let format = Format::from_name(format).map_err(to_error)?;
+) -> Result<(ImportReply, Vec<String>, &'static str), Error> {
+    let format = Format::from_name(format).map_err(StateError::from)?;
     if lock_state(state).locked() {
-        return Err(to_dbus_error(StateError::Locked));
+        return Err(Error::from(StateError::Locked));
     }
-    let parsed = tokio::task::spawn_blocking(move || {
+    let parsed = blocking(move || {
         let pass = (!passphrase.is_empty()).then_some(passphrase.as_bytes());
-        parse(&data, format, pass)
+        parse(&data, format, pass).map_err(StateError::from)
     })
-    .await
-    .map_err(|e| Error::Storage(format!("internal error: {e}")))?
-    .map_err(to_error)?;
+    .await??;
     let (format, notes) = (parsed.format, parsed.notes);
     let state = state.clone();
-    let report =
-        tokio::task::spawn_blocking(move || lock_state(&state).import(parsed.entries, dry_run))
-            .await
-            .map_err(|e| Error::Storage(format!("internal error: {e}")))?
-            .map_err(to_dbus_error)?;
+    let report = blocking(move || lock_state(&state).import(parsed.entries, dry_run)).await??;
     tracing::info!(
         event = "import",
         format = format.name(),
@@ -62,67 +49,36 @@ pub async fn run(
     Ok((reply(report, notes), ids, format.name()))
 }
 
-fn to_error(e: ImportError) -> Error {
-    match e {
-        ImportError::BadPassphrase(_) | ImportError::BadPassphraseOrCorrupted(_) => {
-            Error::BadPassphrase(e.to_string())
-        }
-        ImportError::PassphraseRequired(_) => Error::PassphraseRequired(e.to_string()),
-        e => Error::InvalidArgument(e.to_string()),
-    }
-}
-
-fn reply(r: ImportReport, notes: Vec<String>) -> Reply {
+fn reply(r: ImportReport, notes: Vec<String>) -> ImportReply {
+    let entry = |position: usize, issuer: String, account: String| ImportEntry {
+        position: u32::try_from(position).unwrap_or(u32::MAX),
+        issuer,
+        account,
+        ..ImportEntry::default()
+    };
     let added = r
         .added
         .into_iter()
-        .map(|a| dict(a.position, a.issuer, a.account, [("id", a.id)]))
+        .map(|a| ImportEntry {
+            id: Some(a.id),
+            ..entry(a.position, a.issuer, a.account)
+        })
         .collect();
     let skipped = r
         .skipped
         .into_iter()
-        .map(|s| {
-            dict(
-                s.position,
-                s.issuer,
-                s.account,
-                [("duplicate_of", s.duplicate_of)],
-            )
+        .map(|s| ImportEntry {
+            duplicate_of: Some(s.duplicate_of),
+            ..entry(s.position, s.issuer, s.account)
         })
         .collect();
     let failed = r
         .failed
         .into_iter()
-        .map(|f| {
-            dict(
-                f.position,
-                f.issuer,
-                f.account,
-                [("reason", f.fault.to_string())],
-            )
+        .map(|f| ImportEntry {
+            reason: Some(f.fault.to_string()),
+            ..entry(f.position, f.issuer, f.account)
         })
         .collect();
     (added, skipped, failed, notes)
-}
-
-fn dict(
-    position: usize,
-    issuer: String,
-    account: String,
-    extra: [(&str, String); 1],
-) -> HashMap<String, OwnedValue> {
-    let position = u32::try_from(position).unwrap_or(u32::MAX);
-    let mut d = HashMap::new();
-    let fields = [
-        ("position", Value::from(position)),
-        ("issuer", Value::from(issuer)),
-        ("account", Value::from(account)),
-        (extra[0].0, Value::from(extra[0].1.clone())),
-    ];
-    for (k, v) in fields {
-        if let Ok(v) = OwnedValue::try_from(v) {
-            d.insert(k.to_string(), v);
-        }
-    }
-    d
 }

@@ -4,35 +4,26 @@
 //! again if the slot cannot be written), so the vault never names a key the keyring lacks.
 //! A keyring failure never counts as a wrong passphrase.
 
-use super::{SharedState, lock_state, to_dbus_error};
-use crate::keyring::{Keyring, KeyringError};
+use super::{SharedState, blocking, lock_state};
+use crate::keyring::Keyring;
 use crate::state::StateError;
 use crate::vault::new_keyring_key;
 use latchkey_dbus::Error;
-
-fn keyring_error(e: KeyringError) -> Error {
-    Error::Keyring(format!("{e}; unlock with the passphrase instead"))
-}
 
 /// Unlocks with the key from the login keyring.
 pub async fn unlock(state: &SharedState) -> Result<(), Error> {
     let store = {
         let s = lock_state(state);
-        s.check_can_unlock_with_keyring().map_err(to_dbus_error)?;
+        s.check_can_unlock_with_keyring()?;
         s.store().clone()
     };
-    let keyring = Keyring::connect().await.map_err(keyring_error)?;
-    let key = keyring
-        .fetch_key(store.path())
-        .await
-        .map_err(keyring_error)?;
-    let opened = tokio::task::spawn_blocking(move || store.unlock_with_key(&key))
-        .await
-        .map_err(|e| Error::Storage(format!("internal error: {e}")))?;
-    let (session, body) = opened.map_err(|e| to_dbus_error(StateError::from(e)))?;
+    let keyring = Keyring::connect().await?;
+    let key = keyring.fetch_key(store.path()).await?;
+    let opened = blocking(move || store.unlock_with_key(&key)).await?;
+    let (session, body) = opened.map_err(StateError::from)?;
     let mut s = lock_state(state);
     if s.locked() {
-        s.finish_unlock(session, &body).map_err(to_dbus_error)?;
+        s.finish_unlock(session, &body)?;
     }
     Ok(())
 }
@@ -42,25 +33,20 @@ pub async fn enable(state: &SharedState) -> Result<(), Error> {
     let path = {
         let s = lock_state(state);
         if s.locked() {
-            return Err(to_dbus_error(StateError::Locked));
+            return Err(Error::from(StateError::Locked));
         }
         s.store().path().to_path_buf()
     };
     let key = new_keyring_key().map_err(|e| Error::Storage(e.to_string()))?;
-    let keyring = Keyring::connect().await.map_err(keyring_error)?;
-    keyring
-        .store_key(&path, &key)
-        .await
-        .map_err(keyring_error)?;
+    let keyring = Keyring::connect().await?;
+    keyring.store_key(&path, &key).await?;
     let st = state.clone();
-    let added = tokio::task::spawn_blocking(move || lock_state(&st).enable_keyring(&key))
-        .await
-        .map_err(|e| Error::Storage(format!("internal error: {e}")))?;
+    let added = blocking(move || lock_state(&st).enable_keyring(&key)).await?;
     if let Err(e) = added {
         if let Err(cleanup) = keyring.delete_key(&path).await {
             tracing::warn!("cannot remove the unused keyring item: {cleanup}");
         }
-        return Err(to_dbus_error(e));
+        return Err(Error::from(e));
     }
     Ok(())
 }
@@ -69,10 +55,7 @@ pub async fn enable(state: &SharedState) -> Result<(), Error> {
 pub async fn disable(state: &SharedState) -> Result<(), Error> {
     let path = lock_state(state).store().path().to_path_buf();
     let st = state.clone();
-    tokio::task::spawn_blocking(move || lock_state(&st).disable_keyring())
-        .await
-        .map_err(|e| Error::Storage(format!("internal error: {e}")))?
-        .map_err(to_dbus_error)?;
+    blocking(move || lock_state(&st).disable_keyring()).await??;
     match Keyring::connect().await {
         Ok(k) => {
             if let Err(e) = k.delete_key(&path).await {

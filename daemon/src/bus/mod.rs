@@ -25,7 +25,7 @@ pub use approvals::{ApprovalHub, ApprovalsInterface};
 pub use backup::BackupInterface;
 pub use consent::Gate;
 pub use delivery::{listen as listen_notification_actions, watch_requesters};
-pub use errors::to_dbus_error;
+pub(crate) use errors::blocking;
 pub use passphrase::PassphraseGate;
 pub use settings::SettingsInterface;
 pub use vault::VaultInterface;

@@ -9,7 +9,7 @@
 
 use super::approvals::ApprovalHub;
 use super::vault::VaultInterface;
-use super::{Gate, SharedState, lock_state, to_dbus_error};
+use super::{Gate, SharedState, blocking, lock_state};
 use crate::notifications::{Urgency, send_plain};
 use crate::state::{StateError, VaultState, unix_now};
 use crate::throttle::{Class, Throttles};
@@ -144,15 +144,15 @@ impl PassphraseGate {
         T: Send + 'static,
     {
         let _turn = self.turn.lock().await;
-        let prepared = prepare(&lock_state(&self.state)).map_err(to_dbus_error)?;
+        let prepared = prepare(&lock_state(&self.state))?;
         self.throttles()
             .of(who.class)
             .check(unix_now())
-            .map_err(|secs| to_dbus_error(StateError::RateLimited(secs)))?;
+            .map_err(|secs| Error::from(StateError::RateLimited(secs)))?;
         let throttles = self.throttles.clone();
         let class = who.class;
         // Counting persists a file: done here on the blocking thread too.
-        let result = tokio::task::spawn_blocking(move || {
+        let result = blocking(move || {
             let result = verify(prepared);
             match &result {
                 Ok(_) => lock_throttles(&throttles).of_mut(class).record_success(),
@@ -163,13 +163,12 @@ impl PassphraseGate {
             }
             result
         })
-        .await
-        .map_err(|e| Error::Storage(format!("internal error: {e}")))?;
+        .await?;
         match result {
             Ok(value) => Ok(value),
             Err(e) => {
                 self.report_failure(conn, who, action, &e).await;
-                Err(to_dbus_error(e))
+                Err(Error::from(e))
             }
         }
     }

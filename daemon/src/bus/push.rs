@@ -1,24 +1,12 @@
 //! Push tokens on the Vault interface: listed as approval-only accounts, enrolled by `AddUri`,
 //! unregistered by `RemoveAccount`; they have no codes.
 
-use crate::push::{Push, PushError, PushToken};
+use crate::push::{Push, PushToken};
 use latchkey_dbus::{AccountInfo, Error};
 use std::collections::HashMap;
 use std::sync::Arc;
 use zbus::object_server::SignalEmitter;
 use zbus::zvariant::{OwnedValue, Value};
-
-/// The named D-Bus error for a push failure.
-pub fn to_error(e: PushError) -> Error {
-    let msg = e.to_string();
-    match e {
-        PushError::Uri(_) => Error::InvalidUri(msg),
-        PushError::Http(_) | PushError::Protocol(_) => Error::Network(msg),
-        PushError::Store(_) | PushError::Keys(_) | PushError::Unavailable(_) => Error::Storage(msg),
-        PushError::Duplicate(_) => Error::InvalidArgument(msg),
-        PushError::NotFound(_) => Error::NotFound(msg),
-    }
-}
 
 /// A push token as listed: kind `push`, issuer and serial, no digits or period.
 pub fn info(t: &PushToken) -> AccountInfo {
@@ -51,7 +39,7 @@ pub fn no_codes(t: &PushToken) -> Error {
 
 /// Unregisters a push token locally and tells every client to delete it on the server too.
 pub async fn remove(push: &Arc<Push>, id: &str, emitter: &SignalEmitter<'_>) -> Result<(), Error> {
-    let token = push.remove(id).await.map_err(to_error)?;
+    let token = push.remove(id).await?;
     push.cancel_requests(emitter.connection(), id).await;
     let message = format!(
         "Push token {} ({}) was removed from Latchkey. Delete it on the privacyIDEA server too, or it stays enrolled there.",

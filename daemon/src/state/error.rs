@@ -1,6 +1,8 @@
 //! Why a vault operation was refused, with the conversions from the layers below.
 
 use crate::accounts::BodyError;
+use crate::export::ExportError;
+use crate::import::ImportError;
 use crate::otp::{ParamError, SecretError, UriError};
 use crate::vault::VaultError;
 
@@ -37,6 +39,12 @@ pub enum StateError {
     Vault(VaultError),
     #[error(transparent)]
     Body(#[from] BodyError),
+    /// Another app's export cannot be read (the file's fault, named).
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// The export asked for cannot be written as asked.
+    #[error(transparent)]
+    Export(#[from] ExportError),
 }
 
 impl From<VaultError> for StateError {

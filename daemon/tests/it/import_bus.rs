@@ -37,10 +37,7 @@ async fn import_signals_ids_and_names_its_errors() {
         .expect("import");
     assert_eq!((added.len(), skipped.len(), failed.len()), (3, 0, 0));
     assert!(notes.is_empty());
-    let ids: Vec<String> = added
-        .iter()
-        .map(|d| String::try_from(d["id"].try_clone().expect("clone")).expect("id"))
-        .collect();
+    let ids: Vec<String> = added.iter().map(|d| d.id.clone().expect("id")).collect();
     let signal = tokio::time::timeout(Duration::from_secs(5), changes.next())
         .await
         .expect("AccountsChanged in time")

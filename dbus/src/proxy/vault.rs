@@ -50,21 +50,16 @@ pub trait Vault {
     fn update_account(&self, id: &str, changes: HashMap<&str, Value<'_>>) -> zbus::Result<()>;
     /// Removes an account.
     fn remove_account(&self, id: &str) -> zbus::Result<()>;
-    /// Imports an export's bytes (`format`: auto, aegis, google, uris; `passphrase` empty when
+    /// Imports an export's bytes (`format`: auto, aegis, google, 2fas, andotp, freeotp, bitwarden,
+    /// uris, qr or latchkey; `passphrase` empty when
     /// not encrypted); returns `(added, skipped, failed, notes)` and adds nothing if any failed.
-    #[allow(clippy::type_complexity)]
     fn import(
         &self,
         data: &[u8],
         format: &str,
         passphrase: &str,
         dry_run: bool,
-    ) -> zbus::Result<(
-        Vec<HashMap<String, zbus::zvariant::OwnedValue>>,
-        Vec<HashMap<String, zbus::zvariant::OwnedValue>>,
-        Vec<HashMap<String, zbus::zvariant::OwnedValue>>,
-        Vec<String>,
-    )>;
+    ) -> zbus::Result<crate::ImportReply>;
 
     /// Emitted when accounts are added, removed or edited, so every client can refresh.
     #[zbus(signal)]

@@ -1,6 +1,5 @@
 //! The approval hub: the request registry, verified callers, and who waits for which answer.
 
-use super::wire::decision_error;
 use crate::access::Identities;
 use crate::activity::ActivityLog;
 use crate::approvals::{Approvals, Caller, Decision, Outcome, Request, Requester};
@@ -135,7 +134,7 @@ impl ApprovalHub {
                 .unwrap_or_else(|p| p.into_inner())
                 .remove(path);
         }
-        result.map_err(decision_error)
+        result.map_err(Error::from)
     }
 
     /// Pending requests, for listing.

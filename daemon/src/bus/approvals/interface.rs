@@ -3,7 +3,7 @@
 
 use super::ApprovalHub;
 use super::options::{self, Asked};
-use super::wire::{decision_error, details};
+use super::wire::details;
 use crate::approvals::{Decision, Request};
 use crate::state::unix_now;
 use latchkey_dbus::limits::{self, check};
@@ -104,8 +104,7 @@ impl ApprovalsInterface {
         let outcome = self
             .hub
             .decide(conn, request.as_str(), decision, &by)
-            .await
-            .map_err(decision_error)?;
+            .await?;
         Ok(outcome.as_str().to_string())
     }
 
@@ -137,8 +136,7 @@ impl ApprovalsInterface {
         let by = self.answerer(conn, &header, request.as_str()).await?;
         self.hub
             .decide(conn, request.as_str(), Decision::Deny, &by)
-            .await
-            .map_err(decision_error)?;
+            .await?;
         Ok(())
     }
 

@@ -13,4 +13,4 @@ mod wire;
 
 pub use hub::ApprovalHub;
 pub use interface::ApprovalsInterface;
-pub use wire::{announcement, decision_error, details};
+pub use wire::{announcement, details};

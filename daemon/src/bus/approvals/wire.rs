@@ -1,8 +1,8 @@
 //! What the bus sees of requests: the details dictionary clients show, the little a broadcast
-//! announces, and the named error for a refused decision.
+//! announces.
 
-use crate::approvals::{DecisionError, Request};
-use latchkey_dbus::{Error, RequestDetails};
+use crate::approvals::Request;
+use latchkey_dbus::RequestDetails;
 use std::collections::HashMap;
 use zbus::zvariant::{OwnedValue, Value};
 
@@ -45,14 +45,4 @@ pub fn announcement(r: &Request) -> HashMap<String, OwnedValue> {
     put("created", Value::from(r.created));
     put("expires", Value::from(r.expires));
     d
-}
-
-/// The named D-Bus error for a refused decision.
-pub fn decision_error(e: DecisionError) -> Error {
-    match e {
-        DecisionError::NotFound(_) => Error::NotFound(e.to_string()),
-        DecisionError::Locked => Error::Locked(e.to_string()),
-        DecisionError::Expired => Error::Expired(e.to_string()),
-        DecisionError::NumberRequired => Error::InvalidArgument(e.to_string()),
-    }
 }

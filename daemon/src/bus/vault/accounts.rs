@@ -4,19 +4,15 @@
 
 use super::VaultInterface;
 use crate::bus::convert::{edit_from, info};
-use crate::bus::{import, lock_state, push, to_dbus_error};
+use crate::bus::{import, lock_state, push};
 use crate::otp::{Code, Kind};
 use crate::state::StateError;
-use latchkey_dbus::{AccountInfo, Error};
+use latchkey_dbus::{AccountInfo, Error, ImportReply};
 use std::collections::HashMap;
 use zbus::message::Header;
 use zbus::object_server::SignalEmitter;
 use zbus::zvariant::{OwnedValue, Value};
 use zeroize::Zeroizing;
-
-/// Import's reply: added, skipped and failed entries, and notes. (The interface method spells
-/// the tuple out: zbus reads its out arguments from the written type.)
-pub(super) type ImportReply = (import::Dicts, import::Dicts, import::Dicts, Vec<String>);
 
 impl VaultInterface {
     /// ListAccounts: vault accounts then push tokens, once the consent gate agrees.
@@ -26,7 +22,7 @@ impl VaultInterface {
         conn: &zbus::Connection,
     ) -> Result<Vec<AccountInfo>, Error> {
         if lock_state(&self.state).locked() {
-            return Err(to_dbus_error(StateError::Locked));
+            return Err(Error::from(StateError::Locked));
         }
         self.gate
             .check(
@@ -39,7 +35,7 @@ impl VaultInterface {
         self.own_activity(conn, header).await;
         let mut list: Vec<AccountInfo> = {
             let s = lock_state(&self.state);
-            s.accounts().map_err(to_dbus_error)?.map(info).collect()
+            s.accounts()?.map(info).collect()
         };
         list.extend(self.push.tokens().iter().map(push::info));
         Ok(list)
@@ -56,16 +52,13 @@ impl VaultInterface {
         self.own_activity(conn, header).await;
         let is_hotp = {
             let s = lock_state(&self.state);
-            matches!(
-                s.account(id).map_err(to_dbus_error)?.params.kind,
-                Kind::Hotp { .. }
-            )
+            matches!(s.account(id)?.params.kind, Kind::Hotp { .. })
         };
         let code = if is_hotp {
             let id = id.to_string();
             self.blocking(move |s| s.code(&id)).await?
         } else {
-            lock_state(&self.state).code(id).map_err(to_dbus_error)?
+            lock_state(&self.state).code(id)?
         };
         Ok(code_reply(code))
     }
@@ -80,7 +73,7 @@ impl VaultInterface {
         self.check_code_access(id, header, conn).await?;
         self.own_activity(conn, header).await;
         let s = lock_state(&self.state);
-        Ok(code_reply(s.next_code(id).map_err(to_dbus_error)?))
+        Ok(code_reply(s.next_code(id)?))
     }
 
     /// AddUri: a push-token URI enrolls a token, any other goes into the vault.
@@ -97,9 +90,9 @@ impl VaultInterface {
                 .require_own_client(conn, header, "enroll push tokens")
                 .await?;
             if lock_state(&self.state).locked() {
-                return Err(to_dbus_error(StateError::Locked));
+                return Err(Error::from(StateError::Locked));
             }
-            let token = self.push.add_uri(&uri).await.map_err(push::to_error)?;
+            let token = self.push.add_uri(&uri).await?;
             if !token.sslverify {
                 // The server's key came over a connection nobody authenticated: say so loudly.
                 let message = format!(
@@ -147,7 +140,7 @@ impl VaultInterface {
     ) -> Result<(), Error> {
         if self.push.get(&id).is_some() {
             if lock_state(&self.state).locked() {
-                return Err(to_dbus_error(StateError::Locked));
+                return Err(Error::from(StateError::Locked));
             }
             push::remove(&self.push, &id, emitter).await?;
             let _ = Self::accounts_changed(emitter, vec![], vec![id], vec![]).await;
@@ -208,7 +201,7 @@ impl VaultInterface {
         }
         let label = {
             let s = lock_state(&self.state);
-            let a = s.account(id).map_err(to_dbus_error)?;
+            let a = s.account(id)?;
             format!("the code for {} ({})", a.issuer, a.account)
         };
         self.gate.check(conn, header, id, &label).await

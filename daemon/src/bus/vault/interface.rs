@@ -233,9 +233,9 @@ impl VaultInterface {
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<
         (
-            crate::bus::import::Dicts,
-            crate::bus::import::Dicts,
-            crate::bus::import::Dicts,
+            Vec<latchkey_dbus::ImportEntry>,
+            Vec<latchkey_dbus::ImportEntry>,
+            Vec<latchkey_dbus::ImportEntry>,
             Vec<String>,
         ),
         Error,

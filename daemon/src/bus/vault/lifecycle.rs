@@ -3,7 +3,7 @@
 
 use super::VaultInterface;
 use crate::bus::passphrase::Action;
-use crate::bus::{keyring_unlock, lock_state, to_dbus_error};
+use crate::bus::{keyring_unlock, lock_state};
 use latchkey_dbus::Error;
 use std::collections::HashMap;
 use zbus::message::Header;
@@ -57,7 +57,7 @@ impl VaultInterface {
         {
             let mut s = lock_state(&self.state);
             if s.locked() {
-                s.finish_unlock(session, &body).map_err(to_dbus_error)?;
+                s.finish_unlock(session, &body)?;
             }
         }
         self.announce_unlock(emitter, "passphrase", &who.label)

@@ -11,7 +11,7 @@ mod events;
 mod interface;
 mod lifecycle;
 
-use super::{SharedState, lock_state, to_dbus_error};
+use super::{SharedState, blocking, lock_state};
 use crate::state::{StateError, VaultState};
 use latchkey_dbus::Error;
 use zbus::message::Header;
@@ -71,9 +71,8 @@ impl VaultInterface {
         f: impl FnOnce(&mut VaultState) -> Result<T, StateError> + Send + 'static,
     ) -> Result<T, Error> {
         let state = self.state.clone();
-        tokio::task::spawn_blocking(move || f(&mut lock_state(&state)))
-            .await
-            .map_err(|e| Error::Storage(format!("internal error: {e}")))?
-            .map_err(to_dbus_error)
+        blocking(move || f(&mut lock_state(&state)))
+            .await?
+            .map_err(Error::from)
     }
 }

@@ -162,11 +162,9 @@ async fn damaged_exports_are_refused_and_add_nothing() {
             Ok((added, _, failed, _)) => {
                 assert!(!failed.is_empty(), "{what}: the bad entry is reported");
                 assert!(
-                    added.iter().all(|a| {
-                        String::try_from(a["id"].try_clone().expect("clone"))
-                            .expect("id")
-                            .is_empty()
-                    }),
+                    added
+                        .iter()
+                        .all(|a| { a.id.as_deref().expect("id").is_empty() }),
                     "{what}: nothing added"
                 );
             }
