@@ -157,6 +157,12 @@ fn state(w: &Window) -> Value {
         .filter(|t| t.is_visible())
         .map(|t| json!({"title": t.title().map(|s| s.to_string()), "width": t.width(), "height": t.height()}))
         .collect();
+    let add_errors: Vec<Value> = gtk::Window::list_toplevels()
+        .into_iter()
+        .filter_map(|t| t.downcast::<crate::widgets::AddDialog>().ok())
+        .filter_map(|d| d.last_error())
+        .map(Value::from)
+        .collect();
     json!({
         "windows": windows,
         "page": w.page(),
@@ -167,5 +173,6 @@ fn state(w: &Window) -> Value {
         "unlock_wait": w.unlock_page().wait_seconds(),
         "toast": w.last_toast(),
         "dialogs": dialogs,
+        "add_errors": add_errors,
     })
 }

@@ -7,7 +7,6 @@ mod clipboard;
 mod daemon;
 mod models;
 mod prefs;
-mod qr;
 mod widgets;
 mod window;
 

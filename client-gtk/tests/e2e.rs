@@ -170,6 +170,28 @@ fn gtk_client_end_to_end() {
         String::from_utf8_lossy(&out.stdout).contains("erin"),
         "{out:?}"
     );
+    // The daemon reads the image (the app has no QR decoder of its own) and its named errors
+    // reach the dialog: a file that is not an image, and the same code a second time.
+    let mut refused = |file: &std::path::Path, expected: &str| {
+        app.ok("close-others");
+        app.ok(&format!("add-qr {}", file.display()));
+        let s = app.wait(expected, 10, |s| {
+            s["add_errors"].as_array().is_some_and(|e| !e.is_empty())
+        });
+        assert!(
+            s["add_errors"][0]
+                .as_str()
+                .is_some_and(|e| e.contains(expected)),
+            "{s}"
+        );
+        s
+    };
+    let text = bus.root().join("home/not-an-image.png");
+    std::fs::write(&text, "otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP").expect("write");
+    refused(&text, "not a PNG or JPEG image");
+    let s = refused(&png, "already in Latchkey");
+    assert_eq!(s["shown"], 5, "nothing was added: {s}");
+    app.ok("close-others");
 
     // The daemon restarts: the app notices, reconnects and shows the (locked) vault again.
     daemon.stop().expect("stop the daemon");

@@ -38,6 +38,11 @@ mod imp {
         #[template_child]
         pub period_spin: TemplateChild<gtk::SpinButton>,
         pub window: glib::WeakRef<Window>,
+        /// The open file chooser: GTK keeps no reference to a native dialog, so without this
+        /// it would be dropped (and never shown) when `pick_qr_image` returns.
+        pub chooser: std::cell::RefCell<Option<gtk::FileChooserNative>>,
+        /// The last error shown, for the automation hook.
+        pub last_error: std::cell::RefCell<Option<String>>,
     }
 
     #[glib::object_subclass]
@@ -100,7 +105,14 @@ impl AddDialog {
     }
 
     fn error(&self, text: &str) {
+        self.imp().last_error.replace(Some(text.to_owned()));
         self.imp().toasts.add_toast(adw::Toast::new(text));
+    }
+
+    /// The last error the dialog showed (automation hook).
+    #[cfg(any(debug_assertions, feature = "test-hooks"))]
+    pub fn last_error(&self) -> Option<String> {
+        self.imp().last_error.borrow().clone()
     }
 
     /// Fills the link field as if pasted (automation hook).
@@ -144,7 +156,7 @@ impl AddDialog {
             self.finish(async move { daemon::add_uri(text).await.map(|_| 1) });
         } else {
             let bytes = Zeroizing::new(text.as_bytes().to_vec());
-            self.finish(async move { daemon::import(bytes).await });
+            self.finish(async move { daemon::import(bytes, "auto").await });
         }
     }
 
@@ -194,6 +206,7 @@ impl AddDialog {
             move |chooser, response| {
                 let file = chooser.file().and_then(|f| f.path());
                 chooser.destroy();
+                d.imp().chooser.replace(None);
                 if response != gtk::ResponseType::Accept {
                     return;
                 }
@@ -203,18 +216,20 @@ impl AddDialog {
             }
         ));
         chooser.show();
+        self.imp().chooser.replace(Some(chooser));
     }
 
-    /// Reads a QR code image and adds what it holds (after the file chooser, or from tests).
+    /// Sends a QR code image to the daemon, which reads every code in it and adds what they
+    /// hold (after the file chooser, or from tests). The app decodes no image itself.
     pub fn scan(&self, path: std::path::PathBuf) {
         glib::spawn_future_local(glib::clone!(
             #[weak(rename_to = d)]
             self,
             async move {
-                let result = gio::spawn_blocking(move || crate::qr::decode_file(&path)).await;
-                match result {
-                    Ok(Ok(text)) => d.add_text(text),
-                    Ok(Err(e)) => d.error(&e.to_string()),
+                let read = gio::spawn_blocking(move || daemon::read_import_file(&path)).await;
+                match read {
+                    Ok(Ok(bytes)) => d.finish(async move { daemon::import(bytes, "qr").await }),
+                    Ok(Err(message)) => d.error(&message),
                     Err(_) => d.error("Reading the image failed"),
                 }
             }
