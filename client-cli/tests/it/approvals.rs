@@ -452,7 +452,8 @@ fn a_requester_cannot_forge_lines_or_hide_who_it_is() {
     let dir = env.bus.root().join("\u{1b}[2K\r\u{1b}[1A");
     std::fs::create_dir_all(&dir).expect("dir");
     let python = dir.join("python3");
-    std::fs::copy("/usr/bin/python3", &python).expect("copy python3");
+    latchkey_dbus::testing::install_executable(std::path::Path::new("/usr/bin/python3"), &python)
+        .expect("copy python3");
     const SPOOF: &str = r#"
 import dbus, sys, time
 bus = dbus.SessionBus()

@@ -236,3 +236,36 @@ fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
+
+/// Copies the executable `from` to `to` (mode 0755) in a child process, so that no descriptor
+/// open for writing on `to` ever exists in the test process. With many tests in one process, a
+/// descriptor the test process had open would be inherited by whatever another thread forks
+/// meanwhile, and running `to` would fail with "Text file busy" until that child execs.
+pub fn install_executable(from: &Path, to: &Path) -> std::io::Result<()> {
+    let status = Command::new("install")
+        .args(["-m", "0755"])
+        .arg(from)
+        .arg(to)
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!(
+            "install {} {}: {status}",
+            from.display(),
+            to.display()
+        )))
+    }
+}
+
+/// Writes an executable script to `path` (mode 0755) without the test process ever holding
+/// `path` open for writing (see [`install_executable`]).
+pub fn write_executable(path: &Path, contents: &str) -> std::io::Result<()> {
+    let mut draft = path.as_os_str().to_owned();
+    draft.push(".draft");
+    let draft = PathBuf::from(draft);
+    std::fs::write(&draft, contents)?;
+    let installed = install_executable(&draft, path);
+    std::fs::remove_file(&draft)?;
+    installed
+}

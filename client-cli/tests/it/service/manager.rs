@@ -18,8 +18,7 @@ fn fake_systemctl(env: &mut Env, fail_enable: bool) -> PathBuf {
         }
     );
     let path = bin.join("systemctl");
-    std::fs::write(&path, script).expect("write fake systemctl");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    latchkey_dbus::testing::write_executable(&path, &script).expect("write fake systemctl");
     let system_path = std::env::var("PATH").unwrap_or_default();
     env.extra_env
         .push(("PATH".into(), format!("{}:{system_path}", bin.display())));

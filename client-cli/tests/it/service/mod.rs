@@ -215,7 +215,7 @@ fn install_refuses_a_missing_or_non_executable_daemon() {
     // --daemon accepts another name and location.
     let renamed = env.root().join("bin/latchkeyd-dev");
     std::fs::create_dir_all(renamed.parent().expect("dir")).expect("mkdir");
-    std::fs::copy(target_bin("latchkeyd"), &renamed).expect("copy");
+    latchkey_dbus::testing::install_executable(&target_bin("latchkeyd"), &renamed).expect("copy");
     env.ok(
         &[
             "service",

@@ -140,7 +140,7 @@ impl Drop for Attacker {
 /// (a symlink would resolve to the real file).
 pub fn python_copy(dir: &Path, name: &str) -> std::path::PathBuf {
     let path = dir.join(name);
-    std::fs::copy(python(), &path).expect("copy python3");
+    latchkey_dbus::testing::install_executable(&python(), &path).expect("copy python3");
     path
 }
 
