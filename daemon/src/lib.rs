@@ -11,6 +11,7 @@ pub mod approvals;
 pub mod backup;
 pub mod bus;
 pub mod config;
+pub mod events;
 pub mod keyring;
 pub mod lock;
 pub mod logging;

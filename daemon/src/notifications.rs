@@ -39,7 +39,7 @@ pub trait Notifications {
 }
 
 /// Urgency levels of the notification spec.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Urgency {
     Normal = 1,
     Critical = 2,
@@ -70,4 +70,17 @@ pub fn send_plain(conn: &zbus::Connection, summary: String, body: String, urgenc
             tracing::debug!("no desktop notification: {e}");
         }
     });
+}
+
+/// The subscriber that shows the desktop notification a security event asks for, until the
+/// daemon stops.
+pub async fn follow(conn: zbus::Connection, mut events: crate::events::Subscription) {
+    while let Some(event) = events.next().await {
+        if let crate::events::Event::Security(crate::events::Security {
+            notice: Some(n), ..
+        }) = event
+        {
+            send_plain(&conn, n.summary, n.body, n.urgency);
+        }
+    }
 }

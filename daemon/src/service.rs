@@ -96,13 +96,27 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     let backups = crate::backup::Backups::new(settings.clone());
     lock_state(&state).set_backups(backups.clone());
     let activity_log = ActivityLog::new(opts.vault.with_file_name("activity.jsonl"));
-    let hub = ApprovalHub::new(state.clone(), settings.clone(), activity_log);
+    // One channel for what happens; its subscribers subscribe before anything can happen.
+    let events = crate::events::Events::default();
+    let to_bus = events.subscribe();
+    let to_desktop = events.subscribe();
+    let hub = ApprovalHub::new(
+        state.clone(),
+        settings.clone(),
+        activity_log,
+        events.clone(),
+    );
     let grants = crate::access::grants::Grants::load(opts.vault.with_file_name("access.json"));
     let gate = crate::bus::Gate::new(hub.clone(), grants, settings.clone());
     let push = crate::push::Push::new(&opts.vault, settings.clone(), hub.clone())?;
     // One gate for every passphrase check (unlock, passphrase change, export).
-    let passphrases =
-        crate::bus::PassphraseGate::new(state.clone(), hub.clone(), gate.clone(), &opts.vault);
+    let passphrases = crate::bus::PassphraseGate::new(
+        state.clone(),
+        hub.clone(),
+        gate.clone(),
+        &opts.vault,
+        events.clone(),
+    );
     let builder = zbus::connection::Builder::session()
         .context("cannot reach the session bus (is DBUS_SESSION_BUS_ADDRESS set?)")?
         .serve_at(
@@ -112,16 +126,23 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
                 gate.clone(),
                 push.clone(),
                 passphrases.clone(),
+                events.clone(),
             ),
         )?
         .serve_at(
             OBJECT_PATH,
-            crate::bus::BackupInterface::new(state.clone(), gate.clone(), backups, passphrases),
+            crate::bus::BackupInterface::new(
+                state.clone(),
+                gate.clone(),
+                backups,
+                passphrases,
+                events.clone(),
+            ),
         )?
         .serve_at(OBJECT_PATH, crate::bus::AccessInterface::new(gate.clone()))?
         .serve_at(
             OBJECT_PATH,
-            SettingsInterface::new(settings.clone(), gate.clone()),
+            SettingsInterface::new(settings.clone(), gate.clone(), events.clone()),
         )?
         .serve_at(OBJECT_PATH, ApprovalsInterface::new(hub.clone(), gate))?;
     #[cfg(any(debug_assertions, feature = "test-hooks"))]
@@ -135,6 +156,8 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     let conn = builder.name(BUS_NAME)?.build().await.with_context(|| {
         format!("cannot own {BUS_NAME} on the session bus (is another latchkeyd running?)")
     })?;
+    tokio::spawn(crate::bus::relay_events(conn.clone(), to_bus));
+    tokio::spawn(crate::notifications::follow(conn.clone(), to_desktop));
     tracing::info!(event = "started", vault = %opts.vault.display(), "latchkeyd {} serving {BUS_NAME}", env!("CARGO_PKG_VERSION"));
     // The name is owned and the header was read: only now are we ready.
     notify::ready(&lock_state(&state).status_line());
@@ -171,7 +194,7 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
             _ = term.recv() => break "SIGTERM",
             _ = int.recv() => break "SIGINT",
             _ = hup.recv() => reload(&opts, &levels, &settings, &state),
-            Some(reason) = lock_rx.recv() => lock_vault(&conn, &state, reason, "latchkeyd").await,
+            Some(reason) = lock_rx.recv() => lock_vault(&events, &state, reason, "latchkeyd"),
             _ = bus_gone.next() => break "lost the bus name or connection",
         }
     };

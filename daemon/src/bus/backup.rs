@@ -4,18 +4,15 @@
 //! names (it writes backups only into the configured folder). Export and Restore are for
 //! Latchkey's own clients only.
 
-use super::vault::VaultInterface;
 use super::{SharedState, blocking, lock_state};
 use crate::backup::Backups;
 use crate::backup::restore::{self, Restored};
-use crate::notifications::{Urgency, send_plain};
+use crate::events::{Event, Events, Security};
+use crate::notifications::Urgency;
+use latchkey_dbus::Error;
 use latchkey_dbus::limits::{self, check};
-use latchkey_dbus::{Error, OBJECT_PATH};
-use std::collections::HashMap;
 use std::sync::Arc;
 use zbus::message::Header;
-use zbus::object_server::SignalEmitter;
-use zbus::zvariant::Value;
 use zeroize::Zeroizing;
 
 /// Serves exports, backups and restores against the shared state.
@@ -25,6 +22,7 @@ pub struct BackupInterface {
     backups: Arc<Backups>,
     /// Checks the passphrase for exports, like every other passphrase check.
     passphrases: Arc<super::PassphraseGate>,
+    events: Events,
 }
 
 impl BackupInterface {
@@ -34,38 +32,26 @@ impl BackupInterface {
         gate: Arc<super::Gate>,
         backups: Arc<Backups>,
         passphrases: Arc<super::PassphraseGate>,
+        events: Events,
     ) -> Self {
         Self {
             state,
             gate,
             backups,
             passphrases,
+            events,
         }
     }
 }
 
-/// Emits a Vault.SecurityEvent, where every client already listens for them, and shows it as a
-/// desktop notification (an export nobody asked for must not go unnoticed).
-async fn security_event(
-    conn: &zbus::Connection,
-    event: &str,
-    message: &str,
-    details: HashMap<&str, Value<'_>>,
-) {
-    if let Ok(emitter) = SignalEmitter::new(conn, OBJECT_PATH) {
-        let _ = VaultInterface::security_event(&emitter, event, message, details).await;
-    }
-    let urgency = if event.ends_with("-failed") {
-        Urgency::Critical
-    } else {
-        Urgency::Normal
-    };
-    send_plain(
-        conn,
-        format!("Latchkey: {event}"),
-        message.to_string(),
-        urgency,
-    );
+/// A security event that also shows as a desktop notification: an export or restore nobody
+/// asked for must not go unnoticed.
+fn noticed(kind: &'static str, message: String) -> Security {
+    Security::new(kind, message.clone()).notify(
+        format!("Latchkey: {kind}"),
+        message,
+        Urgency::Normal,
+    )
 }
 
 #[zbus::interface(name = "org.latchkey.Latchkey1.Backup")]
@@ -92,7 +78,6 @@ impl BackupInterface {
         let done = super::export::run(
             &self.state,
             &self.passphrases,
-            conn,
             &who,
             &format,
             passphrase,
@@ -106,12 +91,12 @@ impl BackupInterface {
             done.count,
             if plaintext { ", unencrypted" } else { "" }
         );
-        let details = HashMap::from([
-            ("format", Value::from(name)),
-            ("plaintext", Value::from(plaintext)),
-            ("caller", Value::from(caller.as_str())),
-        ]);
-        security_event(conn, "exported", &message, details).await;
+        self.events.security(
+            noticed("exported", message)
+                .with("format", name)
+                .with("plaintext", plaintext)
+                .with("caller", caller.as_str()),
+        );
         let mut data = done.data;
         // The reply owns the bytes now; zbus cannot wipe its copy (docs/export.md).
         Ok(std::mem::take(&mut *data))
@@ -178,22 +163,16 @@ impl BackupInterface {
             lock_state(&state).restore(checked, passphrase.as_bytes())
         })
         .await??;
-        let iface = conn
-            .object_server()
-            .interface::<_, VaultInterface>(OBJECT_PATH)
-            .await?;
-        let emitter = iface.signal_emitter();
         match restored {
             Restored::Created(count) => {
                 tracing::info!(event = "restored", mode = "created", accounts = count, caller = %caller, "vault restored from a backup");
-                let details = HashMap::from([("outcome", Value::from("created"))]);
                 let message = format!("Vault restored from a backup ({count} account(s))");
-                security_event(conn, "restored", &message, details).await;
-                iface
-                    .get()
-                    .await
-                    .announce_unlock(emitter, "passphrase", &caller)
-                    .await;
+                self.events
+                    .security(noticed("restored", message).with("outcome", "created"));
+                tracing::info!(event = "unlocked", method = "passphrase", caller = %caller, "vault unlocked");
+                self.events.publish(Event::Unlocked {
+                    method: "passphrase",
+                });
                 Ok(("created".into(), count, 0))
             }
             Restored::Merged(report) => {
@@ -206,11 +185,11 @@ impl BackupInterface {
                 let ids: Vec<String> = report.added.iter().map(|a| a.id.clone()).collect();
                 let (added, skipped) = (ids.len() as u32, report.skipped.len() as u32);
                 tracing::info!(event = "restored", mode = "merged", added, skipped, caller = %caller, "backup merged into the vault");
-                let details = HashMap::from([("outcome", Value::from("merged"))]);
                 let message = format!("Backup merged: {added} account(s) added, {skipped} skipped");
-                security_event(conn, "restored", &message, details).await;
+                self.events
+                    .security(noticed("restored", message).with("outcome", "merged"));
                 if !ids.is_empty() {
-                    iface.get().await.announce_added(emitter, ids).await;
+                    self.events.added(ids);
                 }
                 Ok(("merged".into(), added, skipped))
             }

@@ -25,7 +25,6 @@ pub struct Exported {
 pub async fn run(
     state: &SharedState,
     passphrases: &PassphraseGate,
-    conn: &zbus::Connection,
     who: &Attempter,
     format: &str,
     passphrase: Zeroizing<String>,
@@ -38,7 +37,6 @@ pub async fn run(
     let pass = passphrase.clone();
     passphrases
         .attempt(
-            conn,
             who,
             Action::Export,
             |s| Ok(s.session()?.passphrase_check()?),

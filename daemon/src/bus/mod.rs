@@ -29,6 +29,7 @@ pub(crate) use errors::blocking;
 pub use passphrase::PassphraseGate;
 pub use settings::SettingsInterface;
 pub use vault::VaultInterface;
+pub use vault::events::relay as relay_events;
 
 use crate::state::VaultState;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -44,9 +45,9 @@ pub fn lock_state(state: &SharedState) -> MutexGuard<'_, VaultState> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Locks the vault for `reason` and tells every client (properties, SecurityEvent, journal).
-pub async fn lock_vault(
-    conn: &zbus::Connection,
+/// Locks the vault for `reason` and publishes it (every client hears of it from the relay).
+pub fn lock_vault(
+    events: &crate::events::Events,
     state: &SharedState,
     reason: crate::lock::LockReason,
     caller: &str,
@@ -54,18 +55,11 @@ pub async fn lock_vault(
     if !lock_state(state).lock(reason) {
         return;
     }
-    match conn
-        .object_server()
-        .interface::<_, VaultInterface>(latchkey_dbus::OBJECT_PATH)
-        .await
-    {
-        Ok(iface) => {
-            iface
-                .get()
-                .await
-                .announce_lock(iface.signal_emitter(), reason, caller)
-                .await
-        }
-        Err(e) => tracing::error!("cannot announce the lock: {e}"),
-    }
+    tracing::info!(
+        event = "locked",
+        reason = reason.as_str(),
+        caller,
+        "vault locked"
+    );
+    events.publish(crate::events::Event::Locked { reason });
 }

@@ -8,18 +8,15 @@
 //! [`crate::throttle`]): another app's guesses cannot make the user wait.
 
 use super::approvals::ApprovalHub;
-use super::vault::VaultInterface;
 use super::{Gate, SharedState, blocking, lock_state};
-use crate::notifications::{Urgency, send_plain};
+use crate::events::{Event, Events, Security};
+use crate::notifications::Urgency;
 use crate::state::{StateError, VaultState, unix_now};
 use crate::throttle::{Class, Throttles};
-use latchkey_dbus::{Error, OBJECT_PATH};
-use std::collections::HashMap;
+use latchkey_dbus::Error;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use zbus::message::Header;
-use zbus::object_server::SignalEmitter;
-use zbus::zvariant::Value;
 
 /// What the passphrase is checked for; named in logs and security events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +71,7 @@ pub struct PassphraseGate {
     turn: tokio::sync::Mutex<()>,
     /// Read by the properties at any time; never held across a KDF run.
     throttles: Arc<Mutex<Throttles>>,
+    events: Events,
 }
 
 impl PassphraseGate {
@@ -83,6 +81,7 @@ impl PassphraseGate {
         hub: Arc<ApprovalHub>,
         gate: Arc<Gate>,
         vault: &Path,
+        events: Events,
     ) -> Arc<Self> {
         Arc::new(Self {
             state,
@@ -90,6 +89,7 @@ impl PassphraseGate {
             gate,
             turn: tokio::sync::Mutex::new(()),
             throttles: Arc::new(Mutex::new(Throttles::load(vault))),
+            events,
         })
     }
 
@@ -133,7 +133,6 @@ impl PassphraseGate {
     /// verification is reported.
     pub async fn attempt<P, T>(
         &self,
-        conn: &zbus::Connection,
         who: &Attempter,
         action: Action,
         prepare: impl FnOnce(&VaultState) -> Result<P, StateError>,
@@ -167,20 +166,14 @@ impl PassphraseGate {
         match result {
             Ok(value) => Ok(value),
             Err(e) => {
-                self.report_failure(conn, who, action, &e).await;
+                self.report_failure(who, action, &e);
                 Err(Error::from(e))
             }
         }
     }
 
     /// Logs, signals and notifies a failed passphrase check with the count and the delay.
-    async fn report_failure(
-        &self,
-        conn: &zbus::Connection,
-        who: &Attempter,
-        action: Action,
-        error: &StateError,
-    ) {
+    fn report_failure(&self, who: &Attempter, action: Action, error: &StateError) {
         let (failures, retry_after) = {
             let t = self.throttles();
             (t.failures(), t.of(who.class).retry_after())
@@ -202,37 +195,16 @@ impl PassphraseGate {
             "Failed attempt to {}{by} ({failures} in a row): {error}",
             action.describe()
         );
-        let details = HashMap::from([
-            ("action", Value::from(action.as_str())),
-            ("failures", Value::from(failures)),
-            ("retry_after", Value::from(retry_after)),
-            ("caller", Value::from(who.label.as_str())),
-            ("caller_class", Value::from(who.class.as_str())),
-        ]);
-        if let Ok(emitter) = SignalEmitter::new(conn, OBJECT_PATH) {
-            let _ =
-                VaultInterface::security_event(&emitter, "unlock-failed", &message, details).await;
-        }
-        announce_attempts(conn).await;
-        send_plain(conn, action.summary().into(), message, Urgency::Critical);
-    }
-}
-
-/// Emits `UnlockFailures` and `UnlockRetryAfter` changes.
-pub async fn announce_attempts(conn: &zbus::Connection) {
-    match conn
-        .object_server()
-        .interface::<_, VaultInterface>(OBJECT_PATH)
-        .await
-    {
-        Ok(iface) => {
-            iface
-                .get()
-                .await
-                .announce_attempts(iface.signal_emitter())
-                .await
-        }
-        Err(e) => tracing::error!("cannot announce the unlock attempts: {e}"),
+        self.events.security(
+            Security::new("unlock-failed", message.clone())
+                .with("action", action.as_str())
+                .with("failures", failures)
+                .with("retry_after", retry_after)
+                .with("caller", who.label.as_str())
+                .with("caller_class", who.class.as_str())
+                .notify(action.summary(), message, Urgency::Critical),
+        );
+        self.events.publish(Event::Attempts);
     }
 }
 

@@ -1,11 +1,11 @@
 //! Push tokens on the Vault interface: listed as approval-only accounts, enrolled by `AddUri`,
 //! unregistered by `RemoveAccount`; they have no codes.
 
+use crate::events::{Events, Security};
 use crate::push::{Push, PushToken};
 use latchkey_dbus::{AccountInfo, Error};
 use std::collections::HashMap;
 use std::sync::Arc;
-use zbus::object_server::SignalEmitter;
 use zbus::zvariant::{OwnedValue, Value};
 
 /// A push token as listed: kind `push`, issuer and serial, no digits or period.
@@ -38,15 +38,20 @@ pub fn no_codes(t: &PushToken) -> Error {
 }
 
 /// Unregisters a push token locally and tells every client to delete it on the server too.
-pub async fn remove(push: &Arc<Push>, id: &str, emitter: &SignalEmitter<'_>) -> Result<(), Error> {
+pub async fn remove(
+    push: &Arc<Push>,
+    id: &str,
+    conn: &zbus::Connection,
+    events: &Events,
+) -> Result<(), Error> {
     let token = push.remove(id).await?;
-    push.cancel_requests(emitter.connection(), id).await;
+    push.cancel_requests(conn, id).await;
     let message = format!(
         "Push token {} ({}) was removed from Latchkey. Delete it on the privacyIDEA server too, or it stays enrolled there.",
         token.serial, token.issuer
     );
-    let details = HashMap::from([("serial", Value::from(token.serial.as_str()))]);
-    let _ = super::VaultInterface::security_event(emitter, "push-token-removed", &message, details)
-        .await;
+    events.security(
+        Security::new("push-token-removed", message).with("serial", token.serial.as_str()),
+    );
     Ok(())
 }

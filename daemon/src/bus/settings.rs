@@ -2,25 +2,27 @@
 
 use super::Gate;
 use crate::config::ConfigError;
-use crate::notifications::{Urgency, send_plain};
+use crate::notifications::Urgency;
 use crate::settings::Settings;
 use latchkey_dbus::display::{IDENTITY_MAX, claim};
-use std::collections::HashMap;
 use std::sync::Arc;
 use zbus::message::Header;
-use zbus::object_server::SignalEmitter;
-use zbus::zvariant::Value;
 
 /// Serves [`Settings`]; every write is validated, saved to config.toml, then applied.
 pub struct SettingsInterface {
     settings: Arc<Settings>,
     gate: Arc<Gate>,
+    events: crate::events::Events,
 }
 
 impl SettingsInterface {
     /// Serves `settings`; only the callers `gate` calls our own clients may change them.
-    pub fn new(settings: Arc<Settings>, gate: Arc<Gate>) -> Self {
-        Self { settings, gate }
+    pub fn new(settings: Arc<Settings>, gate: Arc<Gate>, events: crate::events::Events) -> Self {
+        Self {
+            settings,
+            gate,
+            events,
+        }
     }
 
     /// Refuses other apps: they could turn consent or auto-lock off, or move the backups.
@@ -43,7 +45,6 @@ impl SettingsInterface {
     /// event (signal, journal, notification), so the user hears of it whoever made it.
     async fn save(
         &self,
-        conn: &zbus::Connection,
         who: &str,
         change: impl FnOnce(&mut crate::config::Config),
     ) -> zbus::fdo::Result<()> {
@@ -55,21 +56,15 @@ impl SettingsInterface {
         tracing::info!(event = "settings-changed", caller = %who, file = %self.settings.path().display(), "settings changed");
         for weakened in self.settings.current().weakened_from(&before) {
             tracing::warn!(event = "protection-off", caller = %who, "{weakened}");
-            if let Ok(emitter) = SignalEmitter::new(conn, latchkey_dbus::OBJECT_PATH) {
-                let details = HashMap::from([("caller", Value::from(who))]);
-                let _ = super::VaultInterface::security_event(
-                    &emitter,
-                    "protection-off",
-                    &weakened,
-                    details,
-                )
-                .await;
-            }
-            send_plain(
-                conn,
-                "Latchkey: a protection was switched off".into(),
-                format!("{weakened} (changed by {})", claim(who, IDENTITY_MAX)),
-                Urgency::Critical,
+            let body = format!("{weakened} (changed by {})", claim(who, IDENTITY_MAX));
+            self.events.security(
+                crate::events::Security::new("protection-off", weakened)
+                    .with("caller", who)
+                    .notify(
+                        "Latchkey: a protection was switched off",
+                        body,
+                        Urgency::Critical,
+                    ),
             );
         }
         Ok(())
@@ -91,7 +86,7 @@ impl SettingsInterface {
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
         let who = self.allowed(conn, header.as_ref()).await?;
-        self.save(conn, &who, |c| c.auto_lock_timeout = value).await
+        self.save(&who, |c| c.auto_lock_timeout = value).await
     }
 
     /// Lock when the screen locks.
@@ -107,8 +102,7 @@ impl SettingsInterface {
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
         let who = self.allowed(conn, header.as_ref()).await?;
-        self.save(conn, &who, |c| c.lock_on_screen_lock = value)
-            .await
+        self.save(&who, |c| c.lock_on_screen_lock = value).await
     }
 
     /// Lock before the machine suspends.
@@ -124,7 +118,7 @@ impl SettingsInterface {
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
         let who = self.allowed(conn, header.as_ref()).await?;
-        self.save(conn, &who, |c| c.lock_on_suspend = value).await
+        self.save(&who, |c| c.lock_on_suspend = value).await
     }
 
     /// Lock when the session goes idle.
@@ -140,8 +134,7 @@ impl SettingsInterface {
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
         let who = self.allowed(conn, header.as_ref()).await?;
-        self.save(conn, &who, |c| c.lock_on_session_idle = value)
-            .await
+        self.save(&who, |c| c.lock_on_session_idle = value).await
     }
 
     /// Approving a sign-in request needs an unlocked vault.
@@ -157,7 +150,7 @@ impl SettingsInterface {
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
         let who = self.allowed(conn, header.as_ref()).await?;
-        self.save(conn, &who, |c| c.approval_requires_unlock = value)
+        self.save(&who, |c| c.approval_requires_unlock = value)
             .await
     }
 
@@ -174,8 +167,7 @@ impl SettingsInterface {
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
         let who = self.allowed(conn, header.as_ref()).await?;
-        self.save(conn, &who, |c| c.require_app_consent = value)
-            .await
+        self.save(&who, |c| c.require_app_consent = value).await
     }
 
     /// Write an encrypted backup after every change of the accounts or the passphrase.
@@ -191,7 +183,7 @@ impl SettingsInterface {
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
         let who = self.allowed(conn, header.as_ref()).await?;
-        self.save(conn, &who, |c| c.automatic_backups = value).await
+        self.save(&who, |c| c.automatic_backups = value).await
     }
 
     /// Absolute folder for backups; empty = `$XDG_DATA_HOME/latchkey/backups`.
@@ -208,7 +200,7 @@ impl SettingsInterface {
     ) -> zbus::fdo::Result<()> {
         bounded("the backup folder", &value)?;
         let who = self.allowed(conn, header.as_ref()).await?;
-        self.save(conn, &who, |c| c.backup_folder = value).await
+        self.save(&who, |c| c.backup_folder = value).await
     }
 
     /// How many of this machine's backups the folder keeps.
@@ -224,7 +216,7 @@ impl SettingsInterface {
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
         let who = self.allowed(conn, header.as_ref()).await?;
-        self.save(conn, &who, |c| c.backup_keep = value).await
+        self.save(&who, |c| c.backup_keep = value).await
     }
 
     /// Seconds between polls of privacyIDEA (only while push tokens exist).
@@ -240,8 +232,7 @@ impl SettingsInterface {
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> zbus::fdo::Result<()> {
         let who = self.allowed(conn, header.as_ref()).await?;
-        self.save(conn, &who, |c| c.push_poll_interval = value)
-            .await
+        self.save(&who, |c| c.push_poll_interval = value).await
     }
 
     /// Log filter (`RUST_LOG` syntax); `RUST_LOG` in the daemon's environment wins.
@@ -258,7 +249,7 @@ impl SettingsInterface {
     ) -> zbus::fdo::Result<()> {
         bounded("the log level", &value)?;
         let who = self.allowed(conn, header.as_ref()).await?;
-        self.save(conn, &who, |c| c.log_level = value).await
+        self.save(&who, |c| c.log_level = value).await
     }
 }
 

@@ -34,6 +34,8 @@ pub struct Push {
     /// When each token last reported a challenge that failed verification (one report per
     /// token per [`super::requests::REPORT_EVERY`], so a hostile server cannot flood the desktop).
     pub(super) rejected: Mutex<HashMap<String, std::time::Instant>>,
+    /// Where security events about tokens are published (the hub's channel).
+    pub(super) events: crate::events::Events,
 }
 
 pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -60,6 +62,7 @@ impl Push {
             broken,
             http: Http::new()?,
             settings,
+            events: hub.events.clone(),
             hub,
             wake: tokio::sync::Notify::new(),
             seen: Mutex::new(HashMap::new()),
@@ -189,7 +192,7 @@ impl Push {
                         self.show(conn, token, verified).await;
                     }
                 }
-                Err(e) => self.bad_challenge(conn, token, &challenge.nonce, &e).await,
+                Err(e) => self.bad_challenge(token, &challenge.nonce, &e).await,
             }
         }
         // Challenges the server no longer lists expired or were answered elsewhere.

@@ -37,7 +37,6 @@ impl Push {
     /// at debug level: one poll answer can hold hundreds of forged challenges.
     pub(super) async fn bad_challenge(
         &self,
-        conn: &zbus::Connection,
         token: &PushToken,
         nonce: &str,
         error: &protocol::ProtocolError,
@@ -53,7 +52,7 @@ impl Push {
             token.serial
         );
         tracing::warn!(event = "push-bad-challenge", serial = %token.serial, "{message}");
-        super::events::security_event(conn, "push-bad-signature", &message, &token.serial).await;
+        super::events::security_event(&self.events, "push-bad-signature", &message, &token.serial);
     }
 
     /// Opens an approval request for a verified challenge and answers the server when it ends.
@@ -101,23 +100,16 @@ impl Push {
             return;
         }
         let this = self.clone();
-        let conn = conn.clone();
         let token = token.clone();
         tokio::spawn(async move {
             if let Ok(request) = ended.await {
-                this.answer(&conn, &token, &v, &request).await;
+                this.answer(&token, &v, &request).await;
             }
         });
     }
 
     /// Sends the user's decision to the server, signed.
-    async fn answer(
-        &self,
-        conn: &zbus::Connection,
-        token: &PushToken,
-        v: &protocol::Verified,
-        r: &Request,
-    ) {
+    async fn answer(&self, token: &PushToken, v: &protocol::Verified, r: &Request) {
         let decline = match r.outcome {
             Some(Outcome::Approved) => false,
             Some(Outcome::Denied | Outcome::WrongNumber) => true,
@@ -169,12 +161,11 @@ impl Push {
                 };
                 tracing::warn!(event = "push-answer-rejected", serial = %token.serial, "{message}");
                 super::events::security_event(
-                    conn,
+                    &self.events,
                     "push-answer-rejected",
                     &message,
                     &token.serial,
-                )
-                .await;
+                );
             }
             Err(e) => {
                 let message = format!(
@@ -182,8 +173,12 @@ impl Push {
                     v.title
                 );
                 tracing::warn!(event = "push-answer-failed", serial = %token.serial, "{message}");
-                super::events::security_event(conn, "push-answer-failed", &message, &token.serial)
-                    .await;
+                super::events::security_event(
+                    &self.events,
+                    "push-answer-failed",
+                    &message,
+                    &token.serial,
+                );
             }
         }
     }

@@ -27,11 +27,18 @@ pub struct ApprovalHub {
     pub(super) always: Mutex<std::collections::HashSet<String>>,
     /// Tasks waiting for the whole resolved request (push answers need the user's pick).
     pub(super) request_waiters: Mutex<HashMap<String, tokio::sync::oneshot::Sender<Request>>>,
+    /// Where security events about requests are published.
+    pub(crate) events: crate::events::Events,
 }
 
 impl ApprovalHub {
     /// The hub over the vault state (for the unlock policy) and settings.
-    pub fn new(state: SharedState, settings: Arc<Settings>, activity: ActivityLog) -> Arc<Self> {
+    pub fn new(
+        state: SharedState,
+        settings: Arc<Settings>,
+        activity: ActivityLog,
+        events: crate::events::Events,
+    ) -> Arc<Self> {
         Arc::new(Self {
             approvals: Mutex::new(Approvals::default()),
             identities: Identities::default(),
@@ -43,6 +50,7 @@ impl ApprovalHub {
             waiters: Mutex::new(HashMap::new()),
             always: Mutex::new(std::collections::HashSet::new()),
             request_waiters: Mutex::new(HashMap::new()),
+            events,
         })
     }
 

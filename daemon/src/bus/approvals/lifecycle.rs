@@ -11,7 +11,7 @@ use latchkey_dbus::{Error, OBJECT_PATH};
 use std::collections::HashMap;
 use std::sync::Arc;
 use zbus::object_server::SignalEmitter;
-use zbus::zvariant::{ObjectPath, Value};
+use zbus::zvariant::ObjectPath;
 
 impl ApprovalHub {
     /// Registers a request, serves its object, tells clients and the desktop, and arms its expiry.
@@ -141,16 +141,12 @@ impl ApprovalHub {
             .await;
             if outcome == Outcome::WrongNumber {
                 // Broadcast to every app: the request's path only, not what it was for.
-                let details = HashMap::from([("request", Value::from(path))]);
                 let msg = "A wrong number was picked for a sign-in request, so it was denied \
                            (the activity log says which)";
-                let _ = crate::bus::VaultInterface::security_event(
-                    &emitter,
-                    "approval-wrong-number",
-                    msg,
-                    details,
-                )
-                .await;
+                self.events.security(
+                    crate::events::Security::new("approval-wrong-number", msg)
+                        .with("request", path),
+                );
             }
         }
         let _ = conn.object_server().remove::<RequestObject, _>(path).await;

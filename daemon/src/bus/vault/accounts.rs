@@ -5,13 +5,14 @@
 use super::VaultInterface;
 use crate::bus::convert::{edit_from, info};
 use crate::bus::{import, lock_state, push};
+use crate::events::{Event, Security};
 use crate::otp::{Code, Kind};
 use crate::state::StateError;
 use latchkey_dbus::{AccountInfo, Error, ImportReply};
 use std::collections::HashMap;
 use zbus::message::Header;
 use zbus::object_server::SignalEmitter;
-use zbus::zvariant::{OwnedValue, Value};
+use zbus::zvariant::OwnedValue;
 use zeroize::Zeroizing;
 
 impl VaultInterface {
@@ -101,9 +102,10 @@ impl VaultInterface {
                      Enroll again from a server with a valid certificate if you can.",
                     token.serial
                 );
-                let details = HashMap::from([("serial", Value::from(token.serial.as_str()))]);
-                let _ =
-                    Self::security_event(emitter, "push-sslverify-off", &message, details).await;
+                self.events.security(
+                    Security::new("push-sslverify-off", message)
+                        .with("serial", token.serial.as_str()),
+                );
             }
             self.added(&token.id, header, emitter).await;
             return Ok(token.id.clone());
@@ -127,7 +129,11 @@ impl VaultInterface {
         lock_state(&self.state).touch();
         let who = self.who(emitter.connection(), header).await;
         tracing::info!(event = "account-updated", account_id = %id, caller = %who, "account updated");
-        let _ = Self::accounts_changed(emitter, vec![], vec![], vec![id]).await;
+        self.events.publish(Event::AccountsChanged {
+            added: vec![],
+            removed: vec![],
+            updated: vec![id],
+        });
         Ok(())
     }
 
@@ -142,8 +148,8 @@ impl VaultInterface {
             if lock_state(&self.state).locked() {
                 return Err(Error::from(StateError::Locked));
             }
-            push::remove(&self.push, &id, emitter).await?;
-            let _ = Self::accounts_changed(emitter, vec![], vec![id], vec![]).await;
+            push::remove(&self.push, &id, emitter.connection(), &self.events).await?;
+            self.events.publish(removed(id));
             return Ok(());
         }
         let target = id.clone();
@@ -152,9 +158,7 @@ impl VaultInterface {
         lock_state(&self.state).touch();
         let who = self.who(emitter.connection(), header).await;
         tracing::info!(event = "account-removed", account_id = %id, caller = %who, "account removed");
-        let _ = self.account_count_changed(emitter).await;
-        self.report_status();
-        let _ = Self::accounts_changed(emitter, vec![], vec![id], vec![]).await;
+        self.events.publish(removed(id));
         Ok(())
     }
 
@@ -176,15 +180,13 @@ impl VaultInterface {
             let count = u32::try_from(ids.len()).unwrap_or(u32::MAX);
             let who = self.who(emitter.connection(), header).await;
             tracing::info!(event = "accounts-imported", count, format, caller = %who, "accounts imported");
-            let _ = self.account_count_changed(emitter).await;
-            self.report_status();
-            let _ = Self::accounts_changed(emitter, ids, vec![], vec![]).await;
-            let details = HashMap::from([
-                ("format", Value::from(format)),
-                ("count", Value::from(count)),
-            ]);
+            self.events.added(ids);
             let message = format!("{count} account(s) imported ({format})");
-            let _ = Self::security_event(emitter, "imported", &message, details).await;
+            self.events.security(
+                Security::new("imported", message)
+                    .with("format", format)
+                    .with("count", count),
+            );
         }
         Ok(reply)
     }
@@ -212,4 +214,13 @@ impl VaultInterface {
 fn code_reply(code: Code) -> (String, u64, u64) {
     let (from, until) = code.window.unwrap_or((0, 0));
     (code.code.to_string(), from, until)
+}
+
+/// The event for one removed account or push token.
+fn removed(id: String) -> Event {
+    Event::AccountsChanged {
+        added: vec![],
+        removed: vec![id],
+        updated: vec![],
+    }
 }

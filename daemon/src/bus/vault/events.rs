@@ -1,8 +1,10 @@
-//! What the Vault interface tells others after a change: property changes, `AccountsChanged`,
-//! security events, the journal and systemd's status line.
+//! What the Vault interface tells others: producers publish domain events
+//! ([`crate::events`]); `relay` is the subscriber that turns each into D-Bus signals, property
+//! changes and systemd's status line.
 
 use super::VaultInterface;
 use crate::bus::lock_state;
+use crate::events::{Detail, Event, Security, Subscription};
 use crate::lock::LockReason;
 use std::collections::HashMap;
 use zbus::message::Header;
@@ -10,54 +12,21 @@ use zbus::object_server::SignalEmitter;
 use zbus::zvariant::Value;
 
 impl VaultInterface {
-    /// Emits the unlock properties and an `unlocked` security event.
-    pub async fn announce_unlock(&self, emitter: &SignalEmitter<'_>, method: &str, caller: &str) {
+    /// Logs an unlock by `caller` and publishes it.
+    pub fn announce_unlock(&self, method: &'static str, caller: &str) {
         tracing::info!(event = "unlocked", method, caller, "vault unlocked");
-        self.emit_state(emitter).await;
-        let details = HashMap::from([("method", Value::from(method))]);
-        let _ = Self::security_event(
-            emitter,
-            "unlocked",
-            &format!("Vault unlocked with the {method}"),
-            details,
-        )
-        .await;
+        self.events.publish(Event::Unlocked { method });
     }
 
-    /// Emits the lock properties and a `locked` security event (called after any lock).
-    pub async fn announce_lock(
-        &self,
-        emitter: &SignalEmitter<'_>,
-        reason: LockReason,
-        caller: &str,
-    ) {
-        tracing::info!(
-            event = "locked",
-            reason = reason.as_str(),
-            caller,
-            "vault locked"
-        );
-        self.emit_state(emitter).await;
-        let _ = self.locked_since_changed(emitter).await;
-        let _ = self.lock_reason_changed(emitter).await;
-        let details = HashMap::from([("reason", Value::from(reason.as_str()))]);
-        let _ = Self::security_event(
-            emitter,
-            "locked",
-            &format!("Vault locked ({})", reason.as_str()),
-            details,
-        )
-        .await;
-    }
-
-    /// Emits the brute-force counter properties (after any passphrase attempt).
-    pub async fn announce_attempts(&self, emitter: &SignalEmitter<'_>) {
-        let _ = self.unlock_failures_changed(emitter).await;
-        let _ = self.unlock_retry_after_changed(emitter).await;
+    /// Logs an account (or push token) added by the caller and publishes it.
+    pub(super) async fn added(&self, id: &str, header: &Header<'_>, emitter: &SignalEmitter<'_>) {
+        let who = self.who(emitter.connection(), header).await;
+        tracing::info!(event = "account-added", account_id = %id, caller = %who, "account added");
+        self.events.added(vec![id.to_string()]);
     }
 
     /// Emits the lock state properties and refreshes the status line.
-    pub(super) async fn emit_state(&self, emitter: &SignalEmitter<'_>) {
+    async fn emit_state(&self, emitter: &SignalEmitter<'_>) {
         let _ = self.locked_changed(emitter).await;
         let _ = self.initialized_changed(emitter).await;
         let _ = self.account_count_changed(emitter).await;
@@ -65,23 +34,94 @@ impl VaultInterface {
     }
 
     /// Refreshes the status line systemd shows.
-    pub(super) fn report_status(&self) {
+    fn report_status(&self) {
         crate::notify::status(&lock_state(&self.state).status_line());
     }
 
-    /// Tells every client about accounts another interface added (a restore merges a backup).
-    pub async fn announce_added(&self, emitter: &SignalEmitter<'_>, ids: Vec<String>) {
-        let _ = self.account_count_changed(emitter).await;
-        self.report_status();
-        let _ = Self::accounts_changed(emitter, ids, vec![], vec![]).await;
+    /// Turns one event into what clients see.
+    async fn relay_one(&self, emitter: &SignalEmitter<'_>, event: Event) {
+        match event {
+            Event::Created => self.emit_state(emitter).await,
+            Event::Unlocked { method } => {
+                self.emit_state(emitter).await;
+                let s = Security::new("unlocked", format!("Vault unlocked with the {method}"))
+                    .with("method", method);
+                signal(emitter, s).await;
+            }
+            Event::Locked { reason } => self.relay_lock(emitter, reason).await,
+            Event::AccountsChanged {
+                added,
+                removed,
+                updated,
+            } => {
+                let _ = self.account_count_changed(emitter).await;
+                self.report_status();
+                let _ = Self::accounts_changed(emitter, added, removed, updated).await;
+            }
+            Event::Keyring { enabled } => {
+                let _ = self.keyring_unlock_changed(emitter).await;
+                let s = if enabled {
+                    Security::new("keyring-enabled", "Keyring unlock enabled")
+                } else {
+                    Security::new("keyring-disabled", "Keyring unlock disabled")
+                };
+                signal(emitter, s).await;
+            }
+            Event::Attempts => {
+                let _ = self.unlock_failures_changed(emitter).await;
+                let _ = self.unlock_retry_after_changed(emitter).await;
+            }
+            Event::Security(s) => signal(emitter, s).await,
+        }
     }
 
-    /// Logs and signals an account added by this interface.
-    pub(super) async fn added(&self, id: &str, header: &Header<'_>, emitter: &SignalEmitter<'_>) {
-        let who = self.who(emitter.connection(), header).await;
-        tracing::info!(event = "account-added", account_id = %id, caller = %who, "account added");
-        let _ = self.account_count_changed(emitter).await;
-        self.report_status();
-        let _ = Self::accounts_changed(emitter, vec![id.to_string()], vec![], vec![]).await;
+    async fn relay_lock(&self, emitter: &SignalEmitter<'_>, reason: LockReason) {
+        self.emit_state(emitter).await;
+        let _ = self.locked_since_changed(emitter).await;
+        let _ = self.lock_reason_changed(emitter).await;
+        let s = Security::new("locked", format!("Vault locked ({})", reason.as_str()))
+            .with("reason", reason.as_str());
+        signal(emitter, s).await;
+    }
+}
+
+/// Emits `SecurityEvent(kind, message, details)`.
+async fn signal(emitter: &SignalEmitter<'_>, s: Security) {
+    let details: HashMap<&str, Value<'_>> = s
+        .details
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Detail::Text(t) => Value::from(t),
+                Detail::Flag(b) => Value::from(b),
+                Detail::Count(n) => Value::from(n),
+                Detail::Seconds(n) => Value::from(n),
+            };
+            (k, v)
+        })
+        .collect();
+    let _ = VaultInterface::security_event(emitter, s.kind, &s.message, details).await;
+}
+
+/// The subscriber that tells D-Bus clients (and systemd's status line) about every event, in
+/// the order they were published, until the daemon stops.
+pub async fn relay(conn: zbus::Connection, mut events: Subscription) {
+    let iface = match conn
+        .object_server()
+        .interface::<_, VaultInterface>(latchkey_dbus::OBJECT_PATH)
+        .await
+    {
+        Ok(iface) => iface,
+        Err(e) => {
+            tracing::error!("cannot relay events to D-Bus: {e}");
+            return;
+        }
+    };
+    while let Some(event) = events.next().await {
+        iface
+            .get()
+            .await
+            .relay_one(iface.signal_emitter(), event)
+            .await;
     }
 }

@@ -32,12 +32,10 @@ impl VaultInterface {
         passphrase: String,
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &zbus::Connection,
-        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> Result<(), Error> {
         let passphrase = Zeroizing::new(passphrase);
         check("the passphrase", passphrase.as_bytes(), limits::PASSPHRASE)?;
-        self.unlock_with_passphrase(passphrase, &header, conn, &emitter)
-            .await
+        self.unlock_with_passphrase(passphrase, &header, conn).await
     }
 
     /// Unlocks with the key kept in the login keyring (when keyring unlock is enabled).
@@ -82,7 +80,7 @@ impl VaultInterface {
         #[zbus(connection)] conn: &zbus::Connection,
     ) {
         let who = self.who(conn, &header).await;
-        crate::bus::lock_vault(conn, &self.state, LockReason::Manual, &who).await;
+        crate::bus::lock_vault(&self.events, &self.state, LockReason::Manual, &who);
     }
 
     /// Changes the passphrase after checking the old one (own clients only).

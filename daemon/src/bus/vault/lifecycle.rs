@@ -4,8 +4,8 @@
 use super::VaultInterface;
 use crate::bus::passphrase::Action;
 use crate::bus::{keyring_unlock, lock_state};
+use crate::events::Event;
 use latchkey_dbus::Error;
-use std::collections::HashMap;
 use zbus::message::Header;
 use zbus::object_server::SignalEmitter;
 use zeroize::Zeroizing;
@@ -27,7 +27,7 @@ impl VaultInterface {
             .await?;
         let who = self.who(emitter.connection(), header).await;
         tracing::info!(event = "vault-created", caller = %who, "vault created");
-        self.emit_state(emitter).await;
+        self.events.publish(Event::Created);
         Ok(())
     }
 
@@ -38,13 +38,11 @@ impl VaultInterface {
         passphrase: Zeroizing<String>,
         header: &Header<'_>,
         conn: &zbus::Connection,
-        emitter: &SignalEmitter<'_>,
     ) -> Result<(), Error> {
         let who = self.passphrases.attempter(conn, header).await;
         let (session, body) = self
             .passphrases
             .attempt(
-                conn,
                 &who,
                 Action::Unlock,
                 |s| {
@@ -60,9 +58,8 @@ impl VaultInterface {
                 s.finish_unlock(session, &body)?;
             }
         }
-        self.announce_unlock(emitter, "passphrase", &who.label)
-            .await;
-        self.announce_attempts(emitter).await;
+        self.announce_unlock("passphrase", &who.label);
+        self.events.publish(Event::Attempts);
         Ok(())
     }
 
@@ -77,7 +74,7 @@ impl VaultInterface {
             tracing::warn!(event = "keyring-unlock-failed", caller = %caller, "keyring unlock failed: {}", e.message());
             return Err(e);
         }
-        self.announce_unlock(emitter, "keyring", &caller).await;
+        self.announce_unlock("keyring", &caller);
         Ok(())
     }
 
@@ -90,14 +87,7 @@ impl VaultInterface {
         keyring_unlock::enable(&self.state).await?;
         let who = self.who(emitter.connection(), header).await;
         tracing::info!(event = "keyring-enabled", caller = %who, "keyring unlock enabled");
-        let _ = self.keyring_unlock_changed(emitter).await;
-        let _ = Self::security_event(
-            emitter,
-            "keyring-enabled",
-            "Keyring unlock enabled",
-            HashMap::new(),
-        )
-        .await;
+        self.events.publish(Event::Keyring { enabled: true });
         Ok(())
     }
 
@@ -110,14 +100,7 @@ impl VaultInterface {
         keyring_unlock::disable(&self.state).await?;
         let who = self.who(emitter.connection(), header).await;
         tracing::info!(event = "keyring-disabled", caller = %who, "keyring unlock disabled");
-        let _ = self.keyring_unlock_changed(emitter).await;
-        let _ = Self::security_event(
-            emitter,
-            "keyring-disabled",
-            "Keyring unlock disabled",
-            HashMap::new(),
-        )
-        .await;
+        self.events.publish(Event::Keyring { enabled: false });
         Ok(())
     }
 
@@ -141,7 +124,6 @@ impl VaultInterface {
         let state = self.state.clone();
         self.passphrases
             .attempt(
-                conn,
                 &who,
                 Action::ChangePassphrase,
                 |s| s.passphrase_change(),
@@ -154,7 +136,7 @@ impl VaultInterface {
             )
             .await?;
         tracing::info!(event = "passphrase-changed", caller = %who.label, "passphrase changed");
-        crate::bus::passphrase::announce_attempts(conn).await;
+        self.events.publish(Event::Attempts);
         Ok(())
     }
 }

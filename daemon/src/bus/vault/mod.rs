@@ -7,7 +7,7 @@
 
 mod accounts;
 mod adding;
-mod events;
+pub mod events;
 mod interface;
 mod lifecycle;
 
@@ -25,6 +25,8 @@ pub struct VaultInterface {
     passphrases: std::sync::Arc<super::PassphraseGate>,
     /// How many accounts other apps have added since the vault was unlocked.
     adds: crate::access::adds::AddQuota,
+    /// Where what happened is published (signals are sent by its subscriber, `events::relay`).
+    events: crate::events::Events,
 }
 
 impl VaultInterface {
@@ -34,6 +36,7 @@ impl VaultInterface {
         gate: std::sync::Arc<super::Gate>,
         push: std::sync::Arc<crate::push::Push>,
         passphrases: std::sync::Arc<super::PassphraseGate>,
+        events: crate::events::Events,
     ) -> Self {
         Self {
             state,
@@ -41,6 +44,7 @@ impl VaultInterface {
             push,
             passphrases,
             adds: Default::default(),
+            events,
         }
     }
 
