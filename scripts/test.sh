@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need and runs every check and test: fmt, clippy, build, tests, a
-# short fuzz run of the import parsers (scripts/fuzz.sh), and the check that release binaries
-# carry no test code (scripts/check-release.sh).
+# Installs what the tests need and runs every check and test: fmt, the module-circle check,
+# clippy, build, tests, a short fuzz run of the import parsers (scripts/fuzz.sh), and the check
+# that release binaries carry no test code (scripts/check-release.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -13,6 +13,8 @@ export LATCHKEY_PI_VENV="$PWD/target/pi-venv"
 scripts/pi-venv.sh
 
 cargo fmt --all -- --check
+# The module graphs of the core and the daemon have no circles (scripts/check-modules.py).
+python3 scripts/check-modules.py
 cargo clippy --workspace --all-targets -- -D warnings
 # Integration tests start binaries of other workspace members: build them all first.
 cargo build --workspace

@@ -64,8 +64,15 @@ impl From<Error> for CliError {
             Error::ZBus(z) if is_unreachable(z) => UNREACHABLE,
             _ => FAILURE,
         };
+        // The daemon's messages name no command (the app shows them too); the CLI adds its own.
         let message = match (&e, code) {
             (Error::ZBus(z), UNREACHABLE) => format!("cannot reach latchkeyd: {z}"),
+            (Error::NotInitialized(_), _) => {
+                format!("{}: create one with `latchkey init`", e.message())
+            }
+            (Error::InvalidArgument(m), _) if m.starts_with("cannot tell the file's format") => {
+                format!("{m} (--format)")
+            }
             _ => e.message(),
         };
         Self { code, message }

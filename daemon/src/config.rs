@@ -8,6 +8,12 @@ use crate::lock::LockSettings;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// Most backups kept, whatever the setting says.
+pub const MAX_BACKUP_KEEP: u32 = 10_000;
+
+/// Seconds between polls of a privacyIDEA server, unless the user chose otherwise.
+pub const DEFAULT_PUSH_POLL_INTERVAL: u32 = 5;
+
 /// Daemon settings; every field has a default so an empty file is valid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -50,7 +56,7 @@ impl Default for Config {
             automatic_backups: true,
             backup_folder: String::new(),
             backup_keep: 10,
-            push_poll_interval: crate::push::poller::DEFAULT_INTERVAL,
+            push_poll_interval: DEFAULT_PUSH_POLL_INTERVAL,
         }
     }
 }
@@ -139,7 +145,7 @@ impl Config {
                 "at most 604800 seconds (one week; 0 = never)",
             );
         }
-        if !(1..=crate::backup::MAX_KEEP).contains(&self.backup_keep) {
+        if !(1..=MAX_BACKUP_KEEP).contains(&self.backup_keep) {
             return refuse("backup_keep", "between 1 and 10000");
         }
         if !(1..=MAX_PUSH_POLL).contains(&self.push_poll_interval) {

@@ -12,7 +12,6 @@
 //! Events carry ids, kinds and sentences, never a secret: a subscriber may log them.
 
 use crate::lock::LockReason;
-use crate::notifications::Urgency;
 use tokio::sync::broadcast;
 
 /// How many events a slow subscriber may fall behind before it misses some (it is told, and
@@ -60,6 +59,13 @@ pub enum Detail {
     Flag(bool),
     Count(u32),
     Seconds(u64),
+}
+
+/// Urgency levels of the notification spec (`notifications` shows them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Urgency {
+    Normal = 1,
+    Critical = 2,
 }
 
 /// A desktop notification.

@@ -38,12 +38,7 @@ pub trait Notifications {
     fn notification_closed(&self, id: u32, reason: u32) -> zbus::Result<()>;
 }
 
-/// Urgency levels of the notification spec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Urgency {
-    Normal = 1,
-    Critical = 2,
-}
+pub use crate::events::Urgency;
 
 /// Shows a plain notification in the background; failures are logged at debug level only.
 pub fn send_plain(conn: &zbus::Connection, summary: String, body: String, urgency: Urgency) {

@@ -165,7 +165,7 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
         tokio::spawn(watchdog::run(conn.clone(), interval));
     }
     if lock_state(&state).has_keyring_slot() {
-        tokio::spawn(unlock_at_start(conn.clone()));
+        tokio::spawn(unlock_at_start(state.clone(), events.clone()));
     }
     tokio::spawn(crate::bus::listen_notification_actions(
         conn.clone(),
@@ -207,28 +207,22 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     Ok(())
 }
 
-/// Keyring unlock at start-up, through our own bus method so every client hears about it.
-async fn unlock_at_start(conn: zbus::Connection) {
-    let result = async {
-        let own = conn
-            .unique_name()
-            .ok_or_else(|| zbus::Error::Failure("no unique name".into()))?
-            .to_owned();
-        let vault = latchkey_dbus::VaultProxy::builder(&conn)
-            .destination(own)?
-            .build()
-            .await?;
-        vault
-            .inner()
-            .call::<_, _, ()>("UnlockWithKeyring", &())
-            .await
-    }
-    .await;
-    match result {
-        Ok(()) => tracing::info!(
-            event = "keyring-unlock-at-start",
-            "unlocked through the login keyring"
-        ),
+/// Keyring unlock at start-up; every client hears of it through the event channel.
+async fn unlock_at_start(state: SharedState, events: crate::events::Events) {
+    match crate::state::keyring::unlock(&state).await {
+        Ok(()) => {
+            tracing::info!(
+                event = "keyring-unlock-at-start",
+                "unlocked through the login keyring"
+            );
+            tracing::info!(
+                event = "unlocked",
+                method = "keyring",
+                caller = "latchkeyd",
+                "vault unlocked"
+            );
+            events.publish(crate::events::Event::Unlocked { method: "keyring" });
+        }
         Err(e) => tracing::info!(
             event = "keyring-unlock-at-start",
             "not unlocked through the login keyring ({e}); the passphrase is needed"

@@ -41,7 +41,7 @@ impl Throttle {
                     );
                     Self {
                         failures: FREE_ATTEMPTS + 16,
-                        last_failure: crate::state::unix_now(),
+                        last_failure: crate::clock::unix_now(),
                         path,
                     }
                 }

@@ -31,10 +31,7 @@ pub enum Format {
 pub enum ExportError {
     #[error("unknown export format \"{0}\" (use latchkey, aegis, uris or qr)")]
     UnknownFormat(String),
-    #[error(
-        "{0} exports contain every secret in the clear: ask for them with the plaintext flag \
-         (latchkey export --plaintext)"
-    )]
+    #[error("{0} exports contain every secret in the clear: ask for them with the plaintext flag")]
     PlaintextRequired(&'static str),
     #[error("latchkey backups are always encrypted; drop the plaintext flag")]
     AlwaysEncrypted,

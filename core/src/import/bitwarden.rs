@@ -4,7 +4,7 @@
 //! a TOTP secret (plain passwords, notes, cards) are passed over and counted in a note.
 //! Encrypted exports (`"encrypted": true`) are refused with a named error.
 
-use super::{Entries, EntryFault, ImportError, Imported, MAX_ENTRIES, entry_error, uris};
+use super::{Entries, EntryFault, ImportError, Imported, MAX_ENTRIES, entry_error};
 use crate::otp::{Algorithm, Kind, OtpParams, STEAM_DIGITS, Secret, parse_uri};
 use serde::Deserialize;
 use zeroize::Zeroizing;
@@ -87,7 +87,7 @@ pub fn parse(bytes: &[u8]) -> Result<Entries, ImportError> {
 
 /// One `totp` value with the item's labels as fallbacks.
 fn entry(totp: &str, name: &str, username: &str) -> Result<Imported, EntryFault> {
-    if uris::starts_with_ci(totp, "otpauth:") {
+    if super::starts_with_ci(totp, "otpauth:") {
         let u = parse_uri(totp)?;
         let issuer = if u.issuer.is_empty() { name } else { &u.issuer };
         return Ok(Imported {

@@ -71,7 +71,7 @@ pub fn parse_text(text: &str) -> Result<Entries, ImportError> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        if !super::uris::starts_with_ci(line, "otpauth-migration:") {
+        if !super::starts_with_ci(line, "otpauth-migration:") {
             let fault = format!("line {} is not an otpauth-migration:// URI", index + 1);
             return Err(ImportError::malformed(FORMAT, fault));
         }

@@ -51,8 +51,8 @@ pub enum ImportError {
     TooManyEntries,
     #[error(
         "cannot tell the file's format (expected an Aegis, 2FAS, andOTP, FreeOTP+ or Bitwarden \
-         export, a PNG or JPEG QR code, otpauth-migration:// or otpauth:// URIs); name it with \
-         --format"
+         export, a PNG or JPEG QR code, otpauth-migration:// or otpauth:// URIs); name the \
+         format to read it as"
     )]
     UnknownFormat,
     #[error(
@@ -195,6 +195,12 @@ fn text<'a>(bytes: &'a [u8], format: &'static str) -> Result<&'a str, ImportErro
     std::str::from_utf8(bytes).map_err(|e| {
         ImportError::malformed(format, format!("not UTF-8 text (byte {})", e.valid_up_to()))
     })
+}
+
+/// Case-insensitive ASCII prefix test.
+fn starts_with_ci(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len()
+        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// Shortens a label for reports so a hostile file cannot flood them.

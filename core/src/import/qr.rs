@@ -64,8 +64,8 @@ pub fn parse(bytes: &[u8]) -> Result<Entries, ImportError> {
             Ok((_, content)) => {
                 let content = Zeroizing::new(content);
                 let line = content.trim();
-                let otp = uris::starts_with_ci(line, "otpauth:")
-                    || uris::starts_with_ci(line, "otpauth-migration:");
+                let otp = super::starts_with_ci(line, "otpauth:")
+                    || super::starts_with_ci(line, "otpauth-migration:");
                 if otp && !line.contains('\n') {
                     text.push_str(line);
                     text.push('\n');

@@ -19,7 +19,7 @@ pub fn parse(text: &str) -> Result<Vec<Result<Imported, EntryError>>, ImportErro
         if out.len() >= MAX_ENTRIES {
             return Err(ImportError::TooManyEntries);
         }
-        if starts_with_ci(line, "otpauth-migration:") {
+        if super::starts_with_ci(line, "otpauth-migration:") {
             out.extend(google::parse_line(line, out.len())?);
             continue;
         }
@@ -41,10 +41,4 @@ pub fn parse(text: &str) -> Result<Vec<Result<Imported, EntryError>>, ImportErro
         return Err(ImportError::Empty);
     }
     Ok(out)
-}
-
-/// Case-insensitive ASCII prefix test.
-pub(super) fn starts_with_ci(text: &str, prefix: &str) -> bool {
-    text.len() >= prefix.len()
-        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }

@@ -9,15 +9,12 @@
 
 use super::VaultError;
 use super::crypto::{self, MasterKey, TAG_LEN};
+use super::encoding::{MAGIC, VERSION};
 use super::header::Header;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use zeroize::Zeroizing;
 
-/// First eight bytes of every vault: tells a vault from any other file.
-pub(crate) const MAGIC: &[u8; 8] = b"LATCHKEY";
-/// The only format version this code reads and writes.
-pub(crate) const VERSION: u16 = 1;
 /// Magic + version + header length.
 pub(crate) const PREFIX_LEN: usize = 8 + 2 + 4;
 /// Trailing SHA-256 length.

@@ -5,7 +5,8 @@
 //! a slot type keeps it verbatim and ignores it.
 
 use super::KdfParams;
-use super::crypto::{KEY_LEN, NONCE_LEN, TAG_LEN};
+use super::crypto::NONCE_LEN;
+use super::encoding::{WRAPPED_KEY_LEN, decode, decode_fixed, short};
 use super::keyring_slot::{KEYRING_SLOT, KeyringSlot, KeyringSlotJson};
 use data_encoding::BASE64;
 use serde::{Deserialize, Serialize};
@@ -22,8 +23,6 @@ const MIN_SALT_LEN: usize = 16;
 const MAX_SALT_LEN: usize = 64;
 /// Most slots a header may list; a few per vault is all any design needs.
 pub(crate) const MAX_SLOTS: usize = 16;
-/// Length of a wrapped master key: the key plus its Poly1305 tag.
-pub(crate) const WRAPPED_KEY_LEN: usize = KEY_LEN + TAG_LEN;
 
 /// The header as read from JSON (binary fields as padded standard base64).
 #[derive(Deserialize)]
@@ -228,30 +227,5 @@ impl Slot {
             Some(KEYRING_SLOT) => KeyringSlot::from_json(value).map(Slot::Keyring),
             Some(_) => Ok(Slot::Unknown(value)),
         }
-    }
-}
-
-/// Decodes a base64 field, naming it (not its content) on failure.
-fn decode(field: &str, text: &str) -> Result<Vec<u8>, String> {
-    BASE64
-        .decode(text.as_bytes())
-        .map_err(|_| format!("{field} is not valid base64"))
-}
-
-/// Decodes a base64 field that must have an exact length.
-pub(crate) fn decode_fixed<const N: usize>(field: &str, text: &str) -> Result<[u8; N], String> {
-    let bytes = decode(field, text)?;
-    let len = bytes.len();
-    bytes
-        .try_into()
-        .map_err(|_| format!("{field} is {len} bytes, expected {N}"))
-}
-
-/// Caps a reason's length: serde messages may quote header text, which can be up to 1 MiB long.
-pub(crate) fn short(reason: &str) -> String {
-    const MAX: usize = 200;
-    match reason.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &reason[..cut]),
-        None => reason.to_owned(),
     }
 }

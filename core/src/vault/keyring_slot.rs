@@ -8,8 +8,7 @@
 
 use super::VaultError;
 use super::crypto::{self, KEY_LEN, MasterKey, NONCE_LEN};
-use super::format::{MAGIC, VERSION};
-use super::header::{WRAPPED_KEY_LEN, decode_fixed, short};
+use super::encoding::{MAGIC, VERSION, WRAPPED_KEY_LEN, decode_fixed, short};
 use data_encoding::BASE64;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;

@@ -12,6 +12,7 @@
 mod atomic;
 mod copy;
 mod crypto;
+mod encoding;
 mod error;
 mod format;
 mod header;

@@ -5,8 +5,8 @@
 //! or moving the wrapped key into another slot makes unwrapping fail.
 
 use super::crypto::{self, KEY_LEN, MasterKey};
-use super::format::{MAGIC, VERSION};
-use super::header::{PASSPHRASE_SLOT, PassphraseSlot, SALT_LEN, WRAPPED_KEY_LEN};
+use super::encoding::{MAGIC, VERSION, WRAPPED_KEY_LEN};
+use super::header::{PASSPHRASE_SLOT, PassphraseSlot, SALT_LEN};
 use super::{KdfParams, VaultError};
 use zeroize::Zeroizing;
 

@@ -2,7 +2,8 @@
 
 use super::atomic;
 use super::crypto::{self, MasterKey};
-use super::format::{self, Checksum, MAX_FILE_LEN, VERSION};
+use super::encoding::VERSION;
+use super::format::{self, Checksum, MAX_FILE_LEN};
 use super::header::{Header, PassphraseSlot, Slot};
 use super::{KdfParams, VaultError};
 use std::ffi::OsString;

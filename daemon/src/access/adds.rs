@@ -19,14 +19,12 @@ pub const ALL_APPS: u32 = 10;
 pub enum AddLimit {
     #[error(
         "this app has already added {PER_APP} accounts since the vault was unlocked, the most \
-         another app may; add further accounts in Latchkey itself (`latchkey add`, or the \
-         Latchkey app)"
+         another app may; add further accounts in Latchkey itself"
     )]
     App,
     #[error(
         "other apps have already added {ALL_APPS} accounts since the vault was unlocked, the \
-         most they may together; add further accounts in Latchkey itself (`latchkey add`, or \
-         the Latchkey app)"
+         most they may together; add further accounts in Latchkey itself"
     )]
     AllApps,
 }

@@ -11,7 +11,6 @@
 
 mod coalesce;
 mod names;
-pub mod restore;
 mod retention;
 
 pub use names::BackupName;
@@ -23,8 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Most backups kept, whatever the setting says.
-pub const MAX_KEEP: u32 = 10_000;
+pub use crate::config::MAX_BACKUP_KEEP as MAX_KEEP;
 
 /// Why a backup could not be written or listed.
 #[derive(Debug, thiserror::Error)]

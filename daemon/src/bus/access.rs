@@ -74,7 +74,7 @@ impl AccessInterface {
         };
         for account in accounts {
             grants
-                .remember(&identity, &account, true, crate::state::unix_now())
+                .remember(&identity, &account, true, crate::clock::unix_now())
                 .map_err(|e| Error::Storage(e.to_string()))?;
         }
         tracing::info!(event = "access-granted", identity = %identity, "access granted ahead of time");

@@ -6,9 +6,9 @@
 
 use super::{SharedState, blocking, lock_state};
 use crate::backup::Backups;
-use crate::backup::restore::{self, Restored};
 use crate::events::{Event, Events, Security};
 use crate::notifications::Urgency;
+use crate::state::restore::{self, Restored};
 use latchkey_dbus::Error;
 use latchkey_dbus::limits::{self, check};
 use std::sync::Arc;

@@ -11,7 +11,7 @@ use crate::access::grants::{Grants, identity_of};
 use crate::access::process::{FileId, file_id};
 use crate::activity::Entry;
 use crate::approvals::{Caller, Claims, DEFAULT_TIMEOUT, Outcome, Request, Requester};
-use crate::state::unix_now;
+use crate::clock::unix_now;
 use latchkey_dbus::Error;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -316,6 +316,6 @@ impl Gate {
 
 fn denied(label: &str, what: &str) -> Error {
     Error::AccessDenied(format!(
-        "the user did not allow {label} to get {what} (see `latchkey access list`)"
+        "the user did not allow {label} to get {what} (they can allow it again in Latchkey)"
     ))
 }

@@ -164,11 +164,11 @@ async fn notify(
         }
         actions.extend(["deny".to_string(), "Deny".to_string()]);
     } else {
-        body.push_str("\nAnswer with `latchkey approvals` or in the Latchkey app.");
+        body.push_str("\nAnswer in Latchkey.");
     }
     if more > 0 {
         body.push_str(&format!(
-            "\n\n… and {more} more request(s) from this requester: see `latchkey approvals` or the Latchkey app."
+            "\n\n… and {more} more request(s) from this requester: open Latchkey to see them."
         ));
     }
     let action_refs: Vec<&str> = actions.iter().map(String::as_str).collect();

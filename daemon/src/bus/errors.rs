@@ -5,11 +5,12 @@
 //! name the fault in words a person understands and never carry a secret.
 
 use crate::approvals::DecisionError;
-use crate::backup::restore::RestoreError;
 use crate::import::ImportError;
 use crate::keyring::KeyringError;
 use crate::push::PushError;
 use crate::state::StateError;
+use crate::state::keyring::KeyringUnlockError;
+use crate::state::restore::RestoreError;
 use crate::vault::CopyError;
 use latchkey_dbus::Error;
 
@@ -29,7 +30,9 @@ impl From<StateError> for Error {
             StateError::RateLimited(_) => Error::RateLimited(msg),
             StateError::PassphraseChangedMeanwhile => Error::PassphraseChangedMeanwhile(msg),
             StateError::Keyring(_) => Error::Keyring(msg),
-            StateError::Vault(_) | StateError::Body(_) => Error::Storage(msg),
+            StateError::Vault(_) | StateError::Body(_) | StateError::Internal(_) => {
+                Error::Storage(msg)
+            }
             StateError::Import(
                 ImportError::BadPassphrase(_) | ImportError::BadPassphraseOrCorrupted(_),
             ) => Error::BadPassphrase(msg),
@@ -37,6 +40,15 @@ impl From<StateError> for Error {
                 Error::PassphraseRequired(msg)
             }
             StateError::Import(_) | StateError::Export(_) => Error::InvalidArgument(msg),
+        }
+    }
+}
+
+impl From<KeyringUnlockError> for Error {
+    fn from(e: KeyringUnlockError) -> Self {
+        match e {
+            KeyringUnlockError::Keyring(k) => k.into(),
+            KeyringUnlockError::State(s) => s.into(),
         }
     }
 }

@@ -9,12 +9,11 @@ mod delivery;
 mod errors;
 mod export;
 mod import;
-mod keyring_unlock;
 mod notes;
 mod notice;
 mod passphrase;
 mod push;
-mod request;
+
 mod settings;
 #[cfg(any(debug_assertions, feature = "test-hooks"))]
 pub mod testing;
@@ -31,19 +30,7 @@ pub use settings::SettingsInterface;
 pub use vault::VaultInterface;
 pub use vault::events::relay as relay_events;
 
-use crate::state::VaultState;
-use std::sync::{Arc, Mutex, MutexGuard};
-
-/// The state shared by every interface and background task.
-pub type SharedState = Arc<Mutex<VaultState>>;
-
-/// Locks the state; a panic elsewhere never wedges the daemon (the state stays consistent
-/// because every mutation is undone when its write fails).
-pub fn lock_state(state: &SharedState) -> MutexGuard<'_, VaultState> {
-    state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+pub use crate::state::{SharedState, lock_state};
 
 /// Locks the vault for `reason` and publishes it (every client hears of it from the relay).
 pub fn lock_vault(

@@ -9,9 +9,10 @@
 
 use super::approvals::ApprovalHub;
 use super::{Gate, SharedState, blocking, lock_state};
+use crate::clock::unix_now;
 use crate::events::{Event, Events, Security};
 use crate::notifications::Urgency;
-use crate::state::{StateError, VaultState, unix_now};
+use crate::state::{StateError, VaultState};
 use crate::throttle::{Class, Throttles};
 use latchkey_dbus::Error;
 use std::path::Path;

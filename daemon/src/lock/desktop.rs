@@ -3,7 +3,7 @@
 //! Purely signal-driven: no timers, no polling. Each watcher that loses its stream logs and stops;
 //! the others carry on.
 
-use super::{LockReason, LockRequests, LockSettings, logind};
+use super::{LockReason, LockRequests, LockSettings, logind, request};
 use futures_util::StreamExt;
 use tokio::sync::watch;
 
@@ -58,31 +58,4 @@ async fn screensaver(
         }
     }
     tracing::info!("{interface} signals ended; stopped watching them");
-}
-
-/// Logs the signal and sends `reason` if the current settings ask for it.
-pub(super) fn request(
-    settings: &watch::Receiver<LockSettings>,
-    requests: &LockRequests,
-    reason: LockReason,
-    source: &str,
-) {
-    let s = *settings.borrow();
-    let enabled = match reason {
-        LockReason::ScreenLock => s.lock_on_screen_lock,
-        LockReason::Suspend => s.lock_on_suspend,
-        LockReason::SessionIdle => s.lock_on_session_idle,
-        _ => true,
-    };
-    tracing::info!(
-        event = "desktop-lock-signal",
-        source,
-        reason = reason.as_str(),
-        enabled,
-        "desktop signal"
-    );
-    if enabled {
-        // The receiver only goes away when the daemon is shutting down.
-        let _ = requests.send(reason);
-    }
 }

@@ -8,8 +8,7 @@
 //! read as queued messages rather than through the proxy's property cache, so a quick
 //! true→false flip is not coalesced away. `PrepareForSleep(true)` locks too.
 
-use super::desktop::request;
-use super::{LockReason, LockRequests, LockSettings};
+use super::{LockReason, LockRequests, LockSettings, request};
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

@@ -36,3 +36,30 @@ impl Default for LockSettings {
 
 /// Where lock requests from timers and desktop watchers go (the service applies them).
 pub type LockRequests = tokio::sync::mpsc::UnboundedSender<LockReason>;
+
+/// Logs the signal and sends `reason` if the current settings ask for it.
+fn request(
+    settings: &tokio::sync::watch::Receiver<LockSettings>,
+    requests: &LockRequests,
+    reason: LockReason,
+    source: &str,
+) {
+    let s = *settings.borrow();
+    let enabled = match reason {
+        LockReason::ScreenLock => s.lock_on_screen_lock,
+        LockReason::Suspend => s.lock_on_suspend,
+        LockReason::SessionIdle => s.lock_on_session_idle,
+        _ => true,
+    };
+    tracing::info!(
+        event = "desktop-lock-signal",
+        source,
+        reason = reason.as_str(),
+        enabled,
+        "desktop signal"
+    );
+    if enabled {
+        // The receiver only goes away when the daemon is shutting down.
+        let _ = requests.send(reason);
+    }
+}

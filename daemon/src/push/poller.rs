@@ -15,8 +15,6 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Default seconds between polls.
-pub const DEFAULT_INTERVAL: u32 = 5;
 /// Longest wait between polls while the server fails.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
 

@@ -5,7 +5,7 @@ use super::poller::{Push, lock};
 use super::store::PushToken;
 use super::{PushError, protocol};
 use crate::approvals::{Caller, Claims, NumberMatch, Outcome, Request};
-use crate::state::unix_now;
+use crate::clock::unix_now;
 use std::sync::Arc;
 
 /// How long a challenge waits for the user (privacyIDEA's default challenge validity).

@@ -86,7 +86,7 @@ impl PushToken {
             sslverify,
             device_key: device_key.to_pkcs8_base64()?.to_string(),
             server_key: server_key.to_base64(),
-            enrolled_at: crate::state::unix_now(),
+            enrolled_at: crate::clock::unix_now(),
         })
     }
 

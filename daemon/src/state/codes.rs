@@ -1,7 +1,8 @@
 //! Codes: the current one (an HOTP code advances and persists its counter first) and the next.
 
-use super::{StateError, VaultState, unix_now};
+use super::{StateError, VaultState};
 use crate::accounts::Accounts;
+use crate::clock::unix_now;
 use crate::otp::{Code, Kind};
 
 impl VaultState {

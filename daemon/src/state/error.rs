@@ -11,7 +11,7 @@ use crate::vault::VaultError;
 pub enum StateError {
     #[error("the vault is locked")]
     Locked,
-    #[error("there is no vault yet; create one with `latchkey init`")]
+    #[error("there is no vault yet")]
     NotInitialized,
     #[error("a vault already exists; it is never overwritten")]
     AlreadyInitialized,
@@ -45,6 +45,9 @@ pub enum StateError {
     /// The export asked for cannot be written as asked.
     #[error(transparent)]
     Export(#[from] ExportError),
+    /// Blocking work panicked: a bug, reported as a storage failure; nothing was changed.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl From<VaultError> for StateError {

@@ -1,8 +1,9 @@
 //! The vault's life cycle: creating it, unlocking and locking it, the passphrase and the keyring
 //! slot.
 
-use super::{StateError, Unlocked, VaultState, unix_now};
+use super::{StateError, Unlocked, VaultState};
 use crate::accounts::Accounts;
+use crate::clock::unix_now;
 use crate::lock::LockReason;
 use crate::vault::{PassphraseChange, Rewrapped, Session, VaultError};
 

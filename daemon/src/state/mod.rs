@@ -11,7 +11,9 @@ mod accounts;
 mod codes;
 mod error;
 mod import;
+pub mod keyring;
 mod lifecycle;
+pub mod restore;
 
 pub(crate) use accounts::check_labels;
 pub use accounts::{AccountEdit, NewAccount};
@@ -19,15 +21,26 @@ pub use error::StateError;
 pub use import::{Added, ImportReport, Skipped};
 
 use crate::accounts::Accounts;
+use crate::clock::unix_now;
 use crate::lock::LockReason;
 use crate::lock::idle::Activity;
 use crate::vault::{KdfParams, Session, Store};
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 struct Unlocked {
     session: Session,
     accounts: Accounts,
+}
+
+/// The state shared by every interface and background task.
+pub type SharedState = Arc<Mutex<VaultState>>;
+
+/// Locks the state; a panic elsewhere never wedges the daemon (the state stays consistent
+/// because every mutation is undone when its write fails).
+pub fn lock_state(state: &SharedState) -> MutexGuard<'_, VaultState> {
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The vault as the daemon holds it.
@@ -150,7 +163,7 @@ impl VaultState {
     /// One line for `systemctl status` and diagnostics: lock state and account count.
     pub fn status_line(&self) -> String {
         if !self.initialized {
-            return "No vault yet: run `latchkey init`".into();
+            return "No vault yet".into();
         }
         let state = if self.locked() {
             format!("Locked ({})", self.lock_reason.as_str())
@@ -200,11 +213,3 @@ impl VaultState {
 
 /// Reverts an in-memory change whose write to disk failed.
 type Undo = Box<dyn FnOnce(&mut Accounts)>;
-
-/// Seconds since the epoch (0 if the clock is before 1970, which codes will then show).
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}

@@ -5,7 +5,7 @@ use super::ApprovalHub;
 use super::options::{self, Asked};
 use super::wire::details;
 use crate::approvals::{Decision, Request};
-use crate::state::unix_now;
+use crate::clock::unix_now;
 use latchkey_dbus::limits::{self, check};
 use latchkey_dbus::{Error, RequestDetails};
 use std::collections::HashMap;

@@ -1,12 +1,12 @@
 //! A request's life on the bus: served and announced when opened, decided or ended, then
 //! handed to its waiters, logged, signalled and withdrawn.
 
+use super::request::RequestObject;
 use super::{ApprovalHub, ApprovalsInterface, announcement};
 use crate::activity::Entry;
 use crate::approvals::{Decision, DecisionError, Outcome, Request};
-use crate::bus::request::RequestObject;
 use crate::bus::{delivery, lock_state};
-use crate::state::unix_now;
+use crate::clock::unix_now;
 use latchkey_dbus::{Error, OBJECT_PATH};
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -9,6 +9,7 @@ mod hub;
 mod interface;
 mod lifecycle;
 mod options;
+mod request;
 mod wire;
 
 pub use hub::ApprovalHub;

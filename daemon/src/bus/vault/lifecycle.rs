@@ -2,9 +2,10 @@
 //! DisableKeyring and ChangePassphrase.
 
 use super::VaultInterface;
+use crate::bus::lock_state;
 use crate::bus::passphrase::Action;
-use crate::bus::{keyring_unlock, lock_state};
 use crate::events::Event;
+use crate::state::keyring;
 use latchkey_dbus::Error;
 use zbus::message::Header;
 use zbus::object_server::SignalEmitter;
@@ -70,7 +71,8 @@ impl VaultInterface {
         emitter: &SignalEmitter<'_>,
     ) -> Result<(), Error> {
         let caller = self.who(emitter.connection(), header).await;
-        if let Err(e) = keyring_unlock::unlock(&self.state).await {
+        if let Err(e) = keyring::unlock(&self.state).await {
+            let e = Error::from(e);
             tracing::warn!(event = "keyring-unlock-failed", caller = %caller, "keyring unlock failed: {}", e.message());
             return Err(e);
         }
@@ -84,7 +86,7 @@ impl VaultInterface {
         header: &Header<'_>,
         emitter: &SignalEmitter<'_>,
     ) -> Result<(), Error> {
-        keyring_unlock::enable(&self.state).await?;
+        keyring::enable(&self.state).await?;
         let who = self.who(emitter.connection(), header).await;
         tracing::info!(event = "keyring-enabled", caller = %who, "keyring unlock enabled");
         self.events.publish(Event::Keyring { enabled: true });
@@ -97,7 +99,7 @@ impl VaultInterface {
         header: &Header<'_>,
         emitter: &SignalEmitter<'_>,
     ) -> Result<(), Error> {
-        keyring_unlock::disable(&self.state).await?;
+        keyring::disable(&self.state).await?;
         let who = self.who(emitter.connection(), header).await;
         tracing::info!(event = "keyring-disabled", caller = %who, "keyring unlock disabled");
         self.events.publish(Event::Keyring { enabled: false });

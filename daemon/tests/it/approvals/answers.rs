@@ -18,7 +18,7 @@ async fn answers_over_dbus_policy_timeout_and_disconnect() {
     let shown = wait_shown(&fake, 1).await;
     assert!(shown[0].actions.is_empty());
     assert!(
-        shown[0].body.contains("latchkey approvals"),
+        shown[0].body.contains("Answer in Latchkey"),
         "{}",
         shown[0].body
     );

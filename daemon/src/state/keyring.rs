@@ -4,14 +4,31 @@
 //! again if the slot cannot be written), so the vault never names a key the keyring lacks.
 //! A keyring failure never counts as a wrong passphrase.
 
-use super::{SharedState, blocking, lock_state};
-use crate::keyring::Keyring;
-use crate::state::StateError;
+use super::{SharedState, StateError, lock_state};
+use crate::keyring::{Keyring, KeyringError};
 use crate::vault::new_keyring_key;
-use latchkey_dbus::Error;
+
+/// Why keyring unlock (or switching it on or off) did not happen; the vault is as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyringUnlockError {
+    /// The login keyring was unreachable, locked, or had no (valid) key for this vault.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+/// Runs file and key work off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StateError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StateError::Internal(e.to_string()))
+}
 
 /// Unlocks with the key from the login keyring.
-pub async fn unlock(state: &SharedState) -> Result<(), Error> {
+pub async fn unlock(state: &SharedState) -> Result<(), KeyringUnlockError> {
     let store = {
         let s = lock_state(state);
         s.check_can_unlock_with_keyring()?;
@@ -29,15 +46,15 @@ pub async fn unlock(state: &SharedState) -> Result<(), Error> {
 }
 
 /// Stores a new random key in the keyring and adds the slot for it.
-pub async fn enable(state: &SharedState) -> Result<(), Error> {
+pub async fn enable(state: &SharedState) -> Result<(), KeyringUnlockError> {
     let path = {
         let s = lock_state(state);
         if s.locked() {
-            return Err(Error::from(StateError::Locked));
+            return Err(StateError::Locked.into());
         }
         s.store().path().to_path_buf()
     };
-    let key = new_keyring_key().map_err(|e| Error::Storage(e.to_string()))?;
+    let key = new_keyring_key().map_err(StateError::from)?;
     let keyring = Keyring::connect().await?;
     keyring.store_key(&path, &key).await?;
     let st = state.clone();
@@ -46,13 +63,13 @@ pub async fn enable(state: &SharedState) -> Result<(), Error> {
         if let Err(cleanup) = keyring.delete_key(&path).await {
             tracing::warn!("cannot remove the unused keyring item: {cleanup}");
         }
-        return Err(Error::from(e));
+        return Err(e.into());
     }
     Ok(())
 }
 
 /// Removes the slot, then the key from the keyring (a failure there is only logged).
-pub async fn disable(state: &SharedState) -> Result<(), Error> {
+pub async fn disable(state: &SharedState) -> Result<(), KeyringUnlockError> {
     let path = lock_state(state).store().path().to_path_buf();
     let st = state.clone();
     blocking(move || lock_state(&st).disable_keyring()).await??;

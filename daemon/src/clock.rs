@@ -1,0 +1,11 @@
+//! The wall clock, in the whole seconds every record and code period uses.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Seconds since the epoch (0 if the clock is before 1970, which codes will then show).
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
