@@ -15,7 +15,7 @@ pub use error::Error;
 pub use proxy::{
     AccessProxy, ApprovalsProxy, BackupProxy, RequestProxy, SettingsProxy, VaultProxy,
 };
-pub use types::{AccountInfo, ImportEntry, ImportReply, RequestDetails};
+pub use types::{AccountExtra, AccountInfo, AccountKind, ImportEntry, ImportReply, RequestDetails};
 
 /// Well-known bus name the daemon owns.
 pub const BUS_NAME: &str = "org.latchkey.Latchkey1";

@@ -1,23 +1,82 @@
 //! Types that cross the bus. Metadata only: no type here can carry a seed.
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use zbus::zvariant::{DeserializeDict, OwnedValue, SerializeDict, Type};
+
+use zbus::zvariant::{DeserializeDict, SerializeDict, Type};
 
 /// One account as listed to clients: `(id, issuer, account, kind, algorithm, digits, period, extra)`.
 ///
-/// `kind` is `totp`, `hotp` or `steam`; `period` is 0 for HOTP. `extra` leaves room for
-/// fields added later (e.g. `counter` for HOTP) without a new interface version.
+/// `period` is 0 for HOTP and push tokens; `algorithm` is empty and `digits` 0 for push tokens.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct AccountInfo {
     pub id: String,
     pub issuer: String,
     pub account: String,
-    pub kind: String,
+    pub kind: AccountKind,
     pub algorithm: String,
     pub digits: u32,
     pub period: u32,
-    pub extra: HashMap<String, OwnedValue>,
+    pub extra: AccountExtra,
+}
+
+/// What an account is (a string on the wire: `totp`, `hotp`, `steam`, `push`). A kind a newer
+/// daemon adds reads as `Unknown`, so an older client lists it without offering codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+#[zvariant(signature = "s")]
+pub enum AccountKind {
+    /// Time-based codes (RFC 6238).
+    Totp,
+    /// Counter-based codes (RFC 4226): each code is asked for, and advances the counter.
+    Hotp,
+    /// Steam Guard's five-character time-based codes.
+    Steam,
+    /// A privacyIDEA push token: sign-in approvals, no codes.
+    Push,
+    #[serde(other)]
+    Unknown,
+}
+
+impl AccountKind {
+    /// The kind as the wire, the CLI's JSON and the user see it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Totp => "totp",
+            AccountKind::Hotp => "hotp",
+            AccountKind::Steam => "steam",
+            AccountKind::Push => "push",
+            AccountKind::Unknown => "unknown",
+        }
+    }
+
+    /// Whether accounts of this kind have codes (push tokens and unknown kinds do not).
+    pub fn has_codes(self) -> bool {
+        matches!(
+            self,
+            AccountKind::Totp | AccountKind::Hotp | AccountKind::Steam
+        )
+    }
+}
+
+impl std::fmt::Display for AccountKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An account's fields beyond the common ones (an `a{sv}` on the wire, so later ones can be
+/// added); keys a newer daemon adds are ignored.
+#[derive(Debug, Clone, Default, PartialEq, SerializeDict, DeserializeDict, Type)]
+#[zvariant(signature = "a{sv}")]
+pub struct AccountExtra {
+    /// HOTP: the counter of the next code.
+    pub counter: Option<u64>,
+    /// Push tokens: the token's serial on the privacyIDEA server.
+    pub serial: Option<String>,
+    /// Push tokens: the server's push endpoint.
+    pub url: Option<String>,
+    /// Push tokens: true (it approves sign-ins and has no codes).
+    pub approval_only: Option<bool>,
 }
 
 /// A pending approval or consent request as `ListPending` describes it (an `a{sv}` on the
@@ -117,7 +176,8 @@ pub type ImportReply = (
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zbus::zvariant::{Value, serialized::Context, to_bytes};
+    use std::collections::HashMap;
+    use zbus::zvariant::{OwnedValue, Value, serialized::Context, to_bytes};
 
     #[test]
     fn request_details_read_a_daemons_dictionary_and_ignore_new_keys() {
@@ -175,5 +235,55 @@ mod tests {
         let (back, _): (ImportEntry, _) = bytes.deserialize().expect("decode");
         assert_eq!(back, added);
         assert_eq!(back.label(), "GitHub (alice)");
+    }
+
+    #[test]
+    fn account_kinds_travel_as_strings_and_unknown_ones_still_read() {
+        let ctxt = Context::new_dbus(zbus::zvariant::LE, 0);
+        let info = AccountInfo {
+            id: "1".into(),
+            issuer: "GitHub".into(),
+            account: "alice".into(),
+            kind: AccountKind::Hotp,
+            algorithm: "SHA1".into(),
+            digits: 6,
+            period: 0,
+            extra: AccountExtra {
+                counter: Some(7),
+                ..AccountExtra::default()
+            },
+        };
+        let bytes = to_bytes(ctxt, &info).expect("encode");
+        let raw: (
+            String,
+            String,
+            String,
+            String,
+            String,
+            u32,
+            u32,
+            HashMap<String, OwnedValue>,
+        ) = bytes
+            .deserialize()
+            .expect("decode as the plain signature")
+            .0;
+        assert_eq!(raw.3, "hotp");
+        assert_eq!(raw.7.keys().collect::<Vec<_>>(), ["counter"]);
+        let (back, _): (AccountInfo, _) = bytes.deserialize().expect("decode");
+        assert_eq!(back, info);
+        let future = (
+            "2",
+            "X",
+            "y",
+            "yubikey",
+            "",
+            0u32,
+            0u32,
+            HashMap::<String, OwnedValue>::new(),
+        );
+        let bytes = to_bytes(ctxt, &future).expect("encode");
+        let (read, _): (AccountInfo, _) = bytes.deserialize().expect("decode");
+        assert_eq!(read.kind, AccountKind::Unknown);
+        assert!(!read.kind.has_codes());
     }
 }

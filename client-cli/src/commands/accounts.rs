@@ -3,7 +3,7 @@
 use super::{print_json, value_or_stdin};
 use crate::args::{AddArgs, AlgorithmArg, RemoveArgs, RenameArgs};
 use crate::exit::CliError;
-use latchkey_dbus::{AccountInfo, VaultProxy};
+use latchkey_dbus::{AccountInfo, AccountKind, VaultProxy};
 use std::collections::HashMap;
 use zbus::zvariant::Value;
 
@@ -68,10 +68,10 @@ pub fn account_json(a: &AccountInfo) -> serde_json::Value {
         "digits": a.digits,
         "period": a.period,
     });
-    if let Some(counter) = a.extra.get("counter").and_then(|c| u64::try_from(c).ok()) {
+    if let Some(counter) = a.extra.counter {
         v["counter"] = counter.into();
     }
-    if a.kind == "push" {
+    if a.kind == AccountKind::Push {
         v["serial"] = a.account.clone().into();
         v["approval_only"] = true.into();
     }
@@ -91,7 +91,7 @@ pub async fn list(vault: &VaultProxy<'_>, json: bool) -> Result<(), CliError> {
         println!("No accounts yet: add one with `latchkey add otpauth://…`.");
     }
     for a in &accounts {
-        if a.kind == "push" {
+        if a.kind == AccountKind::Push {
             println!(
                 "{}  {}  {}  [push token: sign-in approvals only, no codes]",
                 a.id,
@@ -100,7 +100,7 @@ pub async fn list(vault: &VaultProxy<'_>, json: bool) -> Result<(), CliError> {
             );
             continue;
         }
-        let timing = if a.kind == "hotp" {
+        let timing = if a.kind == AccountKind::Hotp {
             "counter".to_string()
         } else {
             format!("{}s", a.period)
@@ -131,11 +131,10 @@ pub async fn remove(vault: &VaultProxy<'_>, r: RemoveArgs) -> Result<(), CliErro
             "removing an account cannot be undone: add --yes to confirm",
         ));
     }
-    let push = vault
-        .list_accounts()
-        .await
-        .ok()
-        .and_then(|list| list.into_iter().find(|a| a.id == r.id && a.kind == "push"));
+    let push = vault.list_accounts().await.ok().and_then(|list| {
+        list.into_iter()
+            .find(|a| a.id == r.id && a.kind == AccountKind::Push)
+    });
     vault.remove_account(&r.id).await?;
     eprintln!("Removed {}.", r.id);
     if let Some(p) = push {

@@ -3,7 +3,7 @@
 use super::print_json;
 use crate::args::CodeArgs;
 use crate::exit::{AMBIGUOUS, CliError, NOT_FOUND};
-use latchkey_dbus::{AccountInfo, VaultProxy};
+use latchkey_dbus::{AccountInfo, AccountKind, VaultProxy};
 
 /// Picks the one account `query` means: an exact id, else a case-insensitive substring of
 /// `issuer`, `account` or `issuer:account` that matches exactly one account.
@@ -15,7 +15,7 @@ pub fn resolve<'a>(accounts: &'a [AccountInfo], query: &str) -> Result<&'a Accou
     let matches: Vec<&AccountInfo> = accounts
         .iter()
         // Push tokens have no codes: a search never picks one (an exact id still does).
-        .filter(|a| a.kind != "push")
+        .filter(|a| a.kind != AccountKind::Push)
         .filter(|a| {
             format!("{}:{}", a.issuer, a.account)
                 .to_lowercase()
@@ -50,7 +50,7 @@ pub async fn code(vault: &VaultProxy<'_>, c: CodeArgs) -> Result<(), CliError> {
     let accounts = vault.list_accounts().await?;
     let account = resolve(&accounts, &c.query)?;
     let (code, _from, until) = vault.get_code(&account.id).await?;
-    let hotp = account.kind == "hotp";
+    let hotp = account.kind == AccountKind::Hotp;
     if c.json {
         let mut v = serde_json::json!({ "id": account.id, "code": code, "period": account.period });
         if !hotp {

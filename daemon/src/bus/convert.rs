@@ -3,25 +3,29 @@
 use crate::accounts::{Account, algorithm_name};
 use crate::otp::Kind;
 use crate::state::AccountEdit;
-use latchkey_dbus::{AccountInfo, Error};
+use latchkey_dbus::{AccountExtra, AccountInfo, AccountKind, Error};
 use std::collections::HashMap;
 use zbus::zvariant::OwnedValue;
 
 /// Account metadata as listed on the bus (never the secret).
 pub fn info(a: &Account) -> AccountInfo {
-    let mut extra = HashMap::new();
-    if let Kind::Hotp { counter } = a.params.kind {
-        extra.insert("counter".to_string(), OwnedValue::from(counter));
-    }
+    let (kind, counter) = match a.params.kind {
+        Kind::Totp { .. } => (AccountKind::Totp, None),
+        Kind::Hotp { counter } => (AccountKind::Hotp, Some(counter)),
+        Kind::Steam => (AccountKind::Steam, None),
+    };
     AccountInfo {
         id: a.id.clone(),
         issuer: a.issuer.clone(),
         account: a.account.clone(),
-        kind: a.kind_name().to_string(),
+        kind,
         algorithm: algorithm_name(a.params.algorithm).to_string(),
         digits: u32::from(a.params.digits),
         period: a.params.period().unwrap_or(0),
-        extra,
+        extra: AccountExtra {
+            counter,
+            ..AccountExtra::default()
+        },
     }
 }
 

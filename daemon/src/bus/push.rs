@@ -3,29 +3,25 @@
 
 use crate::events::{Events, Security};
 use crate::push::{Push, PushToken};
-use latchkey_dbus::{AccountInfo, Error};
-use std::collections::HashMap;
+use latchkey_dbus::{AccountExtra, AccountInfo, AccountKind, Error};
 use std::sync::Arc;
-use zbus::zvariant::{OwnedValue, Value};
 
 /// A push token as listed: kind `push`, issuer and serial, no digits or period.
 pub fn info(t: &PushToken) -> AccountInfo {
-    let mut extra = HashMap::new();
-    for (k, v) in [("serial", t.serial.as_str()), ("url", t.url.as_str())] {
-        if let Ok(v) = OwnedValue::try_from(Value::from(v)) {
-            extra.insert(k.to_string(), v);
-        }
-    }
-    extra.insert("approval_only".to_string(), OwnedValue::from(true));
     AccountInfo {
         id: t.id.clone(),
         issuer: t.issuer.clone(),
         account: t.serial.clone(),
-        kind: "push".into(),
+        kind: AccountKind::Push,
         algorithm: String::new(),
         digits: 0,
         period: 0,
-        extra,
+        extra: AccountExtra {
+            serial: Some(t.serial.clone()),
+            url: Some(t.url.clone()),
+            approval_only: Some(true),
+            ..AccountExtra::default()
+        },
     }
 }
 

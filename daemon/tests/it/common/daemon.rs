@@ -32,7 +32,7 @@ pub async fn vault_proxy(conn: &zbus::Connection) -> VaultProxy<'static> {
 pub async fn time_codes(vault: &VaultProxy<'_>) -> Vec<(String, String, String, u64)> {
     let mut out = Vec::new();
     for a in vault.list_accounts().await.expect("list") {
-        if a.kind == "hotp" {
+        if a.kind == latchkey_dbus::AccountKind::Hotp {
             continue;
         }
         let (code, from, _) = vault.get_code(&a.id).await.expect("code");

@@ -233,7 +233,7 @@ impl Model {
                 .with_context(|| format!("acknowledged account {label} ({want:?}) is missing"))?;
             let got = Expected {
                 id: Some(info.id.clone()),
-                kind: static_name(&info.kind),
+                kind: static_name(info.kind.as_str()),
                 algorithm: static_name(&info.algorithm),
                 digits: info.digits,
                 period: info.period,
@@ -266,10 +266,7 @@ impl Model {
 
 /// The `counter` entry of a HOTP account's `extra`, if any.
 pub(crate) fn counter_of(info: &AccountInfo) -> Result<Option<u64>> {
-    info.extra
-        .get("counter")
-        .map(|v| u64::try_from(&**v).with_context(|| format!("counter of {} is {v:?}", info.id)))
-        .transpose()
+    Ok(info.extra.counter)
 }
 
 /// Maps the names the daemon lists onto the model's static strings.

@@ -49,15 +49,11 @@ async fn meta(vault: &VaultProxy<'_>) -> Meta {
         .expect("list")
         .into_iter()
         .map(|a| {
-            let counter = a
-                .extra
-                .get("counter")
-                .map(|v| format!("{v:?}"))
-                .unwrap_or_default();
+            let counter = a.extra.counter.map(|c| c.to_string()).unwrap_or_default();
             (
                 a.issuer,
                 a.account,
-                a.kind,
+                a.kind.to_string(),
                 a.algorithm,
                 a.digits,
                 a.period,
