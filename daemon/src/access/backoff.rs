@@ -44,6 +44,18 @@ impl Backoff {
         };
         if self.weights.len() >= REMEMBERED && !self.weights.contains_key(identity) {
             self.weights.retain(|_, w| decayed(*w) >= 1.0);
+            // Still full (a burst from many identities at once): forget the most forgiven one,
+            // so the memory stays bounded however many identities there are.
+            if self.weights.len() >= REMEMBERED {
+                let lightest = self
+                    .weights
+                    .iter()
+                    .min_by(|a, b| decayed(*a.1).total_cmp(&decayed(*b.1)))
+                    .map(|(k, _)| k.clone());
+                if let Some(k) = lightest {
+                    self.weights.remove(&k);
+                }
+            }
         }
         let before = self.weights.get(identity).map_or(0.0, |w| decayed(*w));
         let weight = before + 1.0;
@@ -78,6 +90,24 @@ mod tests {
         // Two minutes of quiet forgive the flood.
         let later = b.refuse("exe:/a", t + Duration::from_secs(120));
         assert!(later.pause < PAUSE_STEP * 2 && later.first);
+    }
+
+    #[test]
+    fn a_burst_from_many_identities_at_once_stays_bounded_too() {
+        let mut b = Backoff::default();
+        let t = Instant::now();
+        for i in 0..5000 {
+            b.refuse(&format!("exe:/app{i}"), t);
+        }
+        assert!(b.weights.len() <= REMEMBERED, "{}", b.weights.len());
+        // The identity refused most stays remembered.
+        for _ in 0..10 {
+            b.refuse("exe:/flood", t);
+        }
+        for i in 0..5000 {
+            b.refuse(&format!("exe:/other{i}"), t);
+        }
+        assert!(b.refuse("exe:/flood", t).pause > PAUSE_STEP * 5);
     }
 
     #[test]

@@ -103,7 +103,7 @@ impl ApprovalHub {
 
     /// Answers a consent request: `once`, `always` or `deny`.
     pub async fn answer_consent(
-        &self,
+        self: &Arc<Self>,
         conn: &zbus::Connection,
         path: &str,
         answer: &str,

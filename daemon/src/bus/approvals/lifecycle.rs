@@ -53,7 +53,7 @@ impl ApprovalHub {
 
     /// Applies a user's decision under the policy.
     pub async fn decide(
-        &self,
+        self: &Arc<Self>,
         conn: &zbus::Connection,
         path: &str,
         decision: Decision,
@@ -79,7 +79,7 @@ impl ApprovalHub {
     }
 
     /// Ends a request without a user decision (expiry, cancellation, requester gone).
-    pub async fn finish(&self, conn: &zbus::Connection, path: &str, outcome: Outcome) {
+    pub async fn finish(self: &Arc<Self>, conn: &zbus::Connection, path: &str, outcome: Outcome) {
         let ended = self.registry().finish(path, outcome);
         if let Some(request) = ended {
             self.resolved(conn, request, "latchkeyd").await;
@@ -87,7 +87,7 @@ impl ApprovalHub {
     }
 
     /// Cancels every request of a requester that left the bus.
-    pub async fn caller_left(&self, conn: &zbus::Connection, bus_name: &str) {
+    pub async fn caller_left(self: &Arc<Self>, conn: &zbus::Connection, bus_name: &str) {
         self.identities.forget(bus_name);
         let paths = self.registry().by_caller(bus_name);
         for path in paths {
@@ -96,7 +96,7 @@ impl ApprovalHub {
     }
 
     /// Hands a resolved request to its waiters, logs it, signals it and takes its object down.
-    async fn resolved(&self, conn: &zbus::Connection, request: Request, by: &str) {
+    async fn resolved(self: &Arc<Self>, conn: &zbus::Connection, request: Request, by: &str) {
         let outcome = request.outcome.unwrap_or(Outcome::Cancelled);
         let path = request.path.as_str();
         let always = self
@@ -150,7 +150,11 @@ impl ApprovalHub {
             }
         }
         let _ = conn.object_server().remove::<RequestObject, _>(path).await;
-        delivery::withdraw(conn, self, path).await;
+        // The notification is brought up to date on its own task: that waits its turn behind
+        // other requesters' notifications (a few seconds each at worst), and the answer to the
+        // decision must not.
+        let (hub, conn_, path_) = (self.clone(), conn.clone(), path.to_owned());
+        tokio::spawn(async move { delivery::withdraw(&conn_, &hub, &path_).await });
         self.report(conn).await;
     }
 

@@ -195,6 +195,11 @@ impl VaultInterface {
     ) -> Result<(), Error> {
         check("the account id", id.as_bytes(), limits::ID)?;
         limits::check_entries("the changes", changes.keys())?;
+        for value in changes.values() {
+            if let Ok(text) = <&str>::try_from(&**value) {
+                check("a changed field", text.as_bytes(), limits::LABEL)?;
+            }
+        }
         self.gate
             .require_own_client(conn, &header, "edit accounts")
             .await?;

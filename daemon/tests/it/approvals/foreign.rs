@@ -133,6 +133,14 @@ async fn foreign_apps_cannot_speak_for_the_user() {
         vault.update_account(&id, rename).await.expect_err("update"),
         "UpdateAccount",
     );
+    // A change longer than any label is refused by its length before anything else, unechoed.
+    let huge = "E".repeat(10_000);
+    let rename = HashMap::from([("issuer", Value::from(huge.as_str()))]);
+    let e = Error::from(vault.update_account(&id, rename).await.expect_err("huge"));
+    assert!(
+        matches!(&e, Error::InvalidArgument(m) if m.contains("longer than 1024 bytes") && m.len() < 200),
+        "{e:?}"
+    );
     denied(
         vault.remove_account(&id).await.expect_err("remove"),
         "RemoveAccount",
