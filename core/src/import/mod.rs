@@ -3,8 +3,8 @@
 //! Knows nothing of D-Bus or the vault file: `parse` turns the bytes of an export (and the
 //! passphrase of an encrypted one) into one result per entry; the daemon's state decides
 //! duplicates and adds everything at once. Supported: Aegis JSON (plain and encrypted; groups,
-//! notes, icons and favourites are dropped), 2FAS `.2fas` (plain and encrypted), andOTP (plain and encrypted),
-//! FreeOTP+ JSON, Bitwarden JSON, QR code images (PNG, JPEG), Google Authenticator
+//! notes, icons and favourites are dropped), 2FAS `.2fas` (plain and encrypted), andOTP (plain
+//! and encrypted), FreeOTP+ JSON, Bitwarden JSON, QR code images (PNG, JPEG), Google Authenticator
 //! `otpauth-migration://`, lists of `otpauth://` URIs (FreeOTP+'s URI export is one) and
 //! Latchkey's own backups. Errors name the fault and never contain secrets. `detect` documents
 //! how a format is recognised.

@@ -1,13 +1,10 @@
-//! The encrypted vault file: format, key wrapping and crash-safe storage (DESIGN §4, docs/vault-format.md).
+//! The encrypted vault file: format, key wrapping and crash-safe storage (DESIGN §4,
+//! docs/vault-format.md, which is the specification this code follows).
 //!
-//! The vault body is opaque bytes here; `accounts` decides what goes in it.
-//!
-//! Files: `format` (byte layout, checksum, body sealing), `header` (JSON header and slots),
-//! `slot` (passphrase slot key wrapping), `keyring_slot` (keyring slot key wrapping),
-//! `kdf` (Argon2id), `crypto` (AEAD, randomness), `atomic` (temp file / fsync / rename / backup),
-//! `store` (the public API gluing them), `store_keyring` (the keyring slot's part of that API),
-//! `copy` (standalone copies for backups and exports), `rewrap` (changing the passphrase
-//! without holding the session through the KDFs).
+//! The vault body is opaque bytes here; `accounts` decides what goes in it. The file is read
+//! in the order the specification gives — prefix, checksum, header, then cryptography — so a
+//! damaged file is reported as damaged before a slow KDF runs, and nothing is ever written over
+//! a file that could not be read.
 
 mod atomic;
 mod copy;

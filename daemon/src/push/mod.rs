@@ -1,10 +1,11 @@
 //! privacyIDEA push tokens in poll-only mode: Latchkey acts as the push device.
 //!
-//! `uri` reads the enrollment URI, `keys` holds the RSA keys (aws-lc-rs), `protocol` builds and
-//! checks the signed texts, `http` talks to the server (rustls, timeouts, size caps), `store`
-//! keeps enrolled tokens in their own 0600 file (usable while the vault is locked), `enroll`
-//! performs the second enrollment step and `poller` fetches challenges and answers them through
-//! the approvals machinery. The wire format is privacyIDEA's `/ttype/push` endpoint.
+//! Poll-only because a desktop has no push channel of its own: the daemon asks the server for
+//! challenges, verifies the server's signature on each before the user sees it, shows it as an
+//! approval request and signs the answer with the token's own key. Tokens live in their own 0600
+//! file beside the vault, so they work while the vault is locked. The wire format is
+//! privacyIDEA's `/ttype/push` endpoint; the HTTP client has timeouts and size caps because the
+//! server is not trusted more than it must be.
 
 pub mod enroll;
 mod events;

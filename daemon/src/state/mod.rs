@@ -1,11 +1,10 @@
 //! The daemon's vault state machine: absent, locked or unlocked, and every operation on it.
 //!
 //! Knows nothing of D-Bus. Each mutation is written to disk before it is acknowledged, and is
-//! undone in memory if the write fails, so memory and disk never disagree.
-//!
-//! This module holds the state and the one write path (`VaultState::mutate`); `lifecycle`
-//! creates, unlocks and locks the vault, `accounts` reads and edits accounts, `codes` computes
-//! codes, `error` says why an operation was refused.
+//! undone in memory if the write fails, so memory and disk never disagree: that is why there is
+//! one write path (`VaultState::mutate`) and why everything that changes the vault — accounts,
+//! codes that advance a counter, imports, restores, the passphrase and the keyring slot — is a
+//! method of the state rather than of its callers.
 
 mod accounts;
 mod codes;

@@ -1,9 +1,10 @@
 //! `org.latchkey.Latchkey1.Approvals`: apps ask "is it really you?", Latchkey's own clients
 //! answer for the user.
 //!
-//! `hub` holds the registry and the waiters, `lifecycle` takes a request from opened to
-//! resolved, `interface` is the D-Bus interface, `options` checks RequestApproval's arguments,
-//! `wire` is what the bus sees of a request.
+//! The policy (one decision per request, expiry, number matching) is `crate::approvals`; this
+//! module is what the bus adds to it: a `Request` object per request that the requester
+//! watches, the waiters that resume a consent check or a push answer, the notifications that
+//! show a request, and the checks on what a requester may claim.
 
 mod hub;
 mod interface;

@@ -1,9 +1,9 @@
 //! `org.latchkey.Latchkey1.Vault`: lifecycle, accounts and codes.
 //!
 //! This module holds the object and what its methods share. zbus takes one `#[interface]` block
-//! per type: `interface` has it (signatures, properties, signals); the method bodies live in
-//! `lifecycle` (create, unlock, keyring, passphrase) and `accounts` (accounts, codes, import),
-//! and what the interface announces after a change in `events`.
+//! per type, so the signatures, properties and signals are in one place and the method bodies
+//! beside it, grouped by what they change (the vault itself, or its accounts); whatever a method
+//! changed is published on the event channel, and `events::relay` tells the clients.
 
 mod accounts;
 mod adding;
