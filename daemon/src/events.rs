@@ -160,6 +160,12 @@ impl Events {
         self.publish(Event::Security(event));
     }
 
+    /// Logs an unlock by `caller` (the journal's line) and publishes it.
+    pub fn unlocked(&self, method: &'static str, caller: &str) {
+        tracing::info!(event = "unlocked", method, caller, "vault unlocked");
+        self.publish(Event::Unlocked { method });
+    }
+
     /// Publishes that accounts were added.
     pub fn added(&self, ids: Vec<String>) {
         self.publish(Event::AccountsChanged {

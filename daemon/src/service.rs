@@ -215,13 +215,7 @@ async fn unlock_at_start(state: SharedState, events: crate::events::Events) {
                 event = "keyring-unlock-at-start",
                 "unlocked through the login keyring"
             );
-            tracing::info!(
-                event = "unlocked",
-                method = "keyring",
-                caller = "latchkeyd",
-                "vault unlocked"
-            );
-            events.publish(crate::events::Event::Unlocked { method: "keyring" });
+            events.unlocked("keyring", "latchkeyd");
         }
         Err(e) => tracing::info!(
             event = "keyring-unlock-at-start",

@@ -6,7 +6,7 @@
 
 use super::{SharedState, blocking, lock_state};
 use crate::backup::Backups;
-use crate::events::{Event, Events, Security};
+use crate::events::{Events, Security};
 use crate::notifications::Urgency;
 use crate::state::restore::{self, Restored};
 use latchkey_dbus::Error;
@@ -169,10 +169,7 @@ impl BackupInterface {
                 let message = format!("Vault restored from a backup ({count} account(s))");
                 self.events
                     .security(noticed("restored", message).with("outcome", "created"));
-                tracing::info!(event = "unlocked", method = "passphrase", caller = %caller, "vault unlocked");
-                self.events.publish(Event::Unlocked {
-                    method: "passphrase",
-                });
+                self.events.unlocked("passphrase", &caller);
                 Ok(("created".into(), count, 0))
             }
             Restored::Merged(report) => {

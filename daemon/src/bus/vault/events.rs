@@ -12,12 +12,6 @@ use zbus::object_server::SignalEmitter;
 use zbus::zvariant::Value;
 
 impl VaultInterface {
-    /// Logs an unlock by `caller` and publishes it.
-    pub fn announce_unlock(&self, method: &'static str, caller: &str) {
-        tracing::info!(event = "unlocked", method, caller, "vault unlocked");
-        self.events.publish(Event::Unlocked { method });
-    }
-
     /// Logs an account (or push token) added by the caller and publishes it.
     pub(super) async fn added(&self, id: &str, header: &Header<'_>, emitter: &SignalEmitter<'_>) {
         let who = self.who(emitter.connection(), header).await;

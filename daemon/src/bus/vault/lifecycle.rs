@@ -59,7 +59,7 @@ impl VaultInterface {
                 s.finish_unlock(session, &body)?;
             }
         }
-        self.announce_unlock("passphrase", &who.label);
+        self.events.unlocked("passphrase", &who.label);
         self.events.publish(Event::Attempts);
         Ok(())
     }
@@ -76,7 +76,7 @@ impl VaultInterface {
             tracing::warn!(event = "keyring-unlock-failed", caller = %caller, "keyring unlock failed: {}", e.message());
             return Err(e);
         }
-        self.announce_unlock("keyring", &caller);
+        self.events.unlocked("keyring", &caller);
         Ok(())
     }
 
