@@ -249,6 +249,20 @@ impl Config {
 mod tests {
     use super::*;
 
+    #[test]
+    fn config_toml_names_the_settings_as_the_contract_does() {
+        let text = toml::to_string(&Config::default()).expect("toml");
+        let table: toml::Table = text.parse().expect("table");
+        let mut file: Vec<&str> = table.keys().map(String::as_str).collect();
+        let mut contract: Vec<&str> = latchkey_dbus::settings::Setting::ALL
+            .iter()
+            .map(|s| s.name())
+            .collect();
+        file.sort_unstable();
+        contract.sort_unstable();
+        assert_eq!(file, contract);
+    }
+
     fn loaded(text: &str) -> Result<Config, ConfigError> {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("config.toml");

@@ -5,11 +5,12 @@
 //! forged push answer had to remember every consequence (two D-Bus signals, three property
 //! changes, systemd's status line, a desktop notification) and reach up into the bus layer to
 //! emit them. Now the producers (state, services, the bus's own methods) only describe the
-//! event, and the subscribers — `bus::signals` for D-Bus signals, properties and the status
-//! line, `notifications` for desktop notifications — turn it into each effect. Nothing here
+//! event, and the subscribers — `bus` for D-Bus signals, properties and the status
+//! line, `notifications` for desktop notifications, `backup` for automatic backups — turn it into each effect. Nothing here
 //! knows D-Bus.
 //!
-//! Events carry ids, kinds and sentences, never a secret: a subscriber may log them.
+//! Events carry ids, kinds and sentences, never a secret: a subscriber may log them (a saved
+//! vault copy is sealed, as a backup file is).
 
 use crate::lock::LockReason;
 use tokio::sync::broadcast;
@@ -33,6 +34,10 @@ pub enum Event {
         removed: Vec<String>,
         updated: Vec<String>,
     },
+    /// The vault file was written (an account changed, a counter advanced, the passphrase
+    /// changed); `copy` is the vault as written, sealed like a backup (automatic backups
+    /// write it).
+    Saved(Sealed),
     /// Keyring unlock was switched on or off.
     Keyring { enabled: bool },
     /// A passphrase attempt changed the brute-force counters.
@@ -40,6 +45,25 @@ pub enum Event {
     /// Something the user must be able to notice: D-Bus `SecurityEvent`, and with `notice` a
     /// desktop notification too.
     Security(Security),
+}
+
+/// A sealed copy of the vault (as a backup file holds it: encrypted under the vault's
+/// passphrase slot), shared by every subscriber.
+#[derive(Clone, PartialEq)]
+pub struct Sealed {
+    pub bytes: std::sync::Arc<Vec<u8>>,
+    pub accounts: u32,
+}
+
+impl std::fmt::Debug for Sealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Sealed({} accounts, {} bytes)",
+            self.accounts,
+            self.bytes.len()
+        )
+    }
 }
 
 /// A security event: a kind (`imported`, `unlock-failed`, …), a sentence, details, and the

@@ -10,6 +10,7 @@ pub mod activity;
 pub mod approvals;
 pub mod backup;
 pub mod bus;
+pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod events;

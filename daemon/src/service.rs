@@ -1,10 +1,7 @@
 //! Process lifecycle: hardening, connecting to the bus, readiness, signals and clean shutdown.
 
 use crate::activity::ActivityLog;
-use crate::bus::{
-    ApprovalHub, ApprovalsInterface, SettingsInterface, SharedState, VaultInterface, lock_state,
-    lock_vault,
-};
+use crate::bus::{ApprovalsInterface, SettingsInterface, SharedState, VaultInterface, lock_state};
 use crate::config::Config;
 use crate::lock::idle::Activity;
 use crate::lock::{self, LockReason};
@@ -94,17 +91,21 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     let state: SharedState = Arc::new(Mutex::new(open_state(&opts, activity.clone())));
     let settings = Arc::new(Settings::new(opts.config.clone(), config));
     let backups = crate::backup::Backups::new(settings.clone());
-    lock_state(&state).set_backups(backups.clone());
     let activity_log = ActivityLog::new(opts.vault.with_file_name("activity.jsonl"));
     // One channel for what happens; its subscribers subscribe before anything can happen.
     let events = crate::events::Events::default();
     let to_bus = events.subscribe();
     let to_desktop = events.subscribe();
-    let hub = ApprovalHub::new(
+    tokio::spawn(crate::backup::follow(backups.clone(), events.subscribe()));
+    let service = crate::state::Service::new(state.clone(), events.clone());
+    // How requests are shown on the bus; the approvals service runs them.
+    let surface = Arc::new(crate::bus::BusSurface::default());
+    let hub = crate::approvals::ApprovalHub::new(
         state.clone(),
         settings.clone(),
         activity_log,
         events.clone(),
+        surface.clone(),
     );
     let grants = crate::access::grants::Grants::load(opts.vault.with_file_name("access.json"));
     let gate = crate::bus::Gate::new(hub.clone(), grants, settings.clone());
@@ -122,22 +123,15 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
         .serve_at(
             OBJECT_PATH,
             VaultInterface::new(
-                state.clone(),
+                service.clone(),
+                crate::catalog::Catalog::new(service.clone(), push.clone()),
                 gate.clone(),
-                push.clone(),
                 passphrases.clone(),
-                events.clone(),
             ),
         )?
         .serve_at(
             OBJECT_PATH,
-            crate::bus::BackupInterface::new(
-                state.clone(),
-                gate.clone(),
-                backups,
-                passphrases,
-                events.clone(),
-            ),
+            crate::bus::BackupInterface::new(service.clone(), gate.clone(), backups, passphrases),
         )?
         .serve_at(OBJECT_PATH, crate::bus::AccessInterface::new(gate.clone()))?
         .serve_at(
@@ -170,6 +164,7 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     tokio::spawn(crate::bus::listen_notification_actions(
         conn.clone(),
         hub.clone(),
+        surface,
     ));
     tokio::spawn(crate::bus::watch_requesters(conn.clone(), hub));
     let poller = tokio::spawn(push.run(conn.clone()));
@@ -194,7 +189,7 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
             _ = term.recv() => break "SIGTERM",
             _ = int.recv() => break "SIGINT",
             _ = hup.recv() => reload(&opts, &levels, &settings, &state),
-            Some(reason) = lock_rx.recv() => lock_vault(&events, &state, reason, "latchkeyd"),
+            Some(reason) = lock_rx.recv() => service.lock(reason, "latchkeyd"),
             _ = bus_gone.next() => break "lost the bus name or connection",
         }
     };

@@ -7,6 +7,7 @@ pub mod display;
 pub mod error;
 pub mod limits;
 pub mod proxy;
+pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod types;

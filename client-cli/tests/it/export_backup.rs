@@ -25,6 +25,19 @@ fn initialized() -> Env {
     env
 }
 
+/// Runs `latchkey ARGS` until `done` accepts its output or 5 s passed, and returns the last
+/// output: automatic backups follow a change, they do not hold up its reply.
+fn once_backed_up(env: &Env, args: &[&str], done: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let out = env.ok(args, None);
+        if done(&out) || std::time::Instant::now() > deadline {
+            return out;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 fn list(env: &Env) -> serde_json::Value {
     serde_json::from_str(&env.ok(&["list", "--json"], None)).expect("json")
 }
@@ -150,7 +163,9 @@ fn export_writes_private_files_and_imports_back() {
 #[test]
 fn backup_now_list_and_restore_on_a_fresh_machine() {
     let env = initialized();
-    let listed = env.ok(&["backup", "list", "--json"], None);
+    let listed = once_backed_up(&env, &["backup", "list", "--json"], |l| {
+        l.matches(".latchkey\"").count() == 1
+    });
     let listed: serde_json::Value = serde_json::from_str(&listed).expect("json");
     let backups = listed["backups"].as_array().expect("backups");
     assert_eq!(
@@ -241,7 +256,7 @@ fn a_failing_backup_shows_in_status_and_settings_are_checked() {
         &["add", "otpauth://totp/New:one?secret=ONSWG4TFOQYTEMZU"],
         None,
     );
-    let status = env.ok(&["status"], None);
+    let status = once_backed_up(&env, &["status"], |s| s.contains("automatic backup failed"));
     assert!(
         status.contains("the last automatic backup failed"),
         "{status}"

@@ -1,6 +1,7 @@
 //! Typed calls on the daemon, one function per thing the UI asks for.
 
 use super::bridge;
+use latchkey_dbus::settings::{SetError, Setting, Snapshot, Value as SettingValue};
 use latchkey_dbus::{AccountInfo, Error, SettingsProxy, VaultProxy};
 use std::collections::HashMap;
 use zbus::proxy::CacheProperties;
@@ -238,37 +239,23 @@ pub async fn remove(id: String) -> Result<(), Error> {
         .await
 }
 
-/// The daemon-side settings the preferences window edits.
-#[derive(Debug, Clone, Default)]
-pub struct DaemonSettings {
-    pub auto_lock_timeout: u32,
-    pub lock_on_screen_lock: bool,
+/// Every daemon setting as it is now, for the preferences window.
+pub async fn daemon_settings() -> Result<Snapshot, Error> {
+    bridge()
+        .call(|c| async move { Ok(Snapshot::read(&settings(&c).await?).await?) })
+        .await
 }
 
-/// Reads the daemon's settings.
-pub async fn daemon_settings() -> Result<DaemonSettings, Error> {
+/// Changes one daemon setting (the daemon validates, saves and applies it).
+pub async fn set_setting(setting: Setting, value: SettingValue) -> Result<(), Error> {
     bridge()
-        .call(|c| async move {
-            let s = settings(&c).await?;
-            Ok(DaemonSettings {
-                auto_lock_timeout: s.auto_lock_timeout().await?,
-                lock_on_screen_lock: s.lock_on_screen_lock().await?,
-            })
+        .call(move |c| async move {
+            match setting.set(&settings(&c).await?, &value).await {
+                Ok(()) => Ok(()),
+                Err(SetError::Bus(e)) => Err(e.into()),
+                Err(SetError::Value(e)) => Err(Error::InvalidArgument(e.to_string())),
+            }
         })
-        .await
-}
-
-/// Sets the auto-lock timeout (seconds, 0 = never).
-pub async fn set_auto_lock_timeout(seconds: u32) -> Result<(), Error> {
-    bridge()
-        .call(move |c| async move { Ok(settings(&c).await?.set_auto_lock_timeout(seconds).await?) })
-        .await
-}
-
-/// Sets whether the vault locks with the screen.
-pub async fn set_lock_on_screen_lock(on: bool) -> Result<(), Error> {
-    bridge()
-        .call(move |c| async move { Ok(settings(&c).await?.set_lock_on_screen_lock(on).await?) })
         .await
 }
 

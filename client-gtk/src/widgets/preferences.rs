@@ -6,6 +6,7 @@ use crate::window::Window;
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::glib;
+use latchkey_dbus::settings::{Setting, Value};
 
 mod imp {
     use super::*;
@@ -95,7 +96,9 @@ impl PreferencesWindow {
             self,
             move |spin| {
                 let seconds = spin.value_as_int().max(0) as u32 * 60;
-                p.write(async move { daemon::set_auto_lock_timeout(seconds).await });
+                p.write(async move {
+                    daemon::set_setting(Setting::AutoLockTimeout, Value::Number(seconds)).await
+                });
             }
         ));
         imp.screen_lock_switch.connect_active_notify(glib::clone!(
@@ -103,7 +106,9 @@ impl PreferencesWindow {
             self,
             move |sw| {
                 let on = sw.is_active();
-                p.write(async move { daemon::set_lock_on_screen_lock(on).await });
+                p.write(async move {
+                    daemon::set_setting(Setting::LockOnScreenLock, Value::Flag(on)).await
+                });
             }
         ));
         imp.keyring_switch.connect_active_notify(glib::clone!(
@@ -124,9 +129,11 @@ impl PreferencesWindow {
                 let imp = p.imp();
                 match daemon::daemon_settings().await {
                     Ok(s) => {
+                        let timeout = s.number(Setting::AutoLockTimeout);
                         imp.auto_lock_spin
-                            .set_value(f64::from(s.auto_lock_timeout.div_ceil(60)));
-                        imp.screen_lock_switch.set_active(s.lock_on_screen_lock);
+                            .set_value(f64::from(timeout.div_ceil(60)));
+                        imp.screen_lock_switch
+                            .set_active(s.flag(Setting::LockOnScreenLock));
                     }
                     Err(e) => p.add_toast(adw::Toast::new(&e.message())),
                 }

@@ -6,7 +6,7 @@
 //! caller (one that hides its executable) has no identity: it never matches or creates a
 //! remembered decision, and nothing is ever remembered under a process id.
 
-use crate::approvals::Caller;
+use super::Caller;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 

@@ -13,9 +13,9 @@
 //! Same-uid processes can ptrace each other, so the executable path is a label, not proof; a
 //! Flatpak app id is believed only from a sandbox verified by [`super::flatpak`].
 
+use super::Caller;
 use super::flatpak;
 use super::process::{self, FileId, Fingerprint};
-use crate::approvals::Caller;
 use std::collections::HashMap;
 use std::os::fd::OwnedFd;
 use std::sync::Mutex;
@@ -24,6 +24,8 @@ use zbus::names::{BusName, UniqueName};
 /// Why a caller was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
+    #[error("no sender")]
+    NoSender,
     #[error("cannot identify the caller: {0}")]
     Bus(#[from] zbus::Error),
     #[error("the caller runs as uid {0}, not as this user; refused")]

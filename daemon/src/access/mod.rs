@@ -2,9 +2,11 @@
 
 pub mod adds;
 pub mod backoff;
+pub mod caller;
 pub mod flatpak;
 pub mod grants;
 pub mod identity;
 pub mod process;
 
-pub use identity::Identities;
+pub use caller::Caller;
+pub use identity::{Identities, IdentityError};

@@ -1,13 +1,17 @@
 //! Approval requests: "is it really you signing in?", answered by the user with number matching.
 //!
-//! Pure bookkeeping and policy, no D-Bus: one decision per request, an expired request cannot be
-//! approved, a wrong number is a denial, and (by default) approving needs an unlocked vault.
+//! The registry here is pure bookkeeping and policy: one decision per request, an expired
+//! request cannot be approved, a wrong number is a denial, and (by default) approving needs an
+//! unlocked vault. The hub runs requests through their life over it, for the bus and for push.
 
+pub mod hub;
 pub mod places;
 pub mod request;
 
+pub use crate::access::Caller;
+pub use hub::{ApprovalHub, Surface};
 pub use places::{Full, MAX_PENDING, Requester};
-pub use request::{Caller, Claims, NumberMatch, Outcome, Request};
+pub use request::{Claims, NumberMatch, Outcome, Request};
 
 use std::collections::BTreeMap;
 

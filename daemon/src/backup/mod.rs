@@ -15,8 +15,9 @@ mod retention;
 
 pub use names::BackupName;
 
+use crate::events::{Event, Sealed, Subscription};
 use crate::settings::Settings;
-use crate::vault::{Session, VaultError, install_copy};
+use crate::vault::{VaultError, install_copy};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -63,6 +64,19 @@ pub struct BackupStatus {
     pub last_error: String,
 }
 
+/// The subscriber that writes an automatic backup after each save of the vault, one at a
+/// time and off the async workers, until the daemon stops. A backup never delays the change
+/// it copies: the change was acknowledged when its own write was done.
+pub async fn follow(backups: Arc<Backups>, mut events: Subscription) {
+    while let Some(event) = events.next().await {
+        let Event::Saved(copy) = event else { continue };
+        let backups = backups.clone();
+        if let Err(e) = tokio::task::spawn_blocking(move || backups.after_save(&copy)).await {
+            tracing::error!(event = "backup-failed", "automatic backup failed: {e}");
+        }
+    }
+}
+
 /// Writes, lists and prunes backups in the folder the settings name.
 pub struct Backups {
     settings: Arc<Settings>,
@@ -98,11 +112,11 @@ impl Backups {
     /// After a change: writes a backup if automatic backups are on; it replaces the previous
     /// backup of the same burst ([`coalesce`]). Failures are logged and recorded, never
     /// returned: the change itself already happened.
-    pub fn after_change(&self, session: &Session, body: &[u8], count: u32) {
+    pub fn after_save(&self, copy: &Sealed) {
         if !self.settings.current().automatic_backups {
             return;
         }
-        let (folder, file) = match self.record(self.install(session, body, count), count) {
+        let (folder, file) = match self.record(self.install(copy), copy.accounts) {
             Ok(written) => written,
             Err(e) => {
                 tracing::error!(event = "backup-failed", "automatic backup failed: {e}");
@@ -130,8 +144,8 @@ impl Backups {
 
     /// Writes a backup now (on request); returns its file name. It is never replaced by a later
     /// automatic backup.
-    pub fn write(&self, session: &Session, body: &[u8], count: u32) -> Result<String, BackupError> {
-        let (folder, file) = self.record(self.install(session, body, count), count)?;
+    pub fn write(&self, copy: &Sealed) -> Result<String, BackupError> {
+        let (folder, file) = self.record(self.install(copy), copy.accounts)?;
         self.runs.lock().unwrap_or_else(|p| p.into_inner()).end();
         self.prune(&folder);
         Ok(file)
@@ -159,15 +173,10 @@ impl Backups {
     }
 
     /// Writes a new backup file; returns the folder and the file's name.
-    fn install(
-        &self,
-        session: &Session,
-        body: &[u8],
-        count: u32,
-    ) -> Result<(PathBuf, String), BackupError> {
+    fn install(&self, copy: &Sealed) -> Result<(PathBuf, String), BackupError> {
         let folder = self.folder()?;
         ensure_folder(&folder)?;
-        let bytes = session.seal_copy(body, count)?;
+        let bytes = copy.bytes.as_slice();
         let mut name = BackupName {
             millis: now_millis(),
             host: self.host.clone(),
@@ -175,7 +184,7 @@ impl Backups {
         // Two changes in one millisecond: take the next free millisecond, never overwrite.
         let file = loop {
             let file = name.file_name();
-            match install_copy(&folder.join(&file), &bytes) {
+            match install_copy(&folder.join(&file), bytes) {
                 Ok(()) => break file,
                 Err(VaultError::AlreadyExists(_)) if name.millis % 1000 < 999 => name.millis += 1,
                 Err(e) => return Err(e.into()),

@@ -4,54 +4,40 @@
 //! names (it writes backups only into the configured folder). Export and Restore are for
 //! Latchkey's own clients only.
 
-use super::{SharedState, blocking, lock_state};
+use super::passphrase::Action;
+use super::{blocking, lock_state};
 use crate::backup::Backups;
-use crate::events::{Events, Security};
-use crate::notifications::Urgency;
-use crate::state::restore::{self, Restored};
+use crate::state::{Service, export};
 use latchkey_dbus::Error;
 use latchkey_dbus::limits::{self, check};
 use std::sync::Arc;
 use zbus::message::Header;
 use zeroize::Zeroizing;
 
-/// Serves exports, backups and restores against the shared state.
+/// Serves exports, backups and restores against the state service.
 pub struct BackupInterface {
-    state: SharedState,
+    service: Arc<Service>,
     gate: Arc<super::Gate>,
     backups: Arc<Backups>,
     /// Checks the passphrase for exports, like every other passphrase check.
     passphrases: Arc<super::PassphraseGate>,
-    events: Events,
 }
 
 impl BackupInterface {
-    /// Serves `state`; `backups` is the same object the state writes automatic backups with.
+    /// Serves `service`; `backups` is the same object automatic backups are written with.
     pub fn new(
-        state: SharedState,
+        service: Arc<Service>,
         gate: Arc<super::Gate>,
         backups: Arc<Backups>,
         passphrases: Arc<super::PassphraseGate>,
-        events: Events,
     ) -> Self {
         Self {
-            state,
+            service,
             gate,
             backups,
             passphrases,
-            events,
         }
     }
-}
-
-/// A security event that also shows as a desktop notification: an export or restore nobody
-/// asked for must not go unnoticed.
-fn noticed(kind: &'static str, message: String) -> Security {
-    Security::new(kind, message.clone()).notify(
-        format!("Latchkey: {kind}"),
-        message,
-        Urgency::Normal,
-    )
 }
 
 #[zbus::interface(name = "org.latchkey.Latchkey1.Backup")]
@@ -74,29 +60,23 @@ impl BackupInterface {
             .gate
             .require_own_client(conn, &header, "export the accounts")
             .await?;
+        let format = export::format(&format, plaintext)?;
+        // The passphrase is checked through the passphrase gate, like an unlock: same delay,
+        // same count, same report, so exports cannot be used to guess it faster.
         let who = self.passphrases.attempter(conn, &header).await;
-        let done = super::export::run(
-            &self.state,
-            &self.passphrases,
-            &who,
-            &format,
-            passphrase,
-            plaintext,
-        )
-        .await?;
-        let name = done.format.name();
-        tracing::info!(event = "exported", format = name, plaintext, accounts = done.count, caller = %caller, "accounts exported");
-        let message = format!(
-            "{} account(s) exported as {name}{}",
-            done.count,
-            if plaintext { ", unencrypted" } else { "" }
-        );
-        self.events.security(
-            noticed("exported", message)
-                .with("format", name)
-                .with("plaintext", plaintext)
-                .with("caller", caller.as_str()),
-        );
+        let pass = passphrase.clone();
+        self.passphrases
+            .attempt(
+                &who,
+                Action::Export,
+                |s| Ok(s.session()?.passphrase_check()?),
+                move |check| Ok(check.verify(pass.as_bytes())?),
+            )
+            .await?;
+        let done = self
+            .service
+            .export(format, plaintext, passphrase, &caller)
+            .await?;
         let mut data = done.data;
         // The reply owns the bytes now; zbus cannot wipe its copy (docs/export.md).
         Ok(std::mem::take(&mut *data))
@@ -129,11 +109,12 @@ impl BackupInterface {
         self.gate
             .require_own_client(conn, &header, "write backups on demand")
             .await?;
-        let state = self.state.clone();
+        let state = self.service.state().clone();
         let backups = self.backups.clone();
         blocking(move || {
-            lock_state(&state)
-                .with_body(|session, body, count| backups.write(session, body, count))?
+            let copy = lock_state(&state).sealed()?;
+            backups
+                .write(&copy)
                 .map_err(|e| Error::Storage(e.to_string()))
         })
         .await?
@@ -157,40 +138,8 @@ impl BackupInterface {
             .gate
             .require_own_client_now(conn, &header, "restore a backup")
             .await?;
-        let state = self.state.clone();
-        let restored = blocking(move || {
-            let checked = restore::check(data, passphrase.as_bytes())?;
-            lock_state(&state).restore(checked, passphrase.as_bytes())
-        })
-        .await??;
-        match restored {
-            Restored::Created(count) => {
-                tracing::info!(event = "restored", mode = "created", accounts = count, caller = %caller, "vault restored from a backup");
-                let message = format!("Vault restored from a backup ({count} account(s))");
-                self.events
-                    .security(noticed("restored", message).with("outcome", "created"));
-                self.events.unlocked("passphrase", &caller);
-                Ok(("created".into(), count, 0))
-            }
-            Restored::Merged(report) => {
-                if !report.failed.is_empty() {
-                    return Err(Error::InvalidArgument(format!(
-                        "{} account(s) of the backup cannot be added; nothing was restored",
-                        report.failed.len()
-                    )));
-                }
-                let ids: Vec<String> = report.added.iter().map(|a| a.id.clone()).collect();
-                let (added, skipped) = (ids.len() as u32, report.skipped.len() as u32);
-                tracing::info!(event = "restored", mode = "merged", added, skipped, caller = %caller, "backup merged into the vault");
-                let message = format!("Backup merged: {added} account(s) added, {skipped} skipped");
-                self.events
-                    .security(noticed("restored", message).with("outcome", "merged"));
-                if !ids.is_empty() {
-                    self.events.added(ids);
-                }
-                Ok(("merged".into(), added, skipped))
-            }
-        }
+        let (outcome, added, skipped) = self.service.restore(data, passphrase, &caller).await?;
+        Ok((outcome.into(), added, skipped))
     }
 
     /// The folder backups go to (the configured one, or the default).

@@ -5,11 +5,11 @@
 //! allow once / always / deny"), delivered like an approval. Remembered decisions live in
 //! [`Grants`]. The calling method waits for the answer.
 
-use super::approvals::ApprovalHub;
 use crate::access::backoff::Backoff;
 use crate::access::grants::{Grants, identity_of};
 use crate::access::process::{FileId, file_id};
 use crate::activity::Entry;
+use crate::approvals::ApprovalHub;
 use crate::approvals::{Caller, Claims, DEFAULT_TIMEOUT, Outcome, Request, Requester};
 use crate::clock::unix_now;
 use latchkey_dbus::Error;
@@ -98,7 +98,7 @@ impl Gate {
         conn: &zbus::Connection,
         header: &Header<'_>,
     ) -> Result<crate::approvals::Caller, Error> {
-        self.hub.caller_of(conn, header).await
+        Ok(self.hub.caller_of(conn, header).await?)
     }
 
     /// Whether `caller` is one of Latchkey's own clients: an executable beside the daemon (or in
@@ -261,7 +261,7 @@ impl Gate {
             .admit(Requester::foreign(&caller.bus_name, identity.clone()))
         {
             Ok(path) => path,
-            Err(e) => return Err(self.refuse(&caller, "request-refused", e).await),
+            Err(e) => return Err(self.refuse(&caller, "request-refused", e.into()).await),
         };
         let label = caller.label();
         let request = Request {

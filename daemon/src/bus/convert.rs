@@ -2,10 +2,30 @@
 
 use crate::accounts::{Account, algorithm_name};
 use crate::otp::Kind;
+use crate::push::PushToken;
 use crate::state::AccountEdit;
 use latchkey_dbus::{AccountExtra, AccountInfo, AccountKind, Error};
 use std::collections::HashMap;
 use zbus::zvariant::OwnedValue;
+
+/// A push token as listed: kind `push`, issuer and serial, no digits or period.
+pub fn token_info(t: &PushToken) -> AccountInfo {
+    AccountInfo {
+        id: t.id.clone(),
+        issuer: t.issuer.clone(),
+        account: t.serial.clone(),
+        kind: AccountKind::Push,
+        algorithm: String::new(),
+        digits: 0,
+        period: 0,
+        extra: AccountExtra {
+            serial: Some(t.serial.clone()),
+            url: Some(t.url.clone()),
+            approval_only: Some(true),
+            ..AccountExtra::default()
+        },
+    }
+}
 
 /// Account metadata as listed on the bus (never the secret).
 pub fn info(a: &Account) -> AccountInfo {

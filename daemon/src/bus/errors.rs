@@ -4,7 +4,10 @@
 //! place a reviewer can read against `dbus/src/error.rs`. Messages are the errors' own: they
 //! name the fault in words a person understands and never carry a secret.
 
-use crate::approvals::DecisionError;
+use crate::access::IdentityError;
+use crate::approvals::hub::ConsentError;
+use crate::approvals::{DecisionError, Full};
+use crate::catalog::CatalogError;
 use crate::import::ImportError;
 use crate::keyring::KeyringError;
 use crate::push::PushError;
@@ -57,7 +60,7 @@ impl From<RestoreError> for Error {
     fn from(e: RestoreError) -> Self {
         match e {
             RestoreError::Backup(CopyError::BadPassphrase) => Error::BadPassphrase(e.to_string()),
-            RestoreError::Backup(_) | RestoreError::Contents(_) => {
+            RestoreError::Backup(_) | RestoreError::Contents(_) | RestoreError::Unaddable(_) => {
                 Error::InvalidArgument(e.to_string())
             }
             RestoreError::State(StateError::AlreadyInitialized) => Error::AlreadyInitialized(
@@ -76,6 +79,39 @@ impl From<DecisionError> for Error {
             DecisionError::Expired => Error::Expired(e.to_string()),
             DecisionError::NumberRequired => Error::InvalidArgument(e.to_string()),
         }
+    }
+}
+
+impl From<CatalogError> for Error {
+    fn from(e: CatalogError) -> Self {
+        match e {
+            CatalogError::State(s) => s.into(),
+            CatalogError::Push(p) => p.into(),
+            CatalogError::NoCodes { .. } => Error::InvalidArgument(e.to_string()),
+        }
+    }
+}
+
+impl From<IdentityError> for Error {
+    fn from(e: IdentityError) -> Self {
+        Error::AccessDenied(e.to_string())
+    }
+}
+
+impl From<ConsentError> for Error {
+    fn from(e: ConsentError) -> Self {
+        match e {
+            ConsentError::Decision(d) => d.into(),
+            ConsentError::NotConsent | ConsentError::Answer(_) => {
+                Error::InvalidArgument(e.to_string())
+            }
+        }
+    }
+}
+
+impl From<Full> for Error {
+    fn from(e: Full) -> Self {
+        Error::TooManyRequests(e.to_string())
     }
 }
 
@@ -101,12 +137,9 @@ impl From<PushError> for Error {
     }
 }
 
-/// Runs slow work (a KDF, a file write) on tokio's blocking pool. A panic there is a bug, not
-/// the caller's fault: it comes back as a storage error and the daemon keeps serving.
+/// Runs slow work (a KDF, a file write) on tokio's blocking pool; see [`crate::state::blocking`].
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Error> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::Storage(format!("internal error: {e}")))
+    Ok(crate::state::blocking(f).await?)
 }

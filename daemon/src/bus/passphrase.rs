@@ -7,8 +7,8 @@
 //! critical notification). Latchkey's own clients and other apps are throttled apart (see
 //! [`crate::throttle`]): another app's guesses cannot make the user wait.
 
-use super::approvals::ApprovalHub;
 use super::{Gate, SharedState, blocking, lock_state};
+use crate::approvals::ApprovalHub;
 use crate::clock::unix_now;
 use crate::events::{Event, Events, Security};
 use crate::notifications::Urgency;

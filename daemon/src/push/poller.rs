@@ -7,8 +7,8 @@
 use super::http::Http;
 use super::store::{PushStore, PushToken};
 use super::{PushError, protocol, uri};
+use crate::approvals::ApprovalHub;
 use crate::approvals::Outcome;
-use crate::bus::ApprovalHub;
 use crate::settings::Settings;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

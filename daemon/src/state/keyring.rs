@@ -4,7 +4,7 @@
 //! again if the slot cannot be written), so the vault never names a key the keyring lacks.
 //! A keyring failure never counts as a wrong passphrase.
 
-use super::{SharedState, StateError, lock_state};
+use super::{SharedState, StateError, blocking, lock_state};
 use crate::keyring::{Keyring, KeyringError};
 use crate::vault::new_keyring_key;
 
@@ -16,15 +16,6 @@ pub enum KeyringUnlockError {
     Keyring(#[from] KeyringError),
     #[error(transparent)]
     State(#[from] StateError),
-}
-
-/// Runs file and key work off the async workers.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, StateError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| StateError::Internal(e.to_string()))
 }
 
 /// Unlocks with the key from the login keyring.

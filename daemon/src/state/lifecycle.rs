@@ -125,15 +125,10 @@ impl VaultState {
     /// refused if the passphrase changed since [`Self::passphrase_change`].
     pub fn install_passphrase(&mut self, rewrapped: Rewrapped) -> Result<(), StateError> {
         let store = self.store.clone();
-        let backups = self.backups.clone();
         let u = self.unlocked_mut()?;
         let body = u.accounts.to_body();
         let count = u.accounts.len() as u32;
         store.install_passphrase(&mut u.session, rewrapped, &body, count)?;
-        // Backups made from now on open with the new passphrase only.
-        if let Some(b) = backups {
-            b.after_change(&u.session, &body, count);
-        }
         Ok(())
     }
 }

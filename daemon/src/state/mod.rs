@@ -9,15 +9,18 @@
 mod accounts;
 mod codes;
 mod error;
+pub mod export;
 mod import;
 pub mod keyring;
 mod lifecycle;
 pub mod restore;
+pub mod service;
 
 pub(crate) use accounts::check_labels;
 pub use accounts::{AccountEdit, NewAccount};
 pub use error::StateError;
 pub use import::{Added, ImportReport, Skipped};
+pub use service::{Imported, Service};
 
 use crate::accounts::Accounts;
 use crate::clock::unix_now;
@@ -42,6 +45,16 @@ pub fn lock_state(state: &SharedState) -> MutexGuard<'_, VaultState> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Runs slow work (a KDF, a file write) on tokio's blocking pool. A panic there is a bug, not
+/// the caller's fault: it comes back as [`StateError::Internal`] and the daemon keeps serving.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StateError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StateError::Internal(e.to_string()))
+}
+
 /// The vault as the daemon holds it.
 pub struct VaultState {
     store: Store,
@@ -54,8 +67,6 @@ pub struct VaultState {
     has_keyring_slot: bool,
     pending_requests: usize,
     activity: Arc<Activity>,
-    /// Automatic backups after every change; none until the service sets them up.
-    backups: Option<Arc<crate::backup::Backups>>,
 }
 
 impl VaultState {
@@ -86,7 +97,6 @@ impl VaultState {
             has_keyring_slot: false,
             pending_requests: 0,
             activity,
-            backups: None,
         }
     }
 
@@ -100,9 +110,14 @@ impl VaultState {
         self.locked_since
     }
 
-    /// Turns on automatic backups after every change (the service does, tests of the core need not).
-    pub fn set_backups(&mut self, backups: Arc<crate::backup::Backups>) {
-        self.backups = Some(backups);
+    /// The vault as written, sealed like a backup, for [`crate::events::Event::Saved`].
+    pub fn sealed(&self) -> Result<crate::events::Sealed, StateError> {
+        let (bytes, accounts) =
+            self.with_body(|session, body, n| session.seal_copy(body, n).map(|bytes| (bytes, n)))??;
+        Ok(crate::events::Sealed {
+            bytes: Arc::new(bytes),
+            accounts,
+        })
     }
 
     /// The unlocked session, for exports and backups.
@@ -193,7 +208,6 @@ impl VaultState {
     fn mutate(&mut self, change: impl FnOnce(&mut Accounts) -> Undo) -> Result<(), StateError> {
         // Not activity by itself: only own clients' calls count, and the bus layer knows the caller.
         let store = self.store.clone();
-        let backups = self.backups.clone();
         let u = self.unlocked_mut()?;
         let undo = change(&mut u.accounts);
         let count = u.accounts.len() as u32;
@@ -201,9 +215,6 @@ impl VaultState {
         if let Err(e) = store.save(&mut u.session, &body, count) {
             undo(&mut u.accounts);
             return Err(e.into());
-        }
-        if let Some(b) = backups {
-            b.after_change(&u.session, &body, count);
         }
         self.account_count = count;
         Ok(())

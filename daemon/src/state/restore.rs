@@ -44,6 +44,8 @@ pub enum RestoreError {
     Contents(String),
     #[error(transparent)]
     State(#[from] StateError),
+    #[error("{0} account(s) of the backup cannot be added; nothing was restored")]
+    Unaddable(usize),
 }
 
 /// Opens `bytes` with `passphrase` (runs Argon2id; call off the dispatcher) and reads the

@@ -33,6 +33,28 @@ async fn ours(backup: &BackupProxy<'_>) -> Vec<String> {
     list.into_iter().filter(|b| b.3).map(|b| b.0).collect()
 }
 
+/// Runs `change` and waits (up to 5 s) for its automatic backup to be written or to fail:
+/// backups follow a change, they do not hold up its reply.
+async fn backed_up<T>(backup: &BackupProxy<'_>, change: impl std::future::Future<Output = T>) -> T {
+    let last = async || {
+        (
+            backup.last_backup_file().await.expect("last file"),
+            backup.last_backup_error().await.expect("last error"),
+        )
+    };
+    let before = last().await;
+    let value = change.await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while last().await == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no automatic backup after the change"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    value
+}
+
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).expect("stat").permissions().mode() & 0o777
 }
@@ -71,31 +93,39 @@ async fn backups_follow_changes_and_restore_on_a_fresh_machine() {
         std::fs::write(folder.join(name), name).expect("foreign file");
     }
 
-    let id = vault
-        .add_uri("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example")
-        .await
-        .expect("add");
+    let id = backed_up(
+        &backup,
+        vault.add_uri("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example"),
+    )
+    .await
+    .expect("add");
     let first = ours(&backup).await;
     assert_eq!(first.len(), 1, "a backup after add");
     let mut changes = std::collections::HashMap::new();
     changes.insert("issuer", zbus::zvariant::Value::from("Renamed"));
-    vault.update_account(&id, changes).await.expect("rename");
+    backed_up(&backup, vault.update_account(&id, changes))
+        .await
+        .expect("rename");
     // A burst of changes leaves one backup, always of the newest state.
     let renamed = ours(&backup).await;
     assert_eq!(renamed.len(), 1, "the rename's backup replaced the add's");
     assert_ne!(renamed, first, "a backup after rename");
-    let second = add_bank_account(&vault).await;
+    let second = backed_up(&backup, add_bank_account(&vault)).await;
     assert_eq!(ours(&backup).await.len(), 1);
     // Backups on demand are never replaced; they end the burst.
     for _ in 0..3 {
         backup.backup_now().await.expect("backup now");
     }
     assert_eq!(ours(&backup).await.len(), 3, "pruned to BackupKeep");
-    let third = vault
-        .add_account("Temp", "x", "ONSWG4TFOQYTEMZU", "totp", "sha1", 6, 30, 0)
+    let third = backed_up(
+        &backup,
+        vault.add_account("Temp", "x", "ONSWG4TFOQYTEMZU", "totp", "sha1", 6, 30, 0),
+    )
+    .await
+    .expect("add 3");
+    backed_up(&backup, vault.remove_account(&third))
         .await
-        .expect("add 3");
-    vault.remove_account(&third).await.expect("remove");
+        .expect("remove");
     let kept = ours(&backup).await;
     assert_eq!(kept.len(), 3, "pruned to BackupKeep: {kept:?}");
     assert_eq!(backup.last_backup_file().await.expect("last"), kept[2]);
@@ -192,10 +222,12 @@ async fn a_failing_backup_never_blocks_the_change() {
         .await
         .expect("folder");
     vault.create(PASS).await.expect("create");
-    vault
-        .add_uri("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP")
-        .await
-        .expect("the change succeeds");
+    backed_up(
+        &backup,
+        vault.add_uri("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP"),
+    )
+    .await
+    .expect("the change succeeds");
     assert_eq!(vault.account_count().await.expect("count"), 1);
     let error = backup.last_backup_error().await.expect("error");
     assert!(error.contains("not a directory"), "{error}");

@@ -1,9 +1,9 @@
 //! The `org.latchkey.Latchkey1.Approvals` interface over the hub: RequestApproval, the answers,
 //! the pending list and the activity log.
 
-use super::ApprovalHub;
 use super::options::{self, Asked};
 use super::wire::details;
+use crate::approvals::ApprovalHub;
 use crate::approvals::{Decision, Request};
 use crate::clock::unix_now;
 use latchkey_dbus::limits::{self, check};
@@ -50,7 +50,7 @@ impl ApprovalsInterface {
         let now = unix_now();
         let path = match self.hub.admit(self.gate.requester(&caller)) {
             Ok(path) => path,
-            Err(e) => return Err(self.gate.refuse(&caller, "request-refused", e).await),
+            Err(e) => return Err(self.gate.refuse(&caller, "request-refused", e.into()).await),
         };
         let shown = number.as_ref().map(|m| m.number).unwrap_or(0);
         let request = Request {

@@ -1,18 +1,20 @@
 //! `org.latchkey.Latchkey1.Approvals`: apps ask "is it really you?", Latchkey's own clients
 //! answer for the user.
 //!
-//! The policy (one decision per request, expiry, number matching) is `crate::approvals`; this
-//! module is what the bus adds to it: a `Request` object per request that the requester
-//! watches, the waiters that resume a consent check or a push answer, the notifications that
-//! show a request, and the checks on what a requester may claim.
+//! The requests, their policy and their waiters are the approvals service
+//! (`crate::approvals::ApprovalHub`); this module is how the bus shows them (a `Request`
+//! object per request that the requester watches, the signals, the notifications) and the
+//! checks on what a requester may claim.
 
-mod hub;
+pub mod delivery;
 mod interface;
 mod lifecycle;
+mod notes;
+mod notice;
 mod options;
 mod request;
 mod wire;
 
-pub use hub::ApprovalHub;
 pub use interface::ApprovalsInterface;
+pub use lifecycle::BusSurface;
 pub use wire::{announcement, details};

@@ -2,7 +2,7 @@
 //!
 //! The requester gets the path at once and learns the outcome from the `Response` signal on it.
 
-use super::ApprovalHub;
+use crate::approvals::ApprovalHub;
 use crate::approvals::Outcome;
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -232,7 +232,23 @@ async fn a_burst_of_changes_writes_one_backup_and_earlier_days_survive() {
     for i in 0..20 {
         vault.add_uri(&uri(i)).await.expect("add");
     }
-    let after = backups_in(&folder);
+    let backup = BackupProxy::builder(&client)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await
+        .expect("backup");
+    // Backups follow the changes without holding up their replies: wait (up to 5 s) until
+    // the folder settles with the last add's backup in it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let (after, last) = loop {
+        let after = backups_in(&folder);
+        let last = backup.last_backup_file().await.expect("last");
+        let settled = after.len() == 3 && after.iter().any(|p| p.ends_with(&last));
+        if settled || std::time::Instant::now() > deadline {
+            break (after, last);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     let new: Vec<&PathBuf> = after
         .iter()
         .filter(|p| *p != &old && !earlier.contains(p))
@@ -247,12 +263,6 @@ async fn a_burst_of_changes_writes_one_backup_and_earlier_days_survive() {
         "the backup of an earlier day survives the burst: {after:?}"
     );
     assert_eq!(after.len(), 3, "backup_keep = 3: {after:?}");
-    let last = BackupProxy::new(&client)
-        .await
-        .expect("backup")
-        .last_backup_file()
-        .await
-        .expect("last");
     assert!(new[0].ends_with(&last), "{last} is the burst's backup");
 }
 

@@ -1,24 +1,16 @@
-//! What the Vault interface tells others: producers publish domain events
-//! ([`crate::events`]); `relay` is the subscriber that turns each into D-Bus signals, property
-//! changes and systemd's status line.
+//! The subscriber that tells D-Bus clients what happened: each domain event
+//! ([`crate::events`]) becomes the Vault interface's signals and property changes, and
+//! systemd's status line.
 
 use super::VaultInterface;
 use crate::bus::lock_state;
 use crate::events::{Detail, Event, Security, Subscription};
 use crate::lock::LockReason;
 use std::collections::HashMap;
-use zbus::message::Header;
 use zbus::object_server::SignalEmitter;
 use zbus::zvariant::Value;
 
 impl VaultInterface {
-    /// Logs an account (or push token) added by the caller and publishes it.
-    pub(super) async fn added(&self, id: &str, header: &Header<'_>, emitter: &SignalEmitter<'_>) {
-        let who = self.who(emitter.connection(), header).await;
-        tracing::info!(event = "account-added", account_id = %id, caller = %who, "account added");
-        self.events.added(vec![id.to_string()]);
-    }
-
     /// Emits the lock state properties and refreshes the status line.
     async fn emit_state(&self, emitter: &SignalEmitter<'_>) {
         let _ = self.locked_changed(emitter).await;
@@ -29,7 +21,7 @@ impl VaultInterface {
 
     /// Refreshes the status line systemd shows.
     fn report_status(&self) {
-        crate::notify::status(&lock_state(&self.state).status_line());
+        crate::notify::status(&lock_state(self.service.state()).status_line());
     }
 
     /// Turns one event into what clients see.
@@ -66,6 +58,8 @@ impl VaultInterface {
                 let _ = self.unlock_retry_after_changed(emitter).await;
             }
             Event::Security(s) => signal(emitter, s).await,
+            // Automatic backups follow saves; clients hear of the change itself.
+            Event::Saved(_) => {}
         }
     }
 

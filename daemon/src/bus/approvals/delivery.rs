@@ -4,8 +4,9 @@
 //! (Approve/Deny, or the number choices and Deny); otherwise it tells the user where to answer.
 //! When a request is resolved elsewhere its notification is closed.
 
-use super::approvals::ApprovalHub;
+use super::BusSurface;
 use super::notes::Note;
+use crate::approvals::ApprovalHub;
 use crate::approvals::{Decision, DecisionError, Request, Requester};
 use crate::notifications::{NotificationsProxy, Urgency, send_plain};
 use futures_util::StreamExt;
@@ -15,7 +16,12 @@ use zbus::zvariant::Value;
 
 /// Shows `request` in the background: in its requester's notification, which carries the
 /// buttons of the requester's oldest pending request and counts the others.
-pub fn show(conn: &zbus::Connection, hub: Arc<ApprovalHub>, request: Request) {
+pub fn show(
+    conn: &zbus::Connection,
+    surface: Arc<BusSurface>,
+    hub: Arc<ApprovalHub>,
+    request: Request,
+) {
     let key = {
         let reg = hub.registry();
         match reg.requester_of(&request.path) {
@@ -23,16 +29,21 @@ pub fn show(conn: &zbus::Connection, hub: Arc<ApprovalHub>, request: Request) {
             _ => request.caller.bus_name.clone(),
         }
     };
-    lock(&hub.notes).join(&request.path, &key);
+    lock(&surface.notes).join(&request.path, &key);
     let conn = conn.clone();
-    tokio::spawn(async move { refresh(&conn, &hub, &key).await });
+    tokio::spawn(async move { refresh(&conn, &surface, &hub, &key).await });
 }
 
 /// Withdraws a resolved request from its requester's notification (closed when none is left).
-pub async fn withdraw(conn: &zbus::Connection, hub: &ApprovalHub, path: &str) {
-    let key = lock(&hub.notes).leave(path);
+pub async fn withdraw(
+    conn: &zbus::Connection,
+    surface: &BusSurface,
+    hub: &ApprovalHub,
+    path: &str,
+) {
+    let key = lock(&surface.notes).leave(path);
     if let Some(key) = key {
-        refresh(conn, hub, &key).await;
+        refresh(conn, surface, hub, &key).await;
     }
 }
 
@@ -42,9 +53,9 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// Brings requester `key`'s notification up to date, one requester at a time; the talk with
 /// the notification server gives up after a few seconds, so a stalled one cannot hold up answers.
-async fn refresh(conn: &zbus::Connection, hub: &ApprovalHub, key: &str) {
-    let _turn = hub.delivery.lock().await;
-    let done = tokio::time::timeout(NOTIFY_WITHIN, refresh_now(conn, hub, key)).await;
+async fn refresh(conn: &zbus::Connection, surface: &BusSurface, hub: &ApprovalHub, key: &str) {
+    let _turn = surface.delivery.lock().await;
+    let done = tokio::time::timeout(NOTIFY_WITHIN, refresh_now(conn, surface, hub, key)).await;
     if done.is_err() {
         tracing::debug!("the notification server did not answer in time");
     }
@@ -53,16 +64,16 @@ async fn refresh(conn: &zbus::Connection, hub: &ApprovalHub, key: &str) {
 /// How long bringing a notification up to date may take.
 const NOTIFY_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
 
-async fn refresh_now(conn: &zbus::Connection, hub: &ApprovalHub, key: &str) {
+async fn refresh_now(conn: &zbus::Connection, surface: &BusSurface, hub: &ApprovalHub, key: &str) {
     let pending: Vec<Request> = {
-        let members = lock(&hub.notes).members(key);
+        let members = lock(&surface.notes).members(key);
         let pending: Vec<Request> = hub
             .registry()
             .pending()
             .filter(|r| members.contains(&r.path))
             .cloned()
             .collect();
-        let mut notes = lock(&hub.notes);
+        let mut notes = lock(&surface.notes);
         for gone in members
             .iter()
             .filter(|p| !pending.iter().any(|r| &r.path == *p))
@@ -71,7 +82,7 @@ async fn refresh_now(conn: &zbus::Connection, hub: &ApprovalHub, key: &str) {
         }
         pending
     };
-    let shown = lock(&hub.notes).shown(key).cloned();
+    let shown = lock(&surface.notes).shown(key).cloned();
     let Ok(proxy) = NotificationsProxy::builder(conn)
         .cache_properties(zbus::proxy::CacheProperties::No)
         .build()
@@ -80,7 +91,7 @@ async fn refresh_now(conn: &zbus::Connection, hub: &ApprovalHub, key: &str) {
         return;
     };
     let Some(first) = pending.first() else {
-        let note = lock(&hub.notes).unshow(key);
+        let note = lock(&surface.notes).unshow(key);
         if let Some(note) = note {
             let _ = proxy.close_notification(note.id).await;
         }
@@ -98,7 +109,7 @@ async fn refresh_now(conn: &zbus::Connection, hub: &ApprovalHub, key: &str) {
         None => 0,
     };
     match notify(&proxy, first, more, replaces).await {
-        Ok(id) => lock(&hub.notes).set_shown(
+        Ok(id) => lock(&surface.notes).set_shown(
             key,
             Note {
                 id,
@@ -107,7 +118,7 @@ async fn refresh_now(conn: &zbus::Connection, hub: &ApprovalHub, key: &str) {
             },
         ),
         Err(e) => {
-            lock(&hub.notes).unshow(key);
+            lock(&surface.notes).unshow(key);
             tracing::debug!("no desktop notification for {}: {e}", first.path);
         }
     }
@@ -193,7 +204,7 @@ async fn notify(
 }
 
 /// Applies answers given with notification buttons, until the connection closes.
-pub async fn listen(conn: zbus::Connection, hub: Arc<ApprovalHub>) {
+pub async fn listen(conn: zbus::Connection, hub: Arc<ApprovalHub>, surface: Arc<BusSurface>) {
     let rule = match zbus::MatchRule::builder()
         .msg_type(zbus::message::Type::Signal)
         .interface("org.freedesktop.Notifications")
@@ -227,7 +238,13 @@ pub async fn listen(conn: zbus::Connection, hub: Arc<ApprovalHub>) {
         };
         // Each click is handled on its own task: the id may not be recorded yet if the click
         // raced the reply to Notify, so wait briefly for it.
-        tokio::spawn(apply_action(conn.clone(), hub.clone(), id, key));
+        tokio::spawn(apply_action(
+            conn.clone(),
+            hub.clone(),
+            surface.clone(),
+            id,
+            key,
+        ));
     }
 }
 
@@ -238,10 +255,16 @@ async fn notification_server(conn: &zbus::Connection) -> Option<String> {
     dbus.get_name_owner(name).await.ok().map(|o| o.to_string())
 }
 
-async fn apply_action(conn: zbus::Connection, hub: Arc<ApprovalHub>, id: u32, key: String) {
+async fn apply_action(
+    conn: zbus::Connection,
+    hub: Arc<ApprovalHub>,
+    surface: Arc<BusSurface>,
+    id: u32,
+    key: String,
+) {
     let mut path = None;
     for _ in 0..50 {
-        path = lock(&hub.notes).path_of(id);
+        path = lock(&surface.notes).path_of(id);
         if path.is_some() {
             break;
         }
@@ -267,7 +290,7 @@ async fn apply_action(conn: zbus::Connection, hub: Arc<ApprovalHub>, id: u32, ke
         Err(DecisionError::Locked) => {
             // The click closed the notification; say why nothing happened and show it again.
             let key = {
-                let mut notes = lock(&hub.notes);
+                let mut notes = lock(&surface.notes);
                 let key = notes.requester(&path).map(str::to_string);
                 if let Some(key) = &key {
                     notes.unshow(key);
@@ -282,7 +305,7 @@ async fn apply_action(conn: zbus::Connection, hub: Arc<ApprovalHub>, id: u32, ke
                 Urgency::Critical,
             );
             if let Some(key) = key {
-                refresh(&conn, &hub, &key).await;
+                refresh(&conn, &surface, &hub, &key).await;
             }
         }
         Err(e) => tracing::info!("notification answer for {path} not applied: {e}"),
