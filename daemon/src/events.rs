@@ -12,12 +12,44 @@
 //! Events carry ids, kinds and sentences, never a secret: a subscriber may log them (a saved
 //! vault copy is sealed, as a backup file is).
 
-use crate::lock::LockReason;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 /// How many events a slow subscriber may fall behind before it misses some (it is told, and
 /// logs it); bursts are an import's one event or a flood of refused attempts, far fewer.
 const CAPACITY: usize = 1024;
+
+/// Why the vault is locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LockReason {
+    /// The daemon started (or no vault was unlocked yet).
+    Startup,
+    /// A client asked.
+    Manual,
+    /// No activity for the auto-lock timeout.
+    Inactivity,
+    /// The screen was locked.
+    ScreenLock,
+    /// The machine is about to suspend.
+    Suspend,
+    /// The session went idle.
+    SessionIdle,
+}
+
+impl LockReason {
+    /// The stable name used on the bus and in JSON (`manual`, `screen-lock`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockReason::Startup => "startup",
+            LockReason::Manual => "manual",
+            LockReason::Inactivity => "inactivity",
+            LockReason::ScreenLock => "screen-lock",
+            LockReason::Suspend => "suspend",
+            LockReason::SessionIdle => "session-idle",
+        }
+    }
+}
 
 /// Something that happened and that clients, the desktop or systemd should hear of.
 #[derive(Debug, Clone, PartialEq)]

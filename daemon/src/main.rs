@@ -20,7 +20,7 @@ the settings to $XDG_CONFIG_HOME/latchkey/config.toml (SIGHUP reloads them).";
 fn parse_args() -> anyhow::Result<Option<Options>> {
     let mut opts = Options {
         vault: latchkeyd::paths::default_vault(),
-        config: latchkeyd::config::default_path(),
+        config: latchkeyd::settings::default_path(),
     };
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {

@@ -1,15 +1,14 @@
 //! Process lifecycle: hardening, connecting to the bus, readiness, signals and clean shutdown.
 
 use crate::activity::ActivityLog;
+use crate::autolock::{self, LockReason};
 use crate::bus::{ApprovalsInterface, SettingsInterface, SharedState, VaultInterface, lock_state};
-use crate::config::Config;
-use crate::lock::idle::Activity;
-use crate::lock::{self, LockReason};
 use crate::logging::LevelHandle;
 use crate::settings::Settings;
+use crate::settings::Values;
 use crate::state::VaultState;
 use crate::vault::{KdfParams, Store};
-use crate::{notify, watchdog};
+use crate::{systemd, watchdog};
 use anyhow::Context;
 use futures_util::StreamExt;
 use latchkey_dbus::{BUS_NAME, OBJECT_PATH};
@@ -38,10 +37,10 @@ pub fn harden_process() {
 }
 
 /// Reads the configuration at start-up; a broken file is reported and the defaults are used.
-pub fn load_config(opts: &Options) -> Config {
-    Config::load(&opts.config).unwrap_or_else(|e| {
+pub fn load_config(opts: &Options) -> Values {
+    Values::load(&opts.config).unwrap_or_else(|e| {
         eprintln!("latchkeyd: {e}; using the default settings");
-        Config::default()
+        Values::default()
     })
 }
 
@@ -69,7 +68,7 @@ fn kdf_params() -> KdfParams {
 }
 
 /// Opens the vault state; an unreadable vault is reported but never replaced.
-fn open_state(opts: &Options, activity: Arc<Activity>) -> VaultState {
+fn open_state(opts: &Options, activity: Arc<crate::state::Usage>) -> VaultState {
     let store = Store::new(opts.vault.clone());
     VaultState::open(store.clone(), kdf_params(), activity.clone()).unwrap_or_else(|e| {
         tracing::error!(vault = %opts.vault.display(), "cannot read the vault header: {e}");
@@ -78,7 +77,7 @@ fn open_state(opts: &Options, activity: Arc<Activity>) -> VaultState {
 }
 
 /// Serves the vault on the session bus until SIGTERM/SIGINT or the bus goes away.
-pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::Result<()> {
+pub async fn run(opts: Options, config: Values, levels: LevelHandle) -> anyhow::Result<()> {
     let folder = opts.vault.parent().unwrap_or(std::path::Path::new("."));
     if let Some(old) = crate::files::secure_dir(folder)? {
         tracing::warn!(
@@ -87,7 +86,7 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
             "the vault's folder had mode {old:04o}, which let other users see or replace its files; it is 0700 now"
         );
     }
-    let activity = Arc::new(Activity::default());
+    let activity = Arc::new(crate::state::Usage::default());
     let state: SharedState = Arc::new(Mutex::new(open_state(&opts, activity.clone())));
     let settings = Arc::new(Settings::new(opts.config.clone(), config));
     let backups = crate::backup::Backups::new(settings.clone());
@@ -154,8 +153,8 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     tokio::spawn(crate::notifications::follow(conn.clone(), to_desktop));
     tracing::info!(event = "started", vault = %opts.vault.display(), "latchkeyd {} serving {BUS_NAME}", env!("CARGO_PKG_VERSION"));
     // The name is owned and the header was read: only now are we ready.
-    notify::ready(&lock_state(&state).status_line());
-    if let Some(interval) = notify::watchdog_interval() {
+    systemd::ready(&lock_state(&state).status_line());
+    if let Some(interval) = systemd::watchdog_interval() {
         tokio::spawn(watchdog::run(conn.clone(), interval));
     }
     if lock_state(&state).has_keyring_slot() {
@@ -169,14 +168,14 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
     tokio::spawn(crate::bus::watch_requesters(conn.clone(), hub));
     let poller = tokio::spawn(push.run(conn.clone()));
     let (lock_tx, mut lock_rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(lock::idle::run(
+    tokio::spawn(autolock::idle::run(
         activity,
-        settings.lock_settings(),
+        settings.triggers(),
         lock_tx.clone(),
     ));
-    tokio::spawn(lock::desktop::run(
+    tokio::spawn(autolock::desktop::run(
         conn.clone(),
-        settings.lock_settings(),
+        settings.triggers(),
         lock_tx,
     ));
 
@@ -193,7 +192,7 @@ pub async fn run(opts: Options, config: Config, levels: LevelHandle) -> anyhow::
             _ = bus_gone.next() => break "lost the bus name or connection",
         }
     };
-    notify::stopping();
+    systemd::stopping();
     poller.abort();
     // Taking the lock waits for any write in progress; then the keys are dropped and wiped.
     lock_state(&state).lock(LockReason::Manual);
@@ -221,8 +220,8 @@ async fn unlock_at_start(state: SharedState, events: crate::events::Events) {
 
 /// SIGHUP: re-reads the configuration and applies what can change at run time.
 fn reload(opts: &Options, levels: &LevelHandle, settings: &Settings, state: &SharedState) {
-    notify::reloading();
-    match Config::load(&opts.config) {
+    systemd::reloading();
+    match Values::load(&opts.config) {
         Ok(config) => {
             levels.set(&config.log_level);
             settings.replace(config);
@@ -230,7 +229,7 @@ fn reload(opts: &Options, levels: &LevelHandle, settings: &Settings, state: &Sha
         }
         Err(e) => tracing::error!(event = "reload-failed", "{e}; keeping the current settings"),
     }
-    notify::ready(&lock_state(state).status_line());
+    systemd::ready(&lock_state(state).status_line());
 }
 
 /// A stream that yields when our name is lost and ends when the connection closes.

@@ -41,7 +41,7 @@ pub async fn run(conn: zbus::Connection, interval: Duration) {
         tokio::time::sleep(period).await;
         let answered = tokio::time::timeout(period, proxy.get(iface.clone(), "Locked")).await;
         match answered {
-            Ok(Ok(_)) => crate::notify::watchdog(),
+            Ok(Ok(_)) => crate::systemd::watchdog(),
             Ok(Err(e)) => tracing::warn!("watchdog self-check failed: {e}; not pinging systemd"),
             Err(_) => tracing::warn!("watchdog self-check timed out; not pinging systemd"),
         }

@@ -275,7 +275,7 @@ impl ApprovalHub {
             state.set_pending_requests(n);
             state.status_line()
         };
-        crate::notify::status(&line);
+        crate::systemd::status(&line);
     }
 }
 

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-pub use crate::config::MAX_BACKUP_KEEP as MAX_KEEP;
+pub use crate::settings::MAX_BACKUP_KEEP as MAX_KEEP;
 
 /// Why a backup could not be written or listed.
 #[derive(Debug, thiserror::Error)]

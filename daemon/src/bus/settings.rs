@@ -1,9 +1,9 @@
 //! `org.latchkey.Latchkey1.Settings`: the settings in config.toml, readable and writable live.
 
 use super::Gate;
-use crate::config::ConfigError;
 use crate::notifications::Urgency;
 use crate::settings::Settings;
+use crate::settings::SettingsError;
 use latchkey_dbus::display::{IDENTITY_MAX, claim};
 use std::sync::Arc;
 use zbus::message::Header;
@@ -46,11 +46,11 @@ impl SettingsInterface {
     async fn save(
         &self,
         who: &str,
-        change: impl FnOnce(&mut crate::config::Config),
+        change: impl FnOnce(&mut crate::settings::Values),
     ) -> zbus::fdo::Result<()> {
         let before = self.settings.current();
         self.settings.update(change).map_err(|e| match e {
-            ConfigError::Refused(range) => zbus::fdo::Error::InvalidArgs(range.to_string()),
+            SettingsError::Refused(range) => zbus::fdo::Error::InvalidArgs(range.to_string()),
             other => zbus::fdo::Error::Failed(other.to_string()),
         })?;
         tracing::info!(event = "settings-changed", caller = %who, file = %self.settings.path().display(), "settings changed");

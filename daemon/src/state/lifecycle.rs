@@ -4,7 +4,7 @@
 use super::{StateError, Unlocked, VaultState};
 use crate::accounts::Accounts;
 use crate::clock::unix_now;
-use crate::lock::LockReason;
+use crate::events::LockReason;
 use crate::vault::{PassphraseChange, Rewrapped, Session, VaultError};
 
 impl VaultState {

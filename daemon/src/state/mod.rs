@@ -15,17 +15,18 @@ pub mod keyring;
 mod lifecycle;
 pub mod restore;
 pub mod service;
+mod usage;
 
 pub(crate) use accounts::check_labels;
 pub use accounts::{AccountEdit, NewAccount};
 pub use error::StateError;
 pub use import::{Added, ImportReport, Skipped};
 pub use service::{Imported, Service};
+pub use usage::Usage;
 
 use crate::accounts::Accounts;
 use crate::clock::unix_now;
-use crate::lock::LockReason;
-use crate::lock::idle::Activity;
+use crate::events::LockReason;
 use crate::vault::{KdfParams, Session, Store};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -66,12 +67,12 @@ pub struct VaultState {
     locked_since: u64,
     has_keyring_slot: bool,
     pending_requests: usize,
-    activity: Arc<Activity>,
+    activity: Arc<Usage>,
 }
 
 impl VaultState {
     /// Reads the vault header (if any) so status is known before the first unlock.
-    pub fn open(store: Store, kdf: KdfParams, activity: Arc<Activity>) -> Result<Self, StateError> {
+    pub fn open(store: Store, kdf: KdfParams, activity: Arc<Usage>) -> Result<Self, StateError> {
         let mut state = Self::unreadable(store, kdf, activity);
         if state.store.exists() {
             let header = state.store.inspect()?;
@@ -85,7 +86,7 @@ impl VaultState {
 
     /// A vault whose header cannot be read: it counts as existing (so it is never overwritten)
     /// and every unlock reports why it cannot be read.
-    pub fn unreadable(store: Store, kdf: KdfParams, activity: Arc<Activity>) -> Self {
+    pub fn unreadable(store: Store, kdf: KdfParams, activity: Arc<Usage>) -> Self {
         Self {
             store,
             kdf,

@@ -15,7 +15,7 @@ use crate::access::adds::AddQuota;
 use crate::access::grants::{LIST, identity_of};
 use crate::bus::convert::{edit_from, info, token_info};
 use crate::catalog::Catalog;
-use crate::lock::LockReason;
+use crate::events::LockReason;
 use crate::otp::Code;
 use crate::state::{NewAccount, Service, StateError, VaultState};
 use latchkey_dbus::limits::{self, check};

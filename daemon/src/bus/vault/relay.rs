@@ -4,8 +4,8 @@
 
 use super::VaultInterface;
 use crate::bus::lock_state;
+use crate::events::LockReason;
 use crate::events::{Detail, Event, Security, Subscription};
-use crate::lock::LockReason;
 use std::collections::HashMap;
 use zbus::object_server::SignalEmitter;
 use zbus::zvariant::Value;
@@ -21,7 +21,7 @@ impl VaultInterface {
 
     /// Refreshes the status line systemd shows.
     fn report_status(&self) {
-        crate::notify::status(&lock_state(self.service.state()).status_line());
+        crate::systemd::status(&lock_state(self.service.state()).status_line());
     }
 
     /// Turns one event into what clients see.

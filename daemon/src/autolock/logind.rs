@@ -8,7 +8,7 @@
 //! read as queued messages rather than through the proxy's property cache, so a quick
 //! true→false flip is not coalesced away. `PrepareForSleep(true)` locks too.
 
-use super::{LockReason, LockRequests, LockSettings, request};
+use super::{LockReason, LockRequests, Triggers, request};
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -59,7 +59,7 @@ trait Session {
 }
 
 /// Watches logind until the system bus goes away; returns at once if logind is not reachable.
-pub async fn run(settings: watch::Receiver<LockSettings>, requests: LockRequests) {
+pub async fn run(settings: watch::Receiver<Triggers>, requests: LockRequests) {
     match watch_logind(settings, requests).await {
         Ok(()) => tracing::info!("logind signals ended; stopped watching logind"),
         Err(e) => tracing::info!(
@@ -69,7 +69,7 @@ pub async fn run(settings: watch::Receiver<LockSettings>, requests: LockRequests
 }
 
 async fn watch_logind(
-    settings: watch::Receiver<LockSettings>,
+    settings: watch::Receiver<Triggers>,
     requests: LockRequests,
 ) -> zbus::Result<()> {
     let system = zbus::Connection::system().await?;
@@ -122,7 +122,7 @@ async fn refresh(
     system: &zbus::Connection,
     user: &UserProxy<'_>,
     watched: &mut HashMap<OwnedObjectPath, JoinHandle<()>>,
-    settings: &watch::Receiver<LockSettings>,
+    settings: &watch::Receiver<Triggers>,
     requests: &LockRequests,
 ) {
     let sessions: Vec<OwnedObjectPath> = match user.sessions().await {
@@ -159,7 +159,7 @@ fn announces_true(changed: &HashMap<&str, Value<'_>>, name: &str) -> bool {
 async fn watch_session(
     system: zbus::Connection,
     path: OwnedObjectPath,
-    settings: watch::Receiver<LockSettings>,
+    settings: watch::Receiver<Triggers>,
     requests: LockRequests,
 ) {
     let result: zbus::Result<()> = async {

@@ -3,14 +3,14 @@
 //! Purely signal-driven: no timers, no polling. Each watcher that loses its stream logs and stops;
 //! the others carry on.
 
-use super::{LockReason, LockRequests, LockSettings, logind, request};
+use super::{LockReason, LockRequests, Triggers, logind, request};
 use futures_util::StreamExt;
 use tokio::sync::watch;
 
 /// Watches logind and both ScreenSaver interfaces; a missing service is logged, not an error.
 pub async fn run(
     session: zbus::Connection,
-    settings: watch::Receiver<LockSettings>,
+    settings: watch::Receiver<Triggers>,
     requests: LockRequests,
 ) {
     let logind = logind::run(settings.clone(), requests.clone());
@@ -29,7 +29,7 @@ pub async fn run(
 async fn screensaver(
     session: zbus::Connection,
     interface: &'static str,
-    settings: watch::Receiver<LockSettings>,
+    settings: watch::Receiver<Triggers>,
     requests: LockRequests,
 ) {
     let rule = match zbus::MatchRule::builder()

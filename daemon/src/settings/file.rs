@@ -1,12 +1,37 @@
-//! Settings from `$XDG_CONFIG_HOME/latchkey/config.toml`. Never holds secrets.
+//! The settings file, `$XDG_CONFIG_HOME/latchkey/config.toml`: every setting's value, loaded,
+//! checked and saved. Never holds secrets.
 //!
 //! A missing file means defaults; a malformed one is reported with its line and the daemon keeps
 //! the settings it had, so a typo never takes the service down. Settings changed over D-Bus are
 //! written back atomically.
 
-use crate::lock::LockSettings;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+
+/// The settings that decide when the vault locks by itself (all in config.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Triggers {
+    /// Seconds without a code request or other activity of Latchkey's own clients before
+    /// locking; 0 = never.
+    pub auto_lock_timeout: u32,
+    /// Lock when the screen locks (logind `Lock`/`LockedHint`, ScreenSaver `ActiveChanged`).
+    pub lock_on_screen_lock: bool,
+    /// Lock before the machine suspends (logind `PrepareForSleep`).
+    pub lock_on_suspend: bool,
+    /// Lock when logind says the session is idle (`IdleHint`).
+    pub lock_on_session_idle: bool,
+}
+
+impl Default for Triggers {
+    fn default() -> Self {
+        Self {
+            auto_lock_timeout: 300,
+            lock_on_screen_lock: true,
+            lock_on_suspend: true,
+            lock_on_session_idle: true,
+        }
+    }
+}
 
 /// Most backups kept, whatever the setting says.
 pub const MAX_BACKUP_KEEP: u32 = 10_000;
@@ -17,7 +42,7 @@ pub const DEFAULT_PUSH_POLL_INTERVAL: u32 = 5;
 /// Daemon settings; every field has a default so an empty file is valid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Config {
+pub struct Values {
     /// Log filter in `RUST_LOG` syntax (e.g. `info`, `latchkeyd=debug`); `RUST_LOG` wins if set.
     pub log_level: String,
     /// Seconds without activity before the vault locks; 0 = never.
@@ -42,9 +67,9 @@ pub struct Config {
     pub push_poll_interval: u32,
 }
 
-impl Default for Config {
+impl Default for Values {
     fn default() -> Self {
-        let lock = LockSettings::default();
+        let lock = Triggers::default();
         Self {
             log_level: "info".into(),
             auto_lock_timeout: lock.auto_lock_timeout,
@@ -78,7 +103,7 @@ pub struct OutOfRange {
 
 /// Why the configuration file could not be used.
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub enum SettingsError {
     #[error("cannot read {path}: {source}")]
     Read {
         path: PathBuf,
@@ -109,26 +134,26 @@ pub fn default_path() -> PathBuf {
     crate::paths::config_dir().join("config.toml")
 }
 
-impl Config {
+impl Values {
     /// Loads `path`; a missing file gives the defaults.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+    pub fn load(path: &Path) -> Result<Self, SettingsError> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(source) => {
-                return Err(ConfigError::Read {
+                return Err(SettingsError::Read {
                     path: path.to_path_buf(),
                     source,
                 });
             }
         };
-        let config: Self = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let config: Self = toml::from_str(&text).map_err(|e| SettingsError::Parse {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
         config
             .validate()
-            .map_err(|source| ConfigError::OutOfRange {
+            .map_err(|source| SettingsError::OutOfRange {
                 path: path.to_path_buf(),
                 source,
             })?;
@@ -164,8 +189,8 @@ impl Config {
     }
 
     /// Writes the settings atomically (temporary file, fsync, rename).
-    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
-        let err = |source| ConfigError::Write {
+    pub fn save(&self, path: &Path) -> Result<(), SettingsError> {
+        let err = |source| SettingsError::Write {
             path: path.to_path_buf(),
             source,
         };
@@ -176,7 +201,7 @@ impl Config {
     }
 
     /// What `self` switches off or weakens compared with `before`, one sentence each.
-    pub fn weakened_from(&self, before: &Config) -> Vec<String> {
+    pub fn weakened_from(&self, before: &Values) -> Vec<String> {
         let mut off = Vec::new();
         let mut check = |was: bool, now: bool, what| {
             if was && !now {
@@ -235,8 +260,8 @@ impl Config {
     }
 
     /// The settings that decide when the vault locks by itself.
-    pub fn lock_settings(&self) -> LockSettings {
-        LockSettings {
+    pub fn triggers(&self) -> Triggers {
+        Triggers {
             auto_lock_timeout: self.auto_lock_timeout,
             lock_on_screen_lock: self.lock_on_screen_lock,
             lock_on_suspend: self.lock_on_suspend,
@@ -251,7 +276,7 @@ mod tests {
 
     #[test]
     fn config_toml_names_the_settings_as_the_contract_does() {
-        let text = toml::to_string(&Config::default()).expect("toml");
+        let text = toml::to_string(&Values::default()).expect("toml");
         let table: toml::Table = text.parse().expect("table");
         let mut file: Vec<&str> = table.keys().map(String::as_str).collect();
         let mut contract: Vec<&str> = latchkey_dbus::settings::Setting::ALL
@@ -263,11 +288,11 @@ mod tests {
         assert_eq!(file, contract);
     }
 
-    fn loaded(text: &str) -> Result<Config, ConfigError> {
+    fn loaded(text: &str) -> Result<Values, SettingsError> {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("config.toml");
         std::fs::write(&path, text).expect("write");
-        Config::load(&path)
+        Values::load(&path)
     }
 
     #[test]
@@ -282,7 +307,7 @@ mod tests {
         ] {
             let err = loaded(text).expect_err(text);
             assert!(
-                matches!(&err, ConfigError::OutOfRange { source, .. } if source.setting == setting),
+                matches!(&err, SettingsError::OutOfRange { source, .. } if source.setting == setting),
                 "{text}: {err}"
             );
             assert!(err.to_string().contains(setting), "{err}");

@@ -1,10 +1,13 @@
-//! Settings shared by the Settings interface, the timers and SIGHUP reload.
+//! The daemon's settings, shared by the Settings interface, the timers and SIGHUP reload.
 //!
-//! One place holds the current configuration; changes made over D-Bus are validated, written to
+//! One place holds the current values; changes made over D-Bus are validated, written to
 //! config.toml, and published to the lock timers through a watch channel.
 
-use crate::config::{Config, ConfigError};
-use crate::lock::LockSettings;
+mod file;
+
+pub use file::{
+    DEFAULT_PUSH_POLL_INTERVAL, MAX_BACKUP_KEEP, SettingsError, Triggers, Values, default_path,
+};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use tokio::sync::watch;
@@ -12,14 +15,14 @@ use tokio::sync::watch;
 /// The current settings and where they are saved.
 pub struct Settings {
     path: PathBuf,
-    config: Mutex<Config>,
-    lock_tx: watch::Sender<LockSettings>,
+    config: Mutex<Values>,
+    lock_tx: watch::Sender<Triggers>,
 }
 
 impl Settings {
     /// Starts from `config` as loaded from `path`.
-    pub fn new(path: PathBuf, config: Config) -> Self {
-        let (lock_tx, _) = watch::channel(config.lock_settings());
+    pub fn new(path: PathBuf, config: Values) -> Self {
+        let (lock_tx, _) = watch::channel(config.triggers());
         Self {
             path,
             config: Mutex::new(config),
@@ -28,12 +31,12 @@ impl Settings {
     }
 
     /// A receiver that sees every change of the lock settings.
-    pub fn lock_settings(&self) -> watch::Receiver<LockSettings> {
+    pub fn triggers(&self) -> watch::Receiver<Triggers> {
         self.lock_tx.subscribe()
     }
 
     /// A copy of the current configuration.
-    pub fn current(&self) -> Config {
+    pub fn current(&self) -> Values {
         self.config
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -41,22 +44,22 @@ impl Settings {
     }
 
     /// Applies `change`, saves the file, then publishes; on a write error nothing changes.
-    pub fn update(&self, change: impl FnOnce(&mut Config)) -> Result<(), ConfigError> {
+    pub fn update(&self, change: impl FnOnce(&mut Values)) -> Result<(), SettingsError> {
         let mut guard = self.config.lock().unwrap_or_else(|p| p.into_inner());
         let mut next = guard.clone();
         change(&mut next);
         next.validate()?;
         next.save(&self.path)?;
         *guard = next;
-        self.lock_tx.send_replace(guard.lock_settings());
+        self.lock_tx.send_replace(guard.triggers());
         Ok(())
     }
 
     /// Replaces the configuration with one re-read from disk (SIGHUP).
-    pub fn replace(&self, config: Config) {
+    pub fn replace(&self, config: Values) {
         let mut guard = self.config.lock().unwrap_or_else(|p| p.into_inner());
         *guard = config;
-        self.lock_tx.send_replace(guard.lock_settings());
+        self.lock_tx.send_replace(guard.triggers());
     }
 
     /// The file settings are saved to.
