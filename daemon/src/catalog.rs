@@ -6,7 +6,6 @@
 
 use crate::accounts::Account;
 use crate::events::Security;
-use crate::otp::Code;
 use crate::push::{Push, PushError, PushToken};
 use crate::state::{Service, StateError, VaultState, lock_state};
 use std::sync::Arc;
@@ -58,7 +57,7 @@ impl Catalog {
     }
 
     /// The issuer and name of the account whose codes `id` asks for, to ask the user about;
-    /// a push token has none.
+    /// a push token has none. Once this said yes, the codes come from the state service.
     pub fn code_owner(&self, id: &str) -> Result<(String, String), CatalogError> {
         if let Some(t) = self.push.get(id) {
             return Err(CatalogError::NoCodes {
@@ -69,16 +68,6 @@ impl Catalog {
         let s = lock_state(self.service.state());
         let a = s.account(id)?;
         Ok((a.issuer.clone(), a.account.clone()))
-    }
-
-    /// The current code of account `id`.
-    pub async fn code(&self, id: &str) -> Result<Code, CatalogError> {
-        Ok(self.service.code(id).await?)
-    }
-
-    /// The following window's code of account `id`.
-    pub fn next_code(&self, id: &str) -> Result<Code, CatalogError> {
-        Ok(self.service.next_code(id)?)
     }
 
     /// Whether `uri` enrolls a push token (rather than adding an account).

@@ -26,4 +26,3 @@ pub mod systemd;
 #[cfg(any(debug_assertions, feature = "test-hooks"))]
 pub mod test_hooks;
 pub mod throttle;
-pub mod watchdog;

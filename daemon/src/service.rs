@@ -7,8 +7,8 @@ use crate::logging::LevelHandle;
 use crate::settings::Settings;
 use crate::settings::Values;
 use crate::state::VaultState;
+use crate::systemd;
 use crate::vault::{KdfParams, Store};
-use crate::{systemd, watchdog};
 use anyhow::Context;
 use futures_util::StreamExt;
 use latchkey_dbus::{BUS_NAME, OBJECT_PATH};
@@ -155,7 +155,7 @@ pub async fn run(opts: Options, config: Values, levels: LevelHandle) -> anyhow::
     // The name is owned and the header was read: only now are we ready.
     systemd::ready(&lock_state(&state).status_line());
     if let Some(interval) = systemd::watchdog_interval() {
-        tokio::spawn(watchdog::run(conn.clone(), interval));
+        tokio::spawn(systemd::watchdog_pings(conn.clone(), interval));
     }
     if lock_state(&state).has_keyring_slot() {
         tokio::spawn(unlock_at_start(state.clone(), events.clone()));

@@ -49,6 +49,17 @@ impl AccountKind {
         }
     }
 
+    /// The kind named `name` (as [`Self::as_str`] writes it); any other name is `Unknown`.
+    pub fn from_name(name: &str) -> Self {
+        match name {
+            "totp" => AccountKind::Totp,
+            "hotp" => AccountKind::Hotp,
+            "steam" => AccountKind::Steam,
+            "push" => AccountKind::Push,
+            _ => AccountKind::Unknown,
+        }
+    }
+
     /// Whether accounts of this kind have codes (push tokens and unknown kinds do not).
     pub fn has_codes(self) -> bool {
         matches!(

@@ -3,7 +3,7 @@
 use gtk::glib;
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
-use latchkey_dbus::AccountInfo;
+use latchkey_dbus::{AccountInfo, AccountKind};
 
 mod imp {
     use super::*;
@@ -83,14 +83,19 @@ impl AccountObject {
         self.set_period(info.period);
     }
 
+    /// What the account is, as the contract types it.
+    pub fn account_kind(&self) -> AccountKind {
+        AccountKind::from_name(&self.kind())
+    }
+
     /// Accounts that only approve sign-ins (push tokens) have no code.
     pub fn is_approval_only(&self) -> bool {
-        !matches!(self.kind().as_str(), "totp" | "hotp" | "steam")
+        !self.account_kind().has_codes()
     }
 
     /// HOTP codes are generated on request only (each one advances the counter).
     pub fn is_counter_based(&self) -> bool {
-        self.kind() == "hotp"
+        self.account_kind() == AccountKind::Hotp
     }
 
     /// Whether the code is missing or expired at `now` (TOTP/Steam).

@@ -6,6 +6,7 @@ use crate::window::Window;
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::glib;
+use latchkey_dbus::AccountKind;
 
 mod imp {
     use super::*;
@@ -212,10 +213,11 @@ impl AccountDetails {
 }
 
 fn describe(a: &AccountObject) -> String {
-    match a.kind().as_str() {
-        "totp" => format!("Time-based, {} digits every {} s", a.digits(), a.period()),
-        "hotp" => format!("Counter-based, {} digits", a.digits()),
-        "steam" => "Steam Guard".to_string(),
-        other => format!("Approval-only ({other})"),
+    match a.account_kind() {
+        AccountKind::Totp => format!("Time-based, {} digits every {} s", a.digits(), a.period()),
+        AccountKind::Hotp => format!("Counter-based, {} digits", a.digits()),
+        AccountKind::Steam => "Steam Guard".to_string(),
+        AccountKind::Push => "Approval-only (push)".to_string(),
+        AccountKind::Unknown => format!("Approval-only ({})", a.kind()),
     }
 }

@@ -8,7 +8,6 @@
 //! server is not trusted more than it must be.
 
 pub mod enroll;
-mod events;
 pub mod http;
 pub mod keys;
 pub mod poller;

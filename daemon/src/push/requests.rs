@@ -6,6 +6,8 @@ use super::store::PushToken;
 use super::{PushError, protocol};
 use crate::approvals::{Caller, Claims, NumberMatch, Outcome, Request};
 use crate::clock::unix_now;
+use crate::events::{Events, Security};
+use crate::notifications::Urgency;
 use std::sync::Arc;
 
 /// How long a challenge waits for the user (privacyIDEA's default challenge validity).
@@ -52,7 +54,7 @@ impl Push {
             token.serial
         );
         tracing::warn!(event = "push-bad-challenge", serial = %token.serial, "{message}");
-        super::events::security_event(&self.events, "push-bad-signature", &message, &token.serial);
+        security_event(&self.events, "push-bad-signature", &message, &token.serial);
     }
 
     /// Opens an approval request for a verified challenge and answers the server when it ends.
@@ -160,7 +162,7 @@ impl Push {
                     )
                 };
                 tracing::warn!(event = "push-answer-rejected", serial = %token.serial, "{message}");
-                super::events::security_event(
+                security_event(
                     &self.events,
                     "push-answer-rejected",
                     &message,
@@ -173,15 +175,19 @@ impl Push {
                     v.title
                 );
                 tracing::warn!(event = "push-answer-failed", serial = %token.serial, "{message}");
-                super::events::security_event(
-                    &self.events,
-                    "push-answer-failed",
-                    &message,
-                    &token.serial,
-                );
+                security_event(&self.events, "push-answer-failed", &message, &token.serial);
             }
         }
     }
+}
+
+/// Publishes `SecurityEvent(event, message, {serial})`, shown as a notification too.
+pub fn security_event(events: &Events, event: &'static str, message: &str, serial: &str) {
+    events.security(Security::new(event, message).with("serial", serial).notify(
+        "Latchkey: push sign-in",
+        message,
+        Urgency::Critical,
+    ));
 }
 
 #[cfg(test)]

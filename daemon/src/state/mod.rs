@@ -7,7 +7,6 @@
 //! method of the state rather than of its callers.
 
 mod accounts;
-mod codes;
 mod error;
 pub mod export;
 mod import;

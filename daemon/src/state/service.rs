@@ -124,11 +124,10 @@ impl Service {
     }
 
     /// Unlocks with the key kept in the login keyring.
+    /// A failure is the caller's to log: another app trying again and again must not fill the
+    /// journal.
     pub async fn unlock_with_keyring(&self, who: &str) -> Result<(), KeyringUnlockError> {
-        if let Err(e) = keyring::unlock(&self.state).await {
-            tracing::warn!(event = "keyring-unlock-failed", caller = %who, "keyring unlock failed: {e}");
-            return Err(e);
-        }
+        keyring::unlock(&self.state).await?;
         self.events.unlocked("keyring", who);
         Ok(())
     }

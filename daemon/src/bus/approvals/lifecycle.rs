@@ -1,9 +1,11 @@
 //! How the bus shows a request through its life: an object the requester watches, the
 //! `RequestAdded`/`RequestResolved` signals, the pending count, and the desktop notification.
+//!
+//! The object is `org.latchkey.Latchkey1.Request` (the portal "request" pattern): the
+//! requester gets the path at once and learns the outcome from the `Response` signal on it.
 
 use super::delivery;
 use super::notes::Notes;
-use super::request::RequestObject;
 use super::{ApprovalsInterface, announcement};
 use crate::approvals::{ApprovalHub, Outcome, Request, Surface};
 use futures_util::FutureExt;
@@ -11,8 +13,10 @@ use futures_util::future::BoxFuture;
 use latchkey_dbus::OBJECT_PATH;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use zbus::message::Header;
 use zbus::object_server::SignalEmitter;
 use zbus::zvariant::ObjectPath;
+use zbus::zvariant::Value;
 
 /// The bus's side of requests: which notification shows which requests.
 #[derive(Default)]
@@ -110,4 +114,38 @@ impl Surface for BusSurface {
         }
         .boxed()
     }
+}
+
+/// The object at a request's path.
+pub struct RequestObject {
+    pub(super) hub: Arc<ApprovalHub>,
+    pub(super) path: String,
+    pub(super) owner: String,
+}
+
+#[zbus::interface(name = "org.latchkey.Latchkey1.Request")]
+impl RequestObject {
+    /// Withdraws the request; only the application that made it may.
+    async fn cancel(
+        &self,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> zbus::fdo::Result<()> {
+        let sender = header.sender().map(|s| s.to_string()).unwrap_or_default();
+        if sender != self.owner {
+            return Err(zbus::fdo::Error::AccessDenied(
+                "only the requester may cancel its request".into(),
+            ));
+        }
+        self.hub.finish(conn, &self.path, Outcome::Cancelled).await;
+        Ok(())
+    }
+
+    /// The outcome: approved, denied, wrong-number, expired or cancelled.
+    #[zbus(signal)]
+    pub async fn response(
+        emitter: &SignalEmitter<'_>,
+        result: &str,
+        details: HashMap<&str, Value<'_>>,
+    ) -> zbus::Result<()>;
 }

@@ -10,11 +10,8 @@ pub mod delivery;
 mod interface;
 mod lifecycle;
 mod notes;
-mod notice;
 mod options;
-mod request;
-mod wire;
 
 pub use interface::ApprovalsInterface;
+pub use interface::{announcement, details};
 pub use lifecycle::BusSurface;
-pub use wire::{announcement, details};

@@ -85,8 +85,19 @@ impl VaultInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &zbus::Connection,
     ) -> Result<(), Error> {
-        let who = self.who(conn, &header).await;
-        Ok(self.service.unlock_with_keyring(&who).await?)
+        let caller = self.gate.caller(conn, &header).await?;
+        let who =
+            latchkey_dbus::display::claim(&caller.label(), latchkey_dbus::display::IDENTITY_MAX);
+        let Err(e) = self.service.unlock_with_keyring(&who).await else {
+            return Ok(());
+        };
+        let e = Error::from(e);
+        if !self.gate.is_own_client(&caller) {
+            // Logged once per run of refusals, and each one slowed, like every refused app.
+            return Err(self.gate.refuse(&caller, "keyring-unlock-failed", e).await);
+        }
+        tracing::warn!(event = "keyring-unlock-failed", caller = %who, "keyring unlock failed: {}", e.message());
+        Err(e)
     }
 
     /// Adds a keyring slot: a random key stored in the login keyring also unlocks the vault.
@@ -194,7 +205,7 @@ impl VaultInterface {
         check("the account id", id.as_bytes(), limits::ID)?;
         self.check_code_access(id, &header, conn).await?;
         self.own_activity(conn, &header).await;
-        Ok(code_reply(self.catalog.code(id).await?))
+        Ok(code_reply(self.service.code(id).await?))
     }
 
     /// The code of the next time window, so clients can show it near expiry (TOTP, Steam).
@@ -208,7 +219,7 @@ impl VaultInterface {
         check("the account id", id.as_bytes(), limits::ID)?;
         self.check_code_access(id, &header, conn).await?;
         self.own_activity(conn, &header).await;
-        Ok(code_reply(self.catalog.next_code(id)?))
+        Ok(code_reply(self.service.next_code(id)?))
     }
 
     /// Adds an account from an `otpauth://` URI (or enrolls a privacyIDEA push token from an

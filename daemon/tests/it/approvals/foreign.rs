@@ -225,3 +225,33 @@ async fn an_app_refused_often_is_answered_late_but_its_files_are_not_held() {
     assert!(e.to_string().contains("own clients"), "{e}");
     assert!(at_once < paused / 2, "held {at_once:?} (pause {paused:?})");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_retrying_keyring_unlock_is_slowed_and_logged_once() {
+    let bus = TestBus::start(bin()).expect("bus");
+    // This test process is not one of Latchkey's clients; there is no keyring slot to use.
+    let daemon = bus
+        .spawn_daemon_with(bin(), &[("LATCHKEY_TEST_TRUST_ALL_CALLERS", "0")])
+        .expect("daemon");
+    let app = connect(&bus).await;
+    let vault = VaultProxy::new(&app).await.expect("vault");
+    vault.create("pw").await.expect("create");
+    vault.lock().await.expect("lock");
+    let started = std::time::Instant::now();
+    for _ in 0..20 {
+        let e = Error::from(vault.unlock_with_keyring().await.expect_err("no slot"));
+        assert!(matches!(e, Error::Keyring(_)), "{e:?}");
+    }
+    let took = started.elapsed();
+    let (_, log) = daemon.stop().expect("stop");
+    assert!(
+        // Each refusal of the same app waits 5 ms longer than the last: 1.05 s for 20.
+        took >= Duration::from_millis(800),
+        "the retries were not slowed: {took:?}"
+    );
+    assert_eq!(
+        log.matches("keyring-unlock-failed").count(),
+        1,
+        "one line for the run of refusals: {log}"
+    );
+}
