@@ -70,6 +70,16 @@ pub enum Event {
     /// changed); `copy` is the vault as written, sealed like a backup (automatic backups
     /// write it).
     Saved(Sealed),
+    /// An approval or consent request was opened: what every app may hear of it (its kind and
+    /// times, never whose or for what).
+    RequestAdded {
+        path: String,
+        kind: String,
+        created: u64,
+        expires: u64,
+    },
+    /// A request ended with `outcome` (`approved`, `denied`, `expired`, …).
+    RequestResolved { path: String, outcome: &'static str },
     /// Keyring unlock was switched on or off.
     Keyring { enabled: bool },
     /// A passphrase attempt changed the brute-force counters.

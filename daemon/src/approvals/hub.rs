@@ -10,7 +10,7 @@ use super::{Approvals, Caller, Decision, DecisionError, Full, Outcome, Request, 
 use crate::access::Identities;
 use crate::activity::{ActivityLog, Entry};
 use crate::clock::unix_now;
-use crate::events::{Events, Security};
+use crate::events::{Event, Events, Security};
 use crate::settings::Settings;
 use crate::state::{SharedState, lock_state};
 use futures_util::future::BoxFuture;
@@ -28,22 +28,20 @@ pub trait Surface: Send + Sync {
         hub: &'a Arc<ApprovalHub>,
         request: &'a Request,
     ) -> BoxFuture<'a, zbus::Result<()>>;
-    /// Tells clients and the desktop about a request that is now registered.
+    /// Shows a request that is now registered (a notification).
     fn announce<'a>(
         self: Arc<Self>,
         conn: &'a zbus::Connection,
         hub: &'a Arc<ApprovalHub>,
         request: &'a Request,
     ) -> BoxFuture<'a, ()>;
-    /// Signals the outcome of `request` and takes its object and notification down.
+    /// Tells the requester the outcome of `request` and takes its object and notification down.
     fn withdraw<'a>(
         self: Arc<Self>,
         conn: &'a zbus::Connection,
         hub: &'a Arc<ApprovalHub>,
         request: &'a Request,
     ) -> BoxFuture<'a, ()>;
-    /// Tells clients that the number of pending requests changed.
-    fn count_changed<'a>(self: Arc<Self>, conn: &'a zbus::Connection) -> BoxFuture<'a, ()>;
 }
 
 /// A consent answer as a waiting method gets it: the outcome, and whether to remember it.
@@ -150,8 +148,14 @@ impl ApprovalHub {
         }
         self.registry().add(request.clone());
         tracing::info!(event = "approval-requested", request = %path, kind = %request.kind, caller = %request.caller.label(), "approval requested");
+        self.count();
+        self.events.publish(Event::RequestAdded {
+            path: path.clone(),
+            kind: request.kind.clone(),
+            created: request.created,
+            expires: request.expires,
+        });
         self.surface.clone().announce(conn, self, &request).await;
-        self.report(conn).await;
         let hub = self.clone();
         let conn = conn.clone();
         tokio::spawn(async move {
@@ -255,6 +259,11 @@ impl ApprovalHub {
             caller: &request.caller.label(),
             detail: by,
         });
+        self.count();
+        self.events.publish(Event::RequestResolved {
+            path: path.to_string(),
+            outcome: outcome.as_str(),
+        });
         self.surface.clone().withdraw(conn, self, &request).await;
         if outcome == Outcome::WrongNumber {
             // Broadcast to every app: the request's path only, not what it was for.
@@ -263,19 +272,12 @@ impl ApprovalHub {
             self.events
                 .security(Security::new("approval-wrong-number", msg).with("request", path));
         }
-        self.report(conn).await;
     }
 
-    /// Publishes the pending count to clients and in systemd's status line.
-    async fn report(&self, conn: &zbus::Connection) {
-        self.surface.clone().count_changed(conn).await;
+    /// Records the pending count in the state, for its status line.
+    fn count(&self) {
         let n = self.registry().len();
-        let line = {
-            let mut state = lock_state(&self.state);
-            state.set_pending_requests(n);
-            state.status_line()
-        };
-        crate::systemd::status(&line);
+        lock_state(&self.state).set_pending_requests(n);
     }
 }
 

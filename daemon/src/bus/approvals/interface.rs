@@ -236,15 +236,15 @@ pub fn details(r: &Request) -> RequestDetails {
 /// What the broadcast RequestAdded signal carries: every app on the bus receives it, so it says
 /// only that a request of this kind is waiting, never whose or for what (clients ask
 /// ListPending, which shows an app only its own requests).
-pub fn announcement(r: &Request) -> HashMap<String, OwnedValue> {
+pub fn announcement(kind: &str, created: u64, expires: u64) -> HashMap<String, OwnedValue> {
     let mut d = HashMap::new();
     let mut put = |k: &str, v: Value<'_>| {
         if let Ok(v) = OwnedValue::try_from(v) {
             d.insert(k.to_string(), v);
         }
     };
-    put("kind", Value::from(r.kind.as_str()));
-    put("created", Value::from(r.created));
-    put("expires", Value::from(r.expires));
+    put("kind", Value::from(kind));
+    put("created", Value::from(created));
+    put("expires", Value::from(expires));
     d
 }

@@ -8,6 +8,7 @@ use super::delivery;
 use super::notes::Notes;
 use super::{ApprovalsInterface, announcement};
 use crate::approvals::{ApprovalHub, Outcome, Request, Surface};
+use crate::events::Event;
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use latchkey_dbus::OBJECT_PATH;
@@ -17,6 +18,49 @@ use zbus::message::Header;
 use zbus::object_server::SignalEmitter;
 use zbus::zvariant::ObjectPath;
 use zbus::zvariant::Value;
+
+/// Tells clients of a request event: `RequestAdded`/`RequestResolved` (to every app: the path,
+/// kind and times, or the outcome) and the pending count.
+pub async fn relay(conn: &zbus::Connection, event: &Event) {
+    let Ok(emitter) = SignalEmitter::new(conn, OBJECT_PATH) else {
+        return;
+    };
+    match event {
+        Event::RequestAdded {
+            path,
+            kind,
+            created,
+            expires,
+        } => {
+            let _ = ApprovalsInterface::request_added(
+                &emitter,
+                ObjectPath::from_str_unchecked(path),
+                announcement(kind, *created, *expires),
+            )
+            .await;
+        }
+        Event::RequestResolved { path, outcome } => {
+            let _ = ApprovalsInterface::request_resolved(
+                &emitter,
+                ObjectPath::from_str_unchecked(path),
+                outcome,
+            )
+            .await;
+        }
+        _ => return,
+    }
+    if let Ok(iface) = conn
+        .object_server()
+        .interface::<_, ApprovalsInterface>(OBJECT_PATH)
+        .await
+    {
+        let _ = iface
+            .get()
+            .await
+            .pending_count_changed(iface.signal_emitter())
+            .await;
+    }
+}
 
 /// The bus's side of requests: which notification shows which requests.
 #[derive(Default)]
@@ -55,14 +99,6 @@ impl Surface for BusSurface {
         request: &'a Request,
     ) -> BoxFuture<'a, ()> {
         async move {
-            if let Ok(emitter) = SignalEmitter::new(conn, OBJECT_PATH) {
-                let _ = ApprovalsInterface::request_added(
-                    &emitter,
-                    ObjectPath::from_str_unchecked(&request.path),
-                    announcement(request),
-                )
-                .await;
-            }
             delivery::show(conn, self, hub.clone(), request.clone());
         }
         .boxed()
@@ -80,37 +116,12 @@ impl Surface for BusSurface {
             if let Ok(emitter) = SignalEmitter::new(conn, path) {
                 let _ = RequestObject::response(&emitter, outcome.as_str(), HashMap::new()).await;
             }
-            if let Ok(emitter) = SignalEmitter::new(conn, OBJECT_PATH) {
-                let _ = ApprovalsInterface::request_resolved(
-                    &emitter,
-                    ObjectPath::from_str_unchecked(path),
-                    outcome.as_str(),
-                )
-                .await;
-            }
             let _ = conn.object_server().remove::<RequestObject, _>(path).await;
             // The notification is brought up to date on its own task: that waits its turn behind
             // other requesters' notifications (a few seconds each at worst), and the answer to the
             // decision must not.
             let (hub, conn, path) = (hub.clone(), conn.clone(), path.to_owned());
             tokio::spawn(async move { delivery::withdraw(&conn, &self, &hub, &path).await });
-        }
-        .boxed()
-    }
-
-    fn count_changed<'a>(self: Arc<Self>, conn: &'a zbus::Connection) -> BoxFuture<'a, ()> {
-        async move {
-            if let Ok(iface) = conn
-                .object_server()
-                .interface::<_, ApprovalsInterface>(OBJECT_PATH)
-                .await
-            {
-                let _ = iface
-                    .get()
-                    .await
-                    .pending_count_changed(iface.signal_emitter())
-                    .await;
-            }
         }
         .boxed()
     }

@@ -14,4 +14,4 @@ mod options;
 
 pub use interface::ApprovalsInterface;
 pub use interface::{announcement, details};
-pub use lifecycle::BusSurface;
+pub use lifecycle::{BusSurface, relay};

@@ -60,6 +60,10 @@ impl VaultInterface {
             Event::Security(s) => signal(emitter, s).await,
             // Automatic backups follow saves; clients hear of the change itself.
             Event::Saved(_) => {}
+            Event::RequestAdded { .. } | Event::RequestResolved { .. } => {
+                crate::bus::approvals::relay(emitter.connection(), &event).await;
+                self.report_status();
+            }
         }
     }
 
