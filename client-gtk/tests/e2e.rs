@@ -283,3 +283,45 @@ fn unlock_page_shows_the_brute_force_delay() {
     });
     assert_eq!(s["page"], "unlock", "{s}");
 }
+
+/// Runs one step of `tests/a11y/first_run.py` against the app: it reads and presses widgets
+/// through the accessibility tree, as a person with a screen reader would.
+fn a11y_step(bus: &latchkey_dbus::testing::TestBus, display: &str, step: &str) {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/a11y/first_run.py");
+    let mut cmd = bus.command(std::path::Path::new("/usr/bin/python3"));
+    cmd.arg(&script).arg(step).env("DISPLAY", display);
+    if let Ok(x) = std::env::var("XAUTHORITY") {
+        cmd.env("XAUTHORITY", x);
+    }
+    let out = cmd.output().expect("python3 (python3-pyatspi)");
+    assert!(
+        out.status.success(),
+        "{step}: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn first_run_in_the_app_without_a_terminal() {
+    let Some(display) = driver::display() else {
+        return;
+    };
+    // A fresh profile whose service cannot start (its activation names no program).
+    let bus =
+        latchkey_dbus::testing::TestBus::start(std::path::Path::new("/nonexistent/latchkeyd"))
+            .expect("bus");
+    let _app = driver::Accessible::start(&bus, &display);
+    a11y_step(&bus, &display, "unreachable");
+    // The service appears; the app finds it on Try Again, with no vault yet.
+    let _daemon = bus.spawn_daemon(&target_bin("latchkeyd")).expect("daemon");
+    a11y_step(&bus, &display, "create");
+    // The vault the app created opens with the passphrase typed into it, and only with it.
+    let status = cli(&bus, &["status", "--json"]);
+    let status: Value = serde_json::from_slice(&status.stdout).expect("status json");
+    assert_eq!(status["initialized"], true, "{status}");
+    assert_eq!(status["locked"], false, "{status}");
+    assert!(cli(&bus, &["lock"]).status.success());
+    assert_ne!(cli_unlock(&bus, "correct horse battery stapl"), Some(0));
+    assert_eq!(cli_unlock(&bus, "correct horse battery staple"), Some(0));
+}

@@ -60,6 +60,13 @@ pub async fn unlock(passphrase: Zeroizing<String>) -> Result<(), Error> {
         .await
 }
 
+/// Creates the vault under `passphrase`; it is left unlocked.
+pub async fn create(passphrase: Zeroizing<String>) -> Result<(), Error> {
+    bridge()
+        .call(|c| async move { Ok(vault(&c).await?.create(&passphrase).await?) })
+        .await
+}
+
 /// Unlocks through the login keyring.
 pub async fn unlock_with_keyring() -> Result<(), Error> {
     bridge()

@@ -139,12 +139,13 @@ impl UnlockPage {
         let busy = imp.busy.get();
         imp.unlock_button.set_sensitive(wait == 0 && !busy);
         imp.keyring_button.set_sensitive(!busy);
+        // No mnemonic: GTK 4.8 would read "_Unlock Unlock" (Enter in the entry unlocks).
         if wait > 0 {
             imp.unlock_button.set_label(&format!("Wait {wait} s"));
         } else if busy {
             imp.unlock_button.set_label("Unlocking…");
         } else {
-            imp.unlock_button.set_label("_Unlock");
+            imp.unlock_button.set_label("Unlock");
         }
     }
 

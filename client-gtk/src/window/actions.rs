@@ -24,6 +24,20 @@ impl Window {
         simple("unlock", |w| w.unlock());
         simple("unlock-keyring", |w| w.unlock_keyring());
         simple("add", |w| AddDialog::new(w).present());
+        simple("create-vault", |w| w.create_vault());
+        simple("setup-done", |w| w.setup_done());
+        simple("retry", |w| w.reload_state());
+        let keyring = gio::SimpleAction::new("setup-keyring", Some(glib::VariantTy::BOOLEAN));
+        keyring.connect_activate(glib::clone!(
+            #[weak]
+            win,
+            move |_, param| {
+                if let Some(on) = param.and_then(|p| p.get::<bool>()) {
+                    win.setup_keyring(on);
+                }
+            }
+        ));
+        win.add_action(&keyring);
         simple("preferences", |w| PreferencesWindow::new(w).present());
         simple("copy-selected", |w| {
             if let Some(a) = w.selected_account() {
@@ -60,6 +74,73 @@ impl Window {
                 w.show_details(&a);
             }
         });
+    }
+
+    /// Turns the actions that need an open vault (adding, copying, details) on or off, so
+    /// their shortcuts do nothing while there is no vault or it is locked.
+    pub(super) fn set_vault_open(&self, open: bool) {
+        for name in [
+            "add",
+            "copy-selected",
+            "details-selected",
+            "copy",
+            "details",
+        ] {
+            if let Some(a) = self.lookup_action(name).and_downcast::<gio::SimpleAction>() {
+                a.set_enabled(open);
+            }
+        }
+    }
+
+    /// Creates the vault with the passphrase typed on the setup page; it stays open there, on
+    /// the page's next step.
+    fn create_vault(&self) {
+        let page = self.imp().setup_page.clone();
+        let passphrase = page.take_passphrase();
+        page.set_busy(true);
+        page.set_error("");
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            async move {
+                win.imp().setting_up.set(true);
+                let result = daemon::create(passphrase).await;
+                page.set_busy(false);
+                match result {
+                    Ok(()) => {
+                        page.show_ready(win.imp().keyring_unlock.get());
+                        win.set_vault_open(true);
+                    }
+                    Err(e) => {
+                        win.imp().setting_up.set(false);
+                        page.set_error(&e.message());
+                    }
+                }
+                win.reload_state();
+            }
+        ));
+    }
+
+    /// Switches keyring unlock from the setup page.
+    fn setup_keyring(&self, on: bool) {
+        let page = self.imp().setup_page.clone();
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            async move {
+                match daemon::set_keyring(on).await {
+                    Ok(()) => page.show_keyring(on, ""),
+                    Err(e) => page.show_keyring(!on, &e.message()),
+                }
+                win.reload_state();
+            }
+        ));
+    }
+
+    /// Leaves the setup page for the accounts.
+    fn setup_done(&self) {
+        self.imp().setting_up.set(false);
+        self.reload_state();
     }
 
     fn lock(&self) {

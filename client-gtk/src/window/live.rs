@@ -5,7 +5,6 @@ use crate::daemon::{self, Event};
 use adw::subclass::prelude::*;
 use gtk::glib;
 use gtk::prelude::*;
-use latchkey_dbus::Error;
 use std::time::Duration;
 
 impl Window {
@@ -28,7 +27,11 @@ impl Window {
         tracing::debug!("event {event:?}");
         match event {
             Event::Daemon(true) | Event::StateChanged => self.reload_state(),
-            Event::Daemon(false) => self.daemon_gone("latchkeyd stopped. Reconnecting…"),
+            Event::Daemon(false) => self.daemon_gone(
+                "Latchkey Stopped",
+                "Latchkey's background service stopped. Reconnecting…",
+                "",
+            ),
             // The unlock call reports its own failure; the event only refreshes the delay.
             Event::Security => self.reload_state(),
             Event::AccountsChanged => {
@@ -49,7 +52,13 @@ impl Window {
             async move {
                 match daemon::state().await {
                     Ok(state) => win.apply_state(state),
-                    Err(e) => win.daemon_gone(&unreachable_text(&e)),
+                    Err(e) => win.daemon_gone(
+                        "Cannot Reach Latchkey",
+                        "Latchkey keeps your accounts in a background service, and it did not \
+                         answer. It starts by itself when Latchkey is installed completely; \
+                         logging out and back in starts it too. This window keeps trying.",
+                        &format!("Details: {}", e.message()),
+                    ),
                 }
             }
         ));
@@ -60,15 +69,25 @@ impl Window {
         let was_connected = imp.connected.replace(true);
         let was_locked = imp.locked.replace(state.locked || !state.initialized);
         imp.keyring_unlock.set(state.keyring_unlock);
+        imp.retry_button.set_visible(false);
+        imp.problem_label.set_visible(false);
+        self.set_vault_open(state.initialized && !state.locked);
         if !state.initialized {
             imp.accounts.clear();
-            imp.status_page.set_title("No Vault Yet");
-            imp.status_page.set_description(Some(
-                "Create one in a terminal with <tt>latchkey init</tt>; this window updates by itself.",
-            ));
-            imp.stack.set_visible_child_name("loading");
+            imp.setting_up.set(false);
+            if self.page() != "setup" {
+                self.close_details();
+                imp.setup_page.start();
+                imp.stack.set_visible_child_name("setup");
+            }
             return;
         }
+        if imp.setting_up.get() && !state.locked {
+            // Just created here: the setup page offers what comes next until the user moves on.
+            self.show_pending();
+            return;
+        }
+        imp.setting_up.set(false);
         imp.unlock_page.show_state(&state);
         if state.locked {
             if !was_locked || !was_connected || self.page() != "unlock" {
@@ -107,17 +126,23 @@ impl Window {
         ));
     }
 
-    /// The daemon is not there: say so and retry every two seconds until it answers.
-    fn daemon_gone(&self, text: &str) {
+    /// The daemon is not there: say so in words (`problem` is the technical reason, shown small)
+    /// and retry every two seconds until it answers; Try Again retries at once.
+    fn daemon_gone(&self, title: &str, text: &str, problem: &str) {
         let imp = self.imp();
         imp.connected.set(false);
         imp.locked.set(true);
+        imp.setting_up.set(false);
+        self.set_vault_open(false);
         self.forget_codes();
         imp.accounts.clear();
         self.close_details();
-        imp.status_page.set_title("Waiting for Latchkey");
+        imp.status_page.set_title(title);
         imp.status_page
             .set_description(Some(&glib::markup_escape_text(text)));
+        imp.retry_button.set_visible(!problem.is_empty());
+        imp.problem_label.set_label(problem);
+        imp.problem_label.set_visible(!problem.is_empty());
         imp.stack.set_visible_child_name("loading");
         if imp.reconnecting.replace(true) {
             return;
@@ -140,8 +165,4 @@ impl Window {
             ),
         );
     }
-}
-
-fn unreachable_text(e: &Error) -> String {
-    format!("latchkeyd does not answer: {}", e.message())
 }

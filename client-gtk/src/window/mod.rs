@@ -1,4 +1,5 @@
-//! The main window: a stack of pages (connecting, unlock, accounts) over one toast overlay.
+//! The main window: a stack of pages (connecting, first run, unlock, accounts) over one toast
+//! overlay.
 //!
 //! The window owns the account model, the one timer that refreshes codes, and the dialogs of
 //! pending requests. Submodules add its behaviour: `list` (model, factory, search), `actions`,
@@ -17,7 +18,7 @@ pub use codes::CODE_FETCHES;
 
 use crate::models::AccountList;
 use crate::prefs::Prefs;
-use crate::widgets::{AccountRow, UnlockPage};
+use crate::widgets::{AccountRow, SetupPage, UnlockPage};
 use adw::subclass::prelude::*;
 use gtk::prelude::*;
 use gtk::{gio, glib};
@@ -36,6 +37,12 @@ mod imp {
         pub stack: TemplateChild<gtk::Stack>,
         #[template_child]
         pub status_page: TemplateChild<adw::StatusPage>,
+        #[template_child]
+        pub retry_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub problem_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub setup_page: TemplateChild<SetupPage>,
         #[template_child]
         pub unlock_page: TemplateChild<UnlockPage>,
         #[template_child]
@@ -66,6 +73,8 @@ mod imp {
         pub connected: Cell<bool>,
         pub keyring_unlock: Cell<bool>,
         pub reconnecting: Cell<bool>,
+        /// The vault was just created here: the setup page stays until the user moves on.
+        pub setting_up: Cell<bool>,
     }
 
     #[glib::object_subclass]
@@ -76,6 +85,7 @@ mod imp {
 
         fn class_init(klass: &mut Self::Class) {
             UnlockPage::static_type();
+            SetupPage::static_type();
             klass.bind_template();
         }
 

@@ -98,3 +98,30 @@ impl Drop for App {
         let _ = self.child.wait();
     }
 }
+
+/// A latchkey-gtk with accessibility on and no automation hook: the a11y scripts drive it.
+pub struct Accessible(Child);
+
+impl Accessible {
+    /// Starts the app on `bus` and `display`, its accessible tree on the bus's a11y bus.
+    pub fn start(bus: &TestBus, display: &str) -> Self {
+        let mut cmd = bus.command(&target_bin("latchkey-gtk"));
+        cmd.env("DISPLAY", display)
+            .env("GDK_BACKEND", "x11")
+            .env("GTK_A11Y", "atspi")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        if let Ok(x) = std::env::var("XAUTHORITY") {
+            cmd.env("XAUTHORITY", x);
+        }
+        Self(cmd.spawn().expect("start latchkey-gtk"))
+    }
+}
+
+impl Drop for Accessible {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

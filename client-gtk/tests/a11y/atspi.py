@@ -1,0 +1,151 @@
+"""Drives latchkey-gtk the way a person with a screen reader does: through the accessibility
+tree (AT-SPI), finding widgets by role and accessible name, pressing them through their
+actions and typing through their editable text. A widget that has no name cannot be found,
+so these tests also prove the names.
+
+Needs Debian's python3-pyatspi; run with /usr/bin/python3 (a pyenv python lacks it).
+"""
+
+import os
+import sys
+import time
+
+import pyatspi
+
+TIMEOUT = float(os.environ.get("LATCHKEY_A11Y_TIMEOUT", "20"))
+
+
+def fail(message, root=None):
+    print(f"FAIL: {message}", file=sys.stderr)
+    if root is not None:
+        print("accessible tree:", file=sys.stderr)
+        dump(root, out=sys.stderr)
+    sys.exit(1)
+
+
+def app(name="latchkey-gtk"):
+    """The application's accessible, once it has registered."""
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        desktop = pyatspi.Registry.getDesktop(0)
+        for i in range(desktop.childCount):
+            child = desktop.getChildAtIndex(i)
+            if child is not None and child.name == name:
+                return child
+        time.sleep(0.2)
+    fail(f"{name} never appeared in the accessibility tree")
+
+
+def nodes(root):
+    """Every accessible under `root`, depth first."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        try:
+            count = node.childCount
+        except Exception:
+            continue
+        for i in reversed(range(count)):
+            child = node.getChildAtIndex(i)
+            if child is not None:
+                yield child
+                stack.append(child)
+
+
+def role(node):
+    return node.getRoleName()
+
+
+def find(root, role_name=None, name=None, contains=None):
+    """Accessibles with this role and exact name (or a name containing `contains`)."""
+    found = []
+    for node in nodes(root):
+        try:
+            if role_name is not None and role(node) != role_name:
+                continue
+            n = node.name or ""
+            if name is not None and n != name:
+                continue
+            if contains is not None and contains not in n:
+                continue
+            found.append(node)
+        except Exception:
+            continue
+    return found
+
+
+def wait(root, what, role_name=None, name=None, contains=None, ok=None):
+    """The first accessible matching, once one exists (and `ok(node)` holds)."""
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        for node in find(root, role_name, name, contains):
+            if ok is None or ok(node):
+                return node
+        time.sleep(0.1)
+    fail(f"timed out waiting for {what}", root)
+
+
+def text_of(node):
+    """A label's or text's text."""
+    try:
+        t = node.queryText()
+        return t.getText(0, t.characterCount)
+    except NotImplementedError:
+        return node.name or ""
+
+
+def label(root, contains, what=None):
+    """A label whose text contains `contains`."""
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        for node in find(root, "label"):
+            if contains in text_of(node):
+                return node
+        time.sleep(0.1)
+    fail(f"timed out waiting for {what or repr(contains)}", root)
+
+
+def has_label(root, contains):
+    return any(contains in text_of(n) for n in find(root, "label"))
+
+
+def sensitive(node):
+    return node.getState().contains(pyatspi.STATE_SENSITIVE)
+
+
+def checked(node):
+    return node.getState().contains(pyatspi.STATE_CHECKED)
+
+
+def press(node):
+    """Presses a button (its first action, as a click does)."""
+    if not sensitive(node):
+        fail(f"{role(node)} {node.name!r} is not sensitive")
+    node.queryAction().doAction(0)
+
+
+def type_into(node, text):
+    """Replaces the text of an entry, as typing it does."""
+    node.queryEditableText().setTextContents(text)
+
+
+def frames(application):
+    """The application's windows and dialogs, by name."""
+    return [application.getChildAtIndex(i) for i in range(application.childCount)]
+
+
+def dump(root, depth=0, out=sys.stdout):
+    for i in range(root.childCount):
+        child = root.getChildAtIndex(i)
+        if child is None:
+            continue
+        try:
+            states = []
+            st = child.getState()
+            for s, word in ((pyatspi.STATE_SENSITIVE, "sensitive"), (pyatspi.STATE_CHECKED, "checked"), (pyatspi.STATE_FOCUSED, "focused")):
+                if st.contains(s):
+                    states.append(word)
+            print("  " * depth + f"[{role(child)}] {child.name!r} {text_of(child)[:60]!r} {' '.join(states)}", file=out)
+        except Exception:
+            continue
+        dump(child, depth + 1, out)
