@@ -20,6 +20,8 @@ pub fn build() -> adw::Application {
         app.set_accels_for_action("win.add", &["<Control>n"]);
         app.set_accels_for_action("win.preferences", &["<Control>comma"]);
         app.set_accels_for_action("window.close", &["<Control>w"]);
+        app.set_accels_for_action("win.search", &["<Control>f"]);
+        app.set_accels_for_action("win.show-help-overlay", &["<Control>question"]);
         app.set_accels_for_action("app.quit", &["<Control>q"]);
         let quit = gio::SimpleAction::new("quit", None);
         quit.connect_activate(glib::clone!(

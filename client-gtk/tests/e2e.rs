@@ -284,12 +284,17 @@ fn unlock_page_shows_the_brute_force_delay() {
     assert_eq!(s["page"], "unlock", "{s}");
 }
 
-/// Runs one step of `tests/a11y/first_run.py` against the app: it reads and presses widgets
+/// Runs one step of a script in `tests/a11y/` against the app: it reads and presses widgets
 /// through the accessibility tree, as a person with a screen reader would.
-fn a11y_step(bus: &latchkey_dbus::testing::TestBus, display: &str, step: &str) {
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/a11y/first_run.py");
+fn a11y_run(bus: &latchkey_dbus::testing::TestBus, display: &str, script: &str, step: &str) {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/a11y")
+        .join(script);
     let mut cmd = bus.command(std::path::Path::new("/usr/bin/python3"));
-    cmd.arg(&script).arg(step).env("DISPLAY", display);
+    cmd.arg(&script)
+        .arg(step)
+        .env("DISPLAY", display)
+        .env("AT_SPI_BUS_ADDRESS", driver::a11y_address(bus));
     if let Ok(x) = std::env::var("XAUTHORITY") {
         cmd.env("XAUTHORITY", x);
     }
@@ -312,10 +317,10 @@ fn first_run_in_the_app_without_a_terminal() {
         latchkey_dbus::testing::TestBus::start(std::path::Path::new("/nonexistent/latchkeyd"))
             .expect("bus");
     let _app = driver::Accessible::start(&bus, &display);
-    a11y_step(&bus, &display, "unreachable");
+    a11y_run(&bus, &display, "first_run.py", "unreachable");
     // The service appears; the app finds it on Try Again, with no vault yet.
     let _daemon = bus.spawn_daemon(&target_bin("latchkeyd")).expect("daemon");
-    a11y_step(&bus, &display, "create");
+    a11y_run(&bus, &display, "first_run.py", "create");
     // The vault the app created opens with the passphrase typed into it, and only with it.
     let status = cli(&bus, &["status", "--json"]);
     let status: Value = serde_json::from_slice(&status.stdout).expect("status json");
@@ -324,4 +329,55 @@ fn first_run_in_the_app_without_a_terminal() {
     assert!(cli(&bus, &["lock"]).status.success());
     assert_ne!(cli_unlock(&bus, "correct horse battery stapl"), Some(0));
     assert_eq!(cli_unlock(&bus, "correct horse battery staple"), Some(0));
+}
+
+/// A third-party app asks for a code: the dialog names the account and who asks; closing it
+/// ("Not Now") refuses this call and remembers nothing, "Always Deny" is remembered.
+#[test]
+fn consent_dialog_names_the_account_and_not_now_is_not_remembered() {
+    let Some(display) = driver::display() else {
+        return;
+    };
+    let (bus, _daemon, id) = seeded(false);
+    let _app = driver::Accessible::start(&bus, &display);
+    let ask = || {
+        Command::new("dbus-send")
+            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+            .args([
+                "--session",
+                "--print-reply=literal",
+                "--reply-timeout=60000",
+                "--dest=org.latchkey.Latchkey1",
+                "/org/latchkey/Latchkey1",
+                "org.latchkey.Latchkey1.Vault.GetCode",
+                &format!("string:{id}"),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("dbus-send")
+    };
+    let refused = |child: std::process::Child, what: &str| {
+        let out = child.wait_with_output().expect("dbus-send output");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("AccessDenied"),
+            "{what}: {out:?}"
+        );
+    };
+    let first = ask();
+    a11y_run(&bus, &display, "consent.py", "not-now");
+    refused(first, "Not Now refuses this call");
+    let second = ask();
+    a11y_run(&bus, &display, "consent.py", "always-deny");
+    refused(second, "Always Deny refuses it");
+    let started = Instant::now();
+    refused(ask(), "a remembered deny");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the third call waited for an answer: the deny was not remembered"
+    );
+    let grants = cli(&bus, &["access", "list", "--json"]);
+    let grants = String::from_utf8_lossy(&grants.stdout);
+    assert_eq!(grants.matches("\"deny\"").count(), 1, "{grants}");
 }

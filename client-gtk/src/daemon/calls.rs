@@ -134,6 +134,8 @@ pub struct NewAccount {
     pub algorithm: String,
     pub digits: u32,
     pub period: u32,
+    /// HOTP: the counter of the next code.
+    pub counter: u64,
 }
 
 /// Redacts the secret: a derived Debug would print the seed.
@@ -165,7 +167,7 @@ pub async fn add_account(a: NewAccount) -> Result<String, Error> {
                     &a.algorithm,
                     a.digits,
                     a.period,
-                    0,
+                    a.counter,
                 )
                 .await?;
             Ok(id)
@@ -281,6 +283,7 @@ mod tests {
             algorithm: "SHA1".into(),
             digits: 6,
             period: 30,
+            counter: 0,
         };
         let shown = format!("{a:?}");
         assert!(!shown.contains("JBSWY3DPEHPK3PXP"), "{shown}");

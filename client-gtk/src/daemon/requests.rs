@@ -77,7 +77,7 @@ pub enum Answer {
     Approve(u32),
     /// Deny.
     Deny,
-    /// A consent answer: `once`, `always` or `deny`.
+    /// A consent answer: `once`, `always`, `deny` (remembered) or `not-now`.
     Consent(String),
 }
 

@@ -72,6 +72,8 @@ impl AccountDetails {
             .build();
         let imp = d.imp();
         imp.window.set(Some(window));
+        super::close_on_escape(&d);
+        d.set_title(Some(&format!("{} — Latchkey", account.issuer())));
         imp.account.replace(Some(account.clone()));
         imp.title.set_title(&account.issuer());
         imp.title.set_subtitle(&account.account());

@@ -37,6 +37,12 @@ mod imp {
         pub digits_spin: TemplateChild<gtk::SpinButton>,
         #[template_child]
         pub period_spin: TemplateChild<gtk::SpinButton>,
+        #[template_child]
+        pub period_row: TemplateChild<adw::ActionRow>,
+        #[template_child]
+        pub counter_row: TemplateChild<adw::ActionRow>,
+        #[template_child]
+        pub counter_spin: TemplateChild<gtk::SpinButton>,
         pub window: glib::WeakRef<Window>,
         /// The open file chooser: GTK keeps no reference to a native dialog, so without this
         /// it would be dropped (and never shown) when `pick_qr_image` returns.
@@ -64,6 +70,23 @@ mod imp {
         fn constructed(&self) {
             self.parent_constructed();
             let d = self.obj();
+            super::super::close_on_escape(&*d);
+            // A counter for HOTP, a period for the time-based kinds.
+            self.kind_row.connect_selected_notify(glib::clone!(
+                #[weak]
+                d,
+                move |row| {
+                    let hotp = row.selected() == 1;
+                    d.imp().counter_row.set_visible(hotp);
+                    d.imp().period_row.set_visible(!hotp);
+                }
+            ));
+            // Enter in the link field adds, as the Add button does.
+            self.uri_row.connect_entry_activated(glib::clone!(
+                #[weak]
+                d,
+                move |_| d.submit()
+            ));
             self.cancel_button.connect_clicked(glib::clone!(
                 #[weak]
                 d,
@@ -144,6 +167,11 @@ impl AddDialog {
                 0
             } else {
                 imp.period_spin.value_as_int().max(1) as u32
+            },
+            counter: if kind == "hotp" {
+                imp.counter_spin.value().max(0.0) as u64
+            } else {
+                0
             },
         };
         self.finish(async move { daemon::add_account(account).await.map(|_| 1) });

@@ -26,10 +26,10 @@ pub fn build(parent: &gtk::Window, p: &Pending) -> adw::MessageDialog {
     let heading = "Approve sign-in?";
     let dialog = adw::MessageDialog::new(Some(parent), Some(heading), Some(&body));
     dialog.set_extra_child(Some(&details_list(p)));
-    dialog.add_response("deny", "_Deny");
+    dialog.add_response("deny", "Deny");
     dialog.set_response_appearance("deny", adw::ResponseAppearance::Destructive);
     if p.choices.is_empty() {
-        dialog.add_response("approve", "_Approve");
+        dialog.add_response("approve", "Approve");
         dialog.set_response_appearance("approve", adw::ResponseAppearance::Suggested);
         dialog.set_default_response(Some("deny"));
     } else {

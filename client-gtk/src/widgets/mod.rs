@@ -14,4 +14,22 @@ pub use account_row::{AccountRow, NEXT_CODE_WINDOW};
 pub use add_dialog::AddDialog;
 pub use preferences::PreferencesWindow;
 pub use setup_page::SetupPage;
+
+use gtk::prelude::*;
+
+/// Lets Escape and Ctrl+W close a secondary window, as GNOME's windows do.
+pub fn close_on_escape(window: &(impl IsA<gtk::Window> + IsA<gtk::Widget>)) {
+    let controller = gtk::ShortcutController::new();
+    let close = gtk::CallbackAction::new(|widget, _| {
+        if let Some(w) = widget.downcast_ref::<gtk::Window>() {
+            w.close();
+        }
+        gtk::glib::Propagation::Stop
+    });
+    controller.add_shortcut(gtk::Shortcut::new(
+        gtk::ShortcutTrigger::parse_string("Escape|<Control>w"),
+        Some(close),
+    ));
+    window.add_controller(controller);
+}
 pub use unlock_page::UnlockPage;

@@ -146,8 +146,8 @@ pub struct OpenDialog {
 }
 
 fn response_ids(d: &adw::MessageDialog) -> Vec<String> {
-    let mut ids = vec!["deny".to_string()];
-    for id in ["approve", "once", "always"] {
+    let mut ids = Vec::new();
+    for id in ["not-now", "deny", "approve", "once", "always"] {
         if d.has_response(id) {
             ids.push(id.to_string());
         }

@@ -74,6 +74,18 @@ def find(root, role_name=None, name=None, contains=None):
     return found
 
 
+def response(root, word):
+    """A message dialog's response button. libadwaita 1.2 names them twice ("Not Now Not Now")
+    under GTK 4.8; that name is accepted here and nowhere else."""
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        for node in find(root, "push button"):
+            if node.name in (word, f"{word} {word}"):
+                return node
+        time.sleep(0.1)
+    fail(f"timed out waiting for the {word} response", root)
+
+
 def wait(root, what, role_name=None, name=None, contains=None, ok=None):
     """The first accessible matching, once one exists (and `ok(node)` holds)."""
     deadline = time.time() + TIMEOUT
@@ -149,3 +161,9 @@ def dump(root, depth=0, out=sys.stdout):
         except Exception:
             continue
         dump(child, depth + 1, out)
+
+
+
+def escape():
+    """Presses Escape, as a keyboard does (XTest through AT-SPI), on the focused window."""
+    pyatspi.Registry.generateKeyboardEvent(0xFF1B, None, pyatspi.KEY_SYM)

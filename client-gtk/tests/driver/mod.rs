@@ -102,6 +102,25 @@ impl Drop for App {
 /// A latchkey-gtk with accessibility on and no automation hook: the a11y scripts drive it.
 pub struct Accessible(Child);
 
+/// The address of `bus`'s accessibility bus (its launcher is activated by asking). Apps and
+/// scripts are given it: otherwise they would take the one the X root window names, which is
+/// the last one any test started on the shared Xvfb display.
+pub fn a11y_address(bus: &TestBus) -> String {
+    let out = std::process::Command::new("dbus-send")
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .args([
+            "--session",
+            "--print-reply=literal",
+            "--dest=org.a11y.Bus",
+            "/org/a11y/bus",
+            "org.a11y.Bus.GetAddress",
+        ])
+        .output()
+        .expect("dbus-send");
+    assert!(out.status.success(), "no accessibility bus: {out:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 impl Accessible {
     /// Starts the app on `bus` and `display`, its accessible tree on the bus's a11y bus.
     pub fn start(bus: &TestBus, display: &str) -> Self {
@@ -109,6 +128,7 @@ impl Accessible {
         cmd.env("DISPLAY", display)
             .env("GDK_BACKEND", "x11")
             .env("GTK_A11Y", "atspi")
+            .env("AT_SPI_BUS_ADDRESS", a11y_address(bus))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());

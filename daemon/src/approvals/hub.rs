@@ -44,7 +44,8 @@ pub trait Surface: Send + Sync {
     ) -> BoxFuture<'a, ()>;
 }
 
-/// A consent answer as a waiting method gets it: the outcome, and whether to remember it.
+/// A consent answer as a waiting method gets it: the outcome, and whether to remember it (an
+/// approval answered "always", a denial not answered "not now").
 pub type ConsentAnswer = (Outcome, bool);
 
 /// Everything approvals need, shared by the bus interfaces, request objects and background tasks.
@@ -61,6 +62,8 @@ pub struct ApprovalHub {
     waiters: Mutex<HashMap<String, tokio::sync::oneshot::Sender<ConsentAnswer>>>,
     /// Consent requests answered "always allow", until they resolve.
     always: Mutex<HashSet<String>>,
+    /// Consent requests answered "not now": denied this time, nothing remembered.
+    dismissed: Mutex<HashSet<String>>,
     /// Tasks waiting for the whole resolved request (push answers need the user's pick).
     request_waiters: Mutex<HashMap<String, tokio::sync::oneshot::Sender<Request>>>,
     /// Where security events about requests are published.
@@ -89,6 +92,7 @@ impl ApprovalHub {
             surface,
             waiters: Mutex::new(HashMap::new()),
             always: Mutex::new(HashSet::new()),
+            dismissed: Mutex::new(HashSet::new()),
             request_waiters: Mutex::new(HashMap::new()),
             events,
         })
@@ -193,7 +197,8 @@ impl ApprovalHub {
         }
     }
 
-    /// Answers a consent request: `once`, `always` or `deny`.
+    /// Answers a consent request: `once`, `always` (remembered), `deny` (remembered) or
+    /// `not-now` (denied this time only: what closing the question means).
     pub async fn answer_consent(
         self: &Arc<Self>,
         conn: &zbus::Connection,
@@ -213,11 +218,16 @@ impl ApprovalHub {
                 Decision::Approve { number: None }
             }
             "deny" => Decision::Deny,
+            "not-now" => {
+                lock(&self.dismissed).insert(path.to_string());
+                Decision::Deny
+            }
             other => return Err(ConsentError::Answer(other.to_string())),
         };
         let result = self.decide(conn, path, decision, by).await;
         if result.is_err() {
             lock(&self.always).remove(path);
+            lock(&self.dismissed).remove(path);
         }
         Ok(result?)
     }
@@ -244,8 +254,14 @@ impl ApprovalHub {
         let outcome = request.outcome.unwrap_or(Outcome::Cancelled);
         let path = request.path.as_str();
         let always = lock(&self.always).remove(path);
+        let dismissed = lock(&self.dismissed).remove(path);
+        let remember = match outcome {
+            Outcome::Approved => always,
+            Outcome::Denied => !dismissed,
+            _ => false,
+        };
         if let Some(waiter) = lock(&self.waiters).remove(path) {
-            let _ = waiter.send((outcome, always));
+            let _ = waiter.send((outcome, remember));
         }
         if let Some(waiter) = lock(&self.request_waiters).remove(path) {
             let _ = waiter.send(request.clone());
@@ -288,6 +304,6 @@ pub enum ConsentError {
     Decision(#[from] DecisionError),
     #[error("not a consent request: use Approve or Deny")]
     NotConsent,
-    #[error("answer must be once, always or deny, not {0:?}")]
+    #[error("answer must be once, always, deny or not-now, not {0:?}")]
     Answer(String),
 }

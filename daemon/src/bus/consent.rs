@@ -249,11 +249,12 @@ impl Gate {
         }
         let logged = identity.clone().unwrap_or_else(|| "unidentified".into());
         let message = if identity.is_some() {
-            "Allow once, always allow, or deny. Same-user apps can impersonate each other's \
-             executables; a Flatpak app id is shown only for a sandbox verified as made by Flatpak."
+            "Allow it once or always, or deny it always; not now refuses this time only. \
+             Same-user apps can impersonate each other's executables; a Flatpak app id is \
+             shown only for a sandbox verified as made by Flatpak."
         } else {
-            "Allow once or deny. This app hides its executable from other processes, so Latchkey \
-             cannot tell which program it is and remembers no answer for it."
+            "Allow it once, or not now. This app hides its executable from other processes, so \
+             Latchkey cannot tell which program it is and remembers no answer for it."
         };
         let now = unix_now();
         let path = match self
@@ -281,10 +282,10 @@ impl Gate {
         };
         let answer = self.hub.wait_for(&path);
         self.hub.open(conn, request).await?;
-        let (outcome, always) = answer.await.unwrap_or((Outcome::Cancelled, false));
+        let (outcome, remember) = answer.await.unwrap_or((Outcome::Cancelled, false));
         match outcome {
             Outcome::Approved => {
-                if always
+                if remember
                     && let Some(identity) = &identity
                     && let Err(e) = self
                         .grants()
@@ -292,18 +293,19 @@ impl Gate {
                 {
                     tracing::error!("cannot remember the access decision: {e}");
                 }
-                tracing::info!(event = "consent-granted", identity = %logged, account_id, always, "access granted");
+                tracing::info!(event = "consent-granted", identity = %logged, account_id, always = remember, "access granted");
                 Ok(())
             }
             Outcome::Denied => {
-                if let Some(identity) = &identity
+                if remember
+                    && let Some(identity) = &identity
                     && let Err(e) = self
                         .grants()
                         .remember(identity, account_id, false, unix_now())
                 {
                     tracing::error!("cannot remember the access decision: {e}");
                 }
-                tracing::info!(event = "consent-denied", identity = %logged, account_id, "access denied");
+                tracing::info!(event = "consent-denied", identity = %logged, account_id, remembered = remember, "access denied");
                 Err(denied(&label, what))
             }
             other => Err(Error::AccessDenied(format!(
