@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates docs/screenshots/{accounts,unlock,approval,preferences}.png from the real app on a
+# Regenerates docs/screenshots/{first-run,accounts,unlock,approval,preferences}.png from the real app on a
 # virtual X server, with a demo vault on a private bus. Run from anywhere; needs no desktop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +18,15 @@ shot() {
     echo "wrote $OUT/$1.png"
 }
 
-start_daemon "correct horse battery staple"
 L="$BIN/latchkey"
+# First run: the service, no vault yet.
+"$BIN/latchkeyd" 2>>"$SESSION/latchkeyd.log" &
+PIDS+=($!)
+for _ in $(seq 100); do "$L" status >/dev/null 2>&1 && break; sleep 0.1; done
+start_gtk
+gtk_wait '"page":"setup"'
+shot first-run
+printf '%s\n' "correct horse battery staple" | "$L" init --passphrase-stdin >/dev/null
 for uri in \
     'otpauth://totp/GitHub:alice%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=GitHub' \
     'otpauth://totp/Mastodon:@alice%40fosstodon.org?secret=KRSXG5CTMVRXEZLU&issuer=Mastodon' \
@@ -30,7 +37,6 @@ for uri in \
     "$L" add "$uri" >/dev/null
 done
 
-start_gtk
 gtk_wait '"shown":6'
 # Show codes as after revealing a few accounts (the default hides them).
 mapfile -t IDS < <(gtk_cmd state | grep -o '"rows":.*' | grep -o '"id":"[^"]*"' | cut -d'"' -f4)

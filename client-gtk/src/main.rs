@@ -1,5 +1,6 @@
 //! `latchkey-gtk`: Latchkey's GTK4/libadwaita client. It talks to latchkeyd only over D-Bus.
 
+mod a11y;
 mod application;
 #[cfg(any(debug_assertions, feature = "test-hooks"))]
 mod automation;

@@ -216,20 +216,7 @@ fn consent_dialog_allows_a_third_party_app_once() {
     let mut app = App::start(&bus, &display);
     app.wait("the accounts", 20, |s| s["shown"] == 1);
 
-    let asker = Command::new("dbus-send")
-        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-        .args([
-            "--session",
-            "--print-reply=literal",
-            "--reply-timeout=60000",
-            "--dest=org.latchkey.Latchkey1",
-            "/org/latchkey/Latchkey1",
-            "org.latchkey.Latchkey1.Vault.GetCode",
-            &format!("string:{id}"),
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("dbus-send");
+    let asker = ask_code(&bus, &id);
     let s = app.wait("the consent dialog", 20, |s| {
         s["dialogs"].as_array().is_some_and(|d| !d.is_empty())
     });
@@ -249,6 +236,26 @@ fn consent_dialog_allows_a_third_party_app_once() {
         expected.contains(&code),
         "got {code:?}, oathtool says one of {expected:?}"
     );
+}
+
+/// A third-party program (dbus-send) asking for account `id`'s code, waiting up to 60 s for the
+/// user's answer.
+fn ask_code(bus: &latchkey_dbus::testing::TestBus, id: &str) -> std::process::Child {
+    Command::new("dbus-send")
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .args([
+            "--session",
+            "--print-reply=literal",
+            "--reply-timeout=60000",
+            "--dest=org.latchkey.Latchkey1",
+            "/org/latchkey/Latchkey1",
+            "org.latchkey.Latchkey1.Vault.GetCode",
+            &format!("string:{id}"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dbus-send")
 }
 
 /// Wrong passphrases typed anywhere (here the CLI) start the brute-force delay; the unlock
@@ -286,7 +293,12 @@ fn unlock_page_shows_the_brute_force_delay() {
 
 /// Runs one step of a script in `tests/a11y/` against the app: it reads and presses widgets
 /// through the accessibility tree, as a person with a screen reader would.
-fn a11y_run(bus: &latchkey_dbus::testing::TestBus, display: &str, script: &str, step: &str) {
+fn a11y_run(
+    bus: &latchkey_dbus::testing::TestBus,
+    display: &str,
+    script: &str,
+    step: &str,
+) -> String {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/a11y")
         .join(script);
@@ -305,6 +317,7 @@ fn a11y_run(bus: &latchkey_dbus::testing::TestBus, display: &str, script: &str, 
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
@@ -340,23 +353,7 @@ fn consent_dialog_names_the_account_and_not_now_is_not_remembered() {
     };
     let (bus, _daemon, id) = seeded(false);
     let _app = driver::Accessible::start(&bus, &display);
-    let ask = || {
-        Command::new("dbus-send")
-            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-            .args([
-                "--session",
-                "--print-reply=literal",
-                "--reply-timeout=60000",
-                "--dest=org.latchkey.Latchkey1",
-                "/org/latchkey/Latchkey1",
-                "org.latchkey.Latchkey1.Vault.GetCode",
-                &format!("string:{id}"),
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("dbus-send")
-    };
+    let ask = || ask_code(&bus, &id);
     let refused = |child: std::process::Child, what: &str| {
         let out = child.wait_with_output().expect("dbus-send output");
         let err = String::from_utf8_lossy(&out.stderr);
@@ -380,4 +377,31 @@ fn consent_dialog_names_the_account_and_not_now_is_not_remembered() {
     let grants = cli(&bus, &["access", "list", "--json"]);
     let grants = String::from_utf8_lossy(&grants.stdout);
     assert_eq!(grants.matches("\"deny\"").count(), 1, "{grants}");
+}
+
+/// The list read through the accessibility tree: names per account, the reveal toggle, codes
+/// and countdowns as words; the revealed code equals oathtool's.
+#[test]
+fn account_rows_read_as_their_accounts() {
+    let Some(display) = driver::display() else {
+        return;
+    };
+    let (bus, _daemon, _) = seeded(true);
+    bus.call(
+        "org.latchkey.Latchkey1.Vault.AddUri",
+        &["string:otpauth://hotp/root?secret=KRUGKIDROVUWG2ZAMJZG653OEBTG66BA&counter=3"],
+    )
+    .expect("add the HOTP account");
+    let _app = driver::Accessible::start(&bus, &display);
+    let out = a11y_run(&bus, &display, "rows.py", "read");
+    let code = out
+        .lines()
+        .find_map(|l| l.strip_prefix("CODE "))
+        .unwrap_or_default()
+        .to_string();
+    let expected = reference_codes(GITHUB_SECRET);
+    assert!(
+        expected.contains(&code),
+        "read {code:?}, oathtool says one of {expected:?}"
+    );
 }

@@ -29,11 +29,10 @@ mod imp {
         #[template_child]
         pub countdown_label: TemplateChild<gtk::Label>,
         #[template_child]
-        pub reveal_button: TemplateChild<gtk::Button>,
+        pub reveal_button: TemplateChild<gtk::ToggleButton>,
         #[template_child]
         pub copy_button: TemplateChild<gtk::Button>,
         pub account: RefCell<Option<AccountObject>>,
-        pub bindings: RefCell<Vec<glib::Binding>>,
     }
 
     #[glib::object_subclass]
@@ -89,16 +88,8 @@ impl AccountRow {
     pub fn bind(&self, account: &AccountObject) {
         let imp = self.imp();
         self.unbind();
-        let b1 = account
-            .bind_property("issuer", &*imp.issuer_label, "label")
-            .sync_create()
-            .build();
-        let b2 = account
-            .bind_property("account", &*imp.account_label, "label")
-            .sync_create()
-            .build();
-        imp.bindings.replace(vec![b1, b2]);
         imp.account.replace(Some(account.clone()));
+        self.show_names(account);
         let approval_only = account.is_approval_only();
         imp.copy_button.set_visible(!approval_only);
         imp.reveal_button.set_visible(!approval_only);
@@ -111,9 +102,6 @@ impl AccountRow {
 
     /// Detaches the account before the row is recycled.
     pub fn unbind(&self) {
-        for b in self.imp().bindings.take() {
-            b.unbind();
-        }
         self.imp().account.take();
     }
 
@@ -122,30 +110,88 @@ impl AccountRow {
         self.imp().account.borrow().clone()
     }
 
+    /// The heading (the issuer, or the account name when there is none), the subtitle, and the
+    /// names a screen reader says for the row and its buttons.
+    fn show_names(&self, a: &AccountObject) {
+        let imp = self.imp();
+        let (issuer, account) = (a.issuer(), a.account());
+        let (heading, sub) = if issuer.trim().is_empty() {
+            (account.clone(), String::new())
+        } else {
+            (issuer.clone(), account.clone())
+        };
+        if imp.issuer_label.label() != heading {
+            imp.issuer_label.set_label(&heading);
+        }
+        if imp.account_label.label() != sub {
+            imp.account_label.set_label(&sub);
+        }
+        imp.account_label.set_visible(!sub.is_empty());
+        let who = if sub.is_empty() {
+            heading.clone()
+        } else {
+            format!("{heading} ({sub})")
+        };
+        if let Some(item) = self.parent() {
+            crate::a11y::name(&item, &who);
+        }
+        crate::a11y::name(&*imp.copy_button, &format!("Copy the code for {who}"));
+        crate::a11y::name(&*imp.reveal_button, &format!("Show the code for {who}"));
+    }
+
     /// Redraws code, countdown and next code for the time `now` (unix seconds).
     pub fn refresh(&self, now: u64, hide_codes: bool, next_code: Option<&str>) {
         let imp = self.imp();
         let Some(a) = self.account() else { return };
+        self.show_names(&a);
         let concealed = hide_codes && !a.revealed();
-        let (code, countdown) = if a.is_approval_only() {
-            ("Approves sign-ins".to_string(), String::new())
+        // What is shown, and what a screen reader says for it.
+        let (code, spoken, countdown) = if a.is_approval_only() {
+            let t = "Approves sign-ins".to_string();
+            (t.clone(), t, String::new())
         } else if concealed {
-            (conceal(a.digits()), String::new())
+            (
+                conceal(a.digits()),
+                "Code hidden".to_string(),
+                String::new(),
+            )
         } else if a.is_counter_based() {
-            let code = if a.code().is_empty() {
-                "Press copy for a code".to_string()
+            if a.code().is_empty() {
+                // Short, so it fits a 360 px window in the large code font.
+                let t = "Copy for a code".to_string();
+                (
+                    t,
+                    "No code yet: copying makes the next one".to_string(),
+                    String::new(),
+                )
             } else {
-                a.formatted_code()
-            };
-            (code, String::new())
+                let c = a.formatted_code();
+                (c.clone(), format!("Code {c}"), String::new())
+            }
         } else if a.code_stale(now) {
-            ("…".to_string(), String::new())
+            ("…".to_string(), "Code loading".to_string(), String::new())
         } else {
             let left = a.valid_until().saturating_sub(now);
-            (a.formatted_code(), left.to_string())
+            let c = a.formatted_code();
+            (c.clone(), format!("Code {c}"), left.to_string())
         };
-        imp.code_label.set_label(&code);
-        imp.countdown_label.set_label(&countdown);
+        if imp.code_label.label() != code {
+            imp.code_label.set_label(&code);
+            crate::a11y::name(&*imp.code_label, &spoken);
+        }
+        if a.is_counter_based() && !concealed {
+            imp.code_label.add_css_class("hint");
+        } else {
+            imp.code_label.remove_css_class("hint");
+        }
+        if imp.countdown_label.label() != countdown {
+            imp.countdown_label.set_label(&countdown);
+            if !countdown.is_empty() {
+                let spoken = format!("{countdown} seconds left");
+                crate::a11y::name(&*imp.countdown_label, &spoken);
+            }
+        }
+        imp.countdown_label.set_visible(!countdown.is_empty());
         let left = a.valid_until().saturating_sub(now);
         if left <= 5 && !countdown.is_empty() {
             imp.countdown_label.add_css_class("expiring");
@@ -164,6 +210,10 @@ impl AccountRow {
         };
         imp.reveal_button.set_icon_name(icon);
         imp.reveal_button.set_tooltip_text(Some(tip));
+        // A toggle: its name stays, its pressed state says whether the code shows.
+        if imp.reveal_button.is_active() != a.revealed() {
+            imp.reveal_button.set_active(a.revealed());
+        }
         imp.reveal_button
             .set_visible(hide_codes && !a.is_approval_only());
     }
