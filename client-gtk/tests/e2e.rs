@@ -322,9 +322,12 @@ fn a11y_run(
 
 #[test]
 fn first_run_in_the_app_without_a_terminal() {
-    let Some(display) = driver::display() else {
+    if driver::display().is_none() {
         return;
-    };
+    }
+    // Escape is pressed: a display of its own, so no other test's window has the focus.
+    let x = driver::Xvfb::start();
+    let display = x.display().to_string();
     // A fresh profile whose service cannot start (its activation names no program).
     let bus =
         latchkey_dbus::testing::TestBus::start(std::path::Path::new("/nonexistent/latchkeyd"))
@@ -404,4 +407,39 @@ fn account_rows_read_as_their_accounts() {
         expected.contains(&code),
         "read {code:?}, oathtool says one of {expected:?}"
     );
+}
+
+/// Every service setting in Preferences; weakening one is confirmed first; nothing changes
+/// while the vault is locked.
+#[test]
+fn preferences_hold_every_service_setting() {
+    if driver::display().is_none() {
+        return;
+    }
+    // Ctrl+, is pressed: a display of its own, so no other test's window has the focus.
+    let x = driver::Xvfb::start();
+    let display = x.display().to_string();
+    let (bus, _daemon, _) = seeded(true);
+    let setting = |key: &str| {
+        let out = cli(&bus, &["config", "get", key]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(setting("lock_on_suspend"), "true");
+    {
+        let _app = driver::Accessible::start(&bus, &display);
+        a11y_run(&bus, &display, "prefs.py", "weaken");
+        // The app sends the change once the dialog is answered: wait for it (up to 5 s).
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while setting("lock_on_suspend") != "false" && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(
+            setting("lock_on_suspend"),
+            "false",
+            "Change It switched it off"
+        );
+    }
+    assert!(cli(&bus, &["lock"]).status.success());
+    let _app = driver::Accessible::start(&bus, &display);
+    a11y_run(&bus, &display, "prefs.py", "locked");
 }

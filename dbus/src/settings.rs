@@ -262,6 +262,14 @@ impl Snapshot {
         self.0.iter().find(|(s, _)| *s == setting).map(|(_, v)| v)
     }
 
+    /// Records that `setting` now has `value` (after a change the daemon accepted).
+    pub fn set(&mut self, setting: Setting, value: Value) {
+        match self.0.iter_mut().find(|(s, _)| *s == setting) {
+            Some(entry) => entry.1 = value,
+            None => self.0.push((setting, value)),
+        }
+    }
+
     /// A flag setting's value (false if it is not a flag).
     pub fn flag(&self, setting: Setting) -> bool {
         matches!(self.get(setting), Some(Value::Flag(true)))

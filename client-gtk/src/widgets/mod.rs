@@ -6,6 +6,7 @@ mod add_dialog;
 pub mod approval_dialog;
 pub mod consent_dialog;
 mod preferences;
+mod service_settings;
 mod setup_page;
 mod unlock_page;
 

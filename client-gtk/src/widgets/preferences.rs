@@ -1,12 +1,12 @@
-//! Preferences: daemon settings over D-Bus (auto-lock, screen lock, keyring) and the
-//! client's own (hide codes, clipboard delay).
+//! Preferences: the client's own (hide codes, clipboard delay) on the General page; the
+//! service's settings (every one the CLI has, and keyring unlock) on the Security page.
 
 use crate::daemon;
 use crate::window::Window;
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::glib;
-use latchkey_dbus::settings::{Setting, Value};
+use std::rc::Rc;
 
 mod imp {
     use super::*;
@@ -16,11 +16,10 @@ mod imp {
     #[template(file = "preferences.ui")]
     pub struct PreferencesWindow {
         #[template_child]
-        pub auto_lock_spin: TemplateChild<gtk::SpinButton>,
-        #[template_child]
-        pub screen_lock_switch: TemplateChild<gtk::Switch>,
+        pub service_page: TemplateChild<adw::PreferencesPage>,
         #[template_child]
         pub keyring_switch: TemplateChild<gtk::Switch>,
+        pub service: std::cell::OnceCell<Rc<super::super::service_settings::ServiceSettings>>,
         #[template_child]
         pub hide_switch: TemplateChild<gtk::Switch>,
         #[template_child]
@@ -75,6 +74,11 @@ impl PreferencesWindow {
             .set_value(f64::from(prefs.clipboard_clear_seconds));
         imp.keyring_switch
             .set_active(window.imp().keyring_unlock.get());
+        let service = super::service_settings::ServiceSettings::new(p.upcast_ref());
+        for g in service.groups() {
+            imp.service_page.add(g);
+        }
+        let _ = imp.service.set(service);
         p.connect_handlers();
         p.load_daemon_settings();
         p
@@ -91,26 +95,6 @@ impl PreferencesWindow {
         imp.hide_switch.connect_active_notify(move |_| s());
         imp.clipboard_spin
             .connect_value_changed(move |_| save_local());
-        imp.auto_lock_spin.connect_value_changed(glib::clone!(
-            #[weak(rename_to = p)]
-            self,
-            move |spin| {
-                let seconds = spin.value_as_int().max(0) as u32 * 60;
-                p.write(async move {
-                    daemon::set_setting(Setting::AutoLockTimeout, Value::Number(seconds)).await
-                });
-            }
-        ));
-        imp.screen_lock_switch.connect_active_notify(glib::clone!(
-            #[weak(rename_to = p)]
-            self,
-            move |sw| {
-                let on = sw.is_active();
-                p.write(async move {
-                    daemon::set_setting(Setting::LockOnScreenLock, Value::Flag(on)).await
-                });
-            }
-        ));
         imp.keyring_switch.connect_active_notify(glib::clone!(
             #[weak(rename_to = p)]
             self,
@@ -127,13 +111,17 @@ impl PreferencesWindow {
             self,
             async move {
                 let imp = p.imp();
+                let open = p
+                    .imp()
+                    .window
+                    .upgrade()
+                    .is_some_and(|w| !w.imp().locked.get());
+                imp.keyring_switch.set_sensitive(open);
                 match daemon::daemon_settings().await {
                     Ok(s) => {
-                        let timeout = s.number(Setting::AutoLockTimeout);
-                        imp.auto_lock_spin
-                            .set_value(f64::from(timeout.div_ceil(60)));
-                        imp.screen_lock_switch
-                            .set_active(s.flag(Setting::LockOnScreenLock));
+                        if let Some(service) = imp.service.get() {
+                            service.show(s, open);
+                        }
                     }
                     Err(e) => p.add_toast(adw::Toast::new(&e.message())),
                 }

@@ -167,3 +167,27 @@ def dump(root, depth=0, out=sys.stdout):
 def escape():
     """Presses Escape, as a keyboard does (XTest through AT-SPI), on the focused window."""
     pyatspi.Registry.generateKeyboardEvent(0xFF1B, None, pyatspi.KEY_SYM)
+
+
+def ctrl(keysym):
+    """Presses Ctrl+`keysym` (Control_L is keycode 37 in Xvfb's default keymap)."""
+    pyatspi.Registry.generateKeyboardEvent(37, None, pyatspi.KEY_PRESS)
+    pyatspi.Registry.generateKeyboardEvent(keysym, None, pyatspi.KEY_SYM)
+    pyatspi.Registry.generateKeyboardEvent(37, None, pyatspi.KEY_RELEASE)
+
+
+def window(application, name, what=None):
+    """The application's window or dialog called `name`, once it is open."""
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        for f in frames(application):
+            if f is not None and f.name == name:
+                return f
+        time.sleep(0.1)
+    fail(f"timed out waiting for {what or name}", application)
+
+
+def click(node):
+    """Clicks the middle of `node` with the pointer (XTest through AT-SPI), as a person does."""
+    x, y, w, h = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    pyatspi.Registry.generateMouseEvent(x + w // 2, y + h // 2, "b1c")

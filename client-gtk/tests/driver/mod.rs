@@ -106,6 +106,28 @@ pub struct Accessible(Child);
 /// scripts are given it: otherwise they would take the one the X root window names, which is
 /// the last one any test started on the shared Xvfb display.
 pub fn a11y_address(bus: &TestBus) -> String {
+    a11y_on(bus, None)
+}
+
+/// Like [`a11y_address`]; with `display`, the accessibility services are started on that X
+/// display first (the registry presses keys through XTest on its own display).
+fn a11y_on(bus: &TestBus, display: Option<&str>) -> String {
+    if let Some(display) = display {
+        let status = std::process::Command::new("dbus-send")
+            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.UpdateActivationEnvironment",
+                &format!("dict:string:string:DISPLAY,{display}"),
+            ])
+            .stdout(Stdio::null())
+            .status()
+            .expect("dbus-send");
+        assert!(status.success(), "UpdateActivationEnvironment");
+    }
     let out = std::process::Command::new("dbus-send")
         .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
         .args([
@@ -128,7 +150,7 @@ impl Accessible {
         cmd.env("DISPLAY", display)
             .env("GDK_BACKEND", "x11")
             .env("GTK_A11Y", "atspi")
-            .env("AT_SPI_BUS_ADDRESS", a11y_address(bus))
+            .env("AT_SPI_BUS_ADDRESS", a11y_on(bus, Some(display)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
@@ -143,5 +165,52 @@ impl Drop for Accessible {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// A private X server (Xvfb) for one test, stopped on drop. Tests that press keys through
+/// XTest need one: keys go to whichever window has the focus on a display, and on the shared
+/// display that may be another test's.
+pub struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    /// Starts Xvfb on a free display number (it prints the number it took).
+    pub fn start() -> Self {
+        let mut child = std::process::Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (package xvfb)");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("stdout");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("Xvfb's display");
+        let display = format!(":{}", line.trim());
+        Self { child, display }
+    }
+
+    /// The display, for `DISPLAY`.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
