@@ -34,6 +34,10 @@ fn main() -> glib::ExitCode {
         eprintln!("latchkey-gtk: {e}");
         return glib::ExitCode::FAILURE;
     }
+    // The window's X11 class and the program name are the app id, as the desktop file's name,
+    // so docks and the shell match the window to its launcher and icon.
+    glib::set_prgname(Some(application::APP_ID));
+    glib::set_application_name("Latchkey");
     // GTK parses its own options; ours are none, so pass only the program name.
     let app = application::build();
     app.run_with_args(&[String::from("latchkey-gtk")])

@@ -345,6 +345,16 @@ fn first_run_in_the_app_without_a_terminal() {
     assert!(cli(&bus, &["lock"]).status.success());
     assert_ne!(cli_unlock(&bus, "correct horse battery stapl"), Some(0));
     assert_eq!(cli_unlock(&bus, "correct horse battery staple"), Some(0));
+    // The window's X11 class is the app id, as the desktop file's name.
+    let tree = Command::new("xwininfo")
+        .args(["-root", "-tree", "-display", &display])
+        .output()
+        .expect("xwininfo (x11-utils)");
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    assert!(
+        tree.contains("(\"org.latchkey.Latchkey\" \"org.latchkey.Latchkey\")"),
+        "{tree}"
+    );
 }
 
 /// A third-party app asks for a code: the dialog names the account and who asks; closing it

@@ -23,7 +23,7 @@ def fail(message, root=None):
     sys.exit(1)
 
 
-def app(name="latchkey-gtk"):
+def app(name="org.latchkey.Latchkey"):
     """The application's accessible, once it has registered."""
     deadline = time.time() + TIMEOUT
     while time.time() < deadline:
