@@ -7,7 +7,7 @@
 use crate::accounts::Account;
 use crate::events::Security;
 use crate::push::{Push, PushError, PushToken};
-use crate::state::{Service, StateError, VaultState, lock_state};
+use crate::state::{Service, StateError, lock_state};
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
@@ -93,15 +93,6 @@ impl Catalog {
         }
         self.service.added(&token.id, who);
         Ok(token.id.clone())
-    }
-
-    /// Adds a vault account with `add` (off the async workers); returns its id.
-    pub async fn add(
-        &self,
-        who: &str,
-        add: impl FnOnce(&mut VaultState) -> Result<String, StateError> + Send + 'static,
-    ) -> Result<String, CatalogError> {
-        Ok(self.service.add(who, add).await?)
     }
 
     /// Removes account or push token `id`. A push token's requests are cancelled and every

@@ -96,7 +96,10 @@ pub async fn run(opts: Options, config: Values, levels: LevelHandle) -> anyhow::
     let to_bus = events.subscribe();
     let to_desktop = events.subscribe();
     tokio::spawn(crate::backup::follow(backups.clone(), events.subscribe()));
-    let service = crate::state::Service::new(state.clone(), events.clone());
+    let wants_backups = settings.clone();
+    let service = crate::state::Service::new(state.clone(), events.clone(), move || {
+        wants_backups.current().automatic_backups
+    });
     // How requests are shown on the bus; the approvals service runs them.
     let surface = Arc::new(crate::bus::BusSurface::default());
     let hub = crate::approvals::ApprovalHub::new(

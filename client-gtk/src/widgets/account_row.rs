@@ -32,6 +32,9 @@ mod imp {
         pub reveal_button: TemplateChild<gtk::ToggleButton>,
         #[template_child]
         pub copy_button: TemplateChild<gtk::Button>,
+        /// The name the row and its buttons were last given (set again only when it changes:
+        /// the timer redraws rows every second).
+        pub named: RefCell<String>,
         pub account: RefCell<Option<AccountObject>>,
     }
 
@@ -103,6 +106,7 @@ impl AccountRow {
     /// Detaches the account before the row is recycled.
     pub fn unbind(&self) {
         self.imp().account.take();
+        self.imp().named.take();
     }
 
     /// The account shown, if any.
@@ -132,6 +136,10 @@ impl AccountRow {
         } else {
             format!("{heading} ({sub})")
         };
+        if *imp.named.borrow() == who {
+            return;
+        }
+        imp.named.replace(who.clone());
         if let Some(item) = self.parent() {
             crate::a11y::name(&item, &who);
         }

@@ -28,13 +28,13 @@ pub trait Surface: Send + Sync {
         hub: &'a Arc<ApprovalHub>,
         request: &'a Request,
     ) -> BoxFuture<'a, zbus::Result<()>>;
-    /// Shows a request that is now registered (a notification).
-    fn announce<'a>(
+    /// Shows a request that is now registered (a notification, on a task of its own).
+    fn announce(
         self: Arc<Self>,
-        conn: &'a zbus::Connection,
-        hub: &'a Arc<ApprovalHub>,
-        request: &'a Request,
-    ) -> BoxFuture<'a, ()>;
+        conn: &zbus::Connection,
+        hub: &Arc<ApprovalHub>,
+        request: &Request,
+    );
     /// Tells the requester the outcome of `request` and takes its object and notification down.
     fn withdraw<'a>(
         self: Arc<Self>,
@@ -159,7 +159,7 @@ impl ApprovalHub {
             created: request.created,
             expires: request.expires,
         });
-        self.surface.clone().announce(conn, self, &request).await;
+        self.surface.clone().announce(conn, self, &request);
         let hub = self.clone();
         let conn = conn.clone();
         tokio::spawn(async move {

@@ -20,6 +20,9 @@ use zeroize::Zeroizing;
 pub struct Service {
     state: SharedState,
     events: Events,
+    /// Whether anyone wants a sealed copy after each save (automatic backups are on): a copy
+    /// is an encryption of the whole vault, not made for nothing on every change and code.
+    copies: Box<dyn Fn() -> bool + Send + Sync>,
 }
 
 /// What an import did, and what the format wants the user to know.
@@ -30,8 +33,16 @@ pub struct Imported {
 
 impl Service {
     /// The service over `state`, publishing on `events`.
-    pub fn new(state: SharedState, events: Events) -> Arc<Self> {
-        Arc::new(Self { state, events })
+    pub fn new(
+        state: SharedState,
+        events: Events,
+        copies: impl Fn() -> bool + Send + Sync + 'static,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            state,
+            events,
+            copies: Box::new(copies),
+        })
     }
 
     /// The shared state, for reading (properties, checks before work).
@@ -59,10 +70,11 @@ impl Service {
         &self,
         f: impl FnOnce(&mut VaultState) -> Result<T, StateError> + Send + 'static,
     ) -> Result<T, StateError> {
+        let wanted = (self.copies)();
         let (value, sealed) = self
             .blocking(move |s| {
                 let value = f(s)?;
-                Ok((value, s.sealed()))
+                Ok((value, wanted.then(|| s.sealed())))
             })
             .await?;
         self.saved(sealed);
@@ -71,10 +83,11 @@ impl Service {
 
     /// Publishes a sealed copy of the vault just written; a copy that could not be made is
     /// logged (the change itself happened; only its automatic backup is missing).
-    fn saved(&self, sealed: Result<crate::events::Sealed, StateError>) {
+    fn saved(&self, sealed: Option<Result<crate::events::Sealed, StateError>>) {
         match sealed {
-            Ok(copy) => self.events.publish(Event::Saved(copy)),
-            Err(e) => tracing::error!(
+            None => {}
+            Some(Ok(copy)) => self.events.publish(Event::Saved(copy)),
+            Some(Err(e)) => tracing::error!(
                 event = "backup-failed",
                 "no copy of the change for a backup: {e}"
             ),
@@ -119,8 +132,10 @@ impl Service {
         tracing::info!(event = "passphrase-changed", caller = %who, "passphrase changed");
         self.events.publish(Event::Attempts);
         // Backups made from now on open with the new passphrase only.
-        let sealed = lock_state(&self.state).sealed();
-        self.saved(sealed);
+        if (self.copies)() {
+            let sealed = lock_state(&self.state).sealed();
+            self.saved(Some(sealed));
+        }
     }
 
     /// Unlocks with the key kept in the login keyring.
@@ -242,17 +257,16 @@ impl Service {
         })
         .await??;
         let (format, notes) = (parsed.format.name(), parsed.notes);
+        let wanted = (self.copies)();
         let (report, sealed) = self
             .blocking(move |s| {
                 let report = s.import(parsed.entries, dry_run)?;
                 // Written only when something was added.
                 let wrote = !dry_run && !report.added.is_empty();
-                Ok((report, wrote.then(|| s.sealed())))
+                Ok((report, (wrote && wanted).then(|| s.sealed())))
             })
             .await?;
-        if let Some(sealed) = sealed {
-            self.saved(sealed);
-        }
+        self.saved(sealed);
         tracing::info!(
             event = "import",
             format,
@@ -324,11 +338,14 @@ impl Service {
         who: &str,
     ) -> Result<(&'static str, u32, u32), RestoreError> {
         let state = self.state.clone();
+        let wanted = (self.copies)();
         let (restored, sealed) = blocking(move || {
             let checked = restore::check(data, passphrase.as_bytes())?;
             let mut s = lock_state(&state);
             let restored = s.restore(checked, passphrase.as_bytes())?;
-            Ok::<_, RestoreError>((restored, s.sealed()))
+            // A merge writes only when it adds something.
+            let wrote = matches!(&restored, Restored::Merged(r) if !r.added.is_empty());
+            Ok::<_, RestoreError>((restored, (wrote && wanted).then(|| s.sealed())))
         })
         .await??;
         match restored {
@@ -344,9 +361,7 @@ impl Service {
                 if !report.failed.is_empty() {
                     return Err(RestoreError::Unaddable(report.failed.len()));
                 }
-                if !report.added.is_empty() {
-                    self.saved(sealed);
-                }
+                self.saved(sealed);
                 let ids: Vec<String> = report.added.iter().map(|a| a.id.clone()).collect();
                 let (added, skipped) = (ids.len() as u32, report.skipped.len() as u32);
                 tracing::info!(event = "restored", mode = "merged", added, skipped, caller = %who, "backup merged into the vault");

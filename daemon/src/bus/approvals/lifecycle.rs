@@ -92,16 +92,13 @@ impl Surface for BusSurface {
         .boxed()
     }
 
-    fn announce<'a>(
+    fn announce(
         self: Arc<Self>,
-        conn: &'a zbus::Connection,
-        hub: &'a Arc<ApprovalHub>,
-        request: &'a Request,
-    ) -> BoxFuture<'a, ()> {
-        async move {
-            delivery::show(conn, self, hub.clone(), request.clone());
-        }
-        .boxed()
+        conn: &zbus::Connection,
+        hub: &Arc<ApprovalHub>,
+        request: &Request,
+    ) {
+        delivery::show(conn, self, hub.clone(), request.clone());
     }
 
     fn withdraw<'a>(

@@ -521,7 +521,7 @@ impl VaultInterface {
         };
         let who =
             latchkey_dbus::display::claim(&caller.label(), latchkey_dbus::display::IDENTITY_MAX);
-        let result = self.catalog.add(&who, add).await.map_err(Error::from);
+        let result = self.service.add(&who, add).await.map_err(Error::from);
         match (&result, &counted) {
             (Err(_), Some((identity, session))) => self.adds.give_back(identity, *session),
             (Ok(_), None) => self.service.touch(),
