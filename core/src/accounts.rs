@@ -19,6 +19,15 @@ pub struct Account {
 }
 
 impl Account {
+    /// The account as a person names it: `Issuer (account)`, or whichever of the two it has.
+    pub fn label(&self) -> String {
+        match (self.issuer.is_empty(), self.account.is_empty()) {
+            (false, false) => format!("{} ({})", self.issuer, self.account),
+            (true, _) => self.account.clone(),
+            (false, true) => self.issuer.clone(),
+        }
+    }
+
     /// `totp`, `hotp` or `steam`, as the bus and CLI name kinds.
     pub fn kind_name(&self) -> &'static str {
         match self.params.kind {

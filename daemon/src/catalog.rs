@@ -56,9 +56,10 @@ impl Catalog {
         Ok(list)
     }
 
-    /// The issuer and name of the account whose codes `id` asks for, to ask the user about;
-    /// a push token has none. Once this said yes, the codes come from the state service.
-    pub fn code_owner(&self, id: &str) -> Result<(String, String), CatalogError> {
+    /// The account whose codes `id` asks for, named as the user knows it ("GitHub (alice)"), to
+    /// ask the user about; a push token has none. Once this said yes, the codes come from the
+    /// state service.
+    pub fn code_owner(&self, id: &str) -> Result<String, CatalogError> {
         if let Some(t) = self.push.get(id) {
             return Err(CatalogError::NoCodes {
                 issuer: t.issuer.clone(),
@@ -66,8 +67,7 @@ impl Catalog {
             });
         }
         let s = lock_state(self.service.state());
-        let a = s.account(id)?;
-        Ok((a.issuer.clone(), a.account.clone()))
+        Ok(s.account(id)?.label())
     }
 
     /// Whether `uri` enrolls a push token (rather than adding an account).

@@ -40,6 +40,28 @@ impl BackupInterface {
     }
 }
 
+impl BackupInterface {
+    /// Checks the vault passphrase through the passphrase gate, like an unlock: same delay,
+    /// same count, same report, so exports cannot be used to guess it faster.
+    async fn check_passphrase(
+        &self,
+        conn: &zbus::Connection,
+        header: &Header<'_>,
+        passphrase: &Zeroizing<String>,
+    ) -> Result<(), Error> {
+        let who = self.passphrases.attempter(conn, header).await;
+        let pass = passphrase.clone();
+        self.passphrases
+            .attempt(
+                &who,
+                Action::Export,
+                |s| Ok(s.session()?.passphrase_check()?),
+                move |check| Ok(check.verify(pass.as_bytes())?),
+            )
+            .await
+    }
+}
+
 #[zbus::interface(name = "org.latchkey.Latchkey1.Backup")]
 impl BackupInterface {
     /// Every account in `format` (latchkey, aegis, uris, qr, qr-text) after checking the vault
@@ -61,18 +83,7 @@ impl BackupInterface {
             .require_own_client(conn, &header, "export the accounts")
             .await?;
         let format = export::format(&format, plaintext)?;
-        // The passphrase is checked through the passphrase gate, like an unlock: same delay,
-        // same count, same report, so exports cannot be used to guess it faster.
-        let who = self.passphrases.attempter(conn, &header).await;
-        let pass = passphrase.clone();
-        self.passphrases
-            .attempt(
-                &who,
-                Action::Export,
-                |s| Ok(s.session()?.passphrase_check()?),
-                move |check| Ok(check.verify(pass.as_bytes())?),
-            )
-            .await?;
+        self.check_passphrase(conn, &header, &passphrase).await?;
         let done = self
             .service
             .export(format, plaintext, passphrase, &caller)
@@ -80,6 +91,29 @@ impl BackupInterface {
         let mut data = done.data;
         // The reply owns the bytes now; zbus cannot wipe its copy (docs/export.md).
         Ok(std::mem::take(&mut *data))
+    }
+
+    /// One account's `otpauth://` URI, to move it to a phone (the app shows it as a QR code),
+    /// after checking the vault passphrase again, exactly as [`Self::export`] does.
+    #[zbus(out_args("uri"))]
+    async fn export_account(
+        &self,
+        id: String,
+        passphrase: String,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<String, Error> {
+        let passphrase = Zeroizing::new(passphrase);
+        check("the account id", id.as_bytes(), limits::ID)?;
+        check("the passphrase", passphrase.as_bytes(), limits::PASSPHRASE)?;
+        let caller = self
+            .gate
+            .require_own_client(conn, &header, "show an account's secret")
+            .await?;
+        self.check_passphrase(conn, &header, &passphrase).await?;
+        let mut uri = self.service.export_account(id, &caller).await?;
+        // The reply owns the text now; zbus cannot wipe its copy (docs/export.md).
+        Ok(std::mem::take(&mut *uri))
     }
 
     /// The backup folder and its backups `(file, unix time, size, written by this machine)`,

@@ -328,6 +328,33 @@ impl Service {
         Ok(done)
     }
 
+    /// One account's `otpauth://` URI, for moving it to another device (the passphrase was
+    /// checked before); published as an `exported` security event, like a whole export.
+    pub async fn export_account(
+        &self,
+        id: String,
+        who: &str,
+    ) -> Result<Zeroizing<String>, StateError> {
+        let (uri, label) = {
+            let s = lock_state(&self.state);
+            s.touch();
+            let a = s.account(&id)?;
+            (
+                crate::otp::to_uri(&a.issuer, &a.account, &a.params),
+                a.label(),
+            )
+        };
+        tracing::info!(event = "exported", format = "uri", plaintext = true, accounts = 1, account_id = %id, caller = %who, "one account's secret shown");
+        self.events.security(
+            noticed("exported", format!("The secret of {label} was shown"))
+                .with("format", "uri")
+                .with("plaintext", true)
+                .with("account_id", id.as_str())
+                .with("caller", who),
+        );
+        Ok(uri)
+    }
+
     /// Restores a backup's bytes: it becomes the vault when there is none (and is unlocked),
     /// otherwise its accounts are merged into the unlocked vault. Returns the outcome's name
     /// (`created` or `merged`), the accounts added and the ones skipped.

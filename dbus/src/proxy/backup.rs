@@ -12,6 +12,8 @@ pub type BackupFile = (String, u64, u64, bool);
 pub trait Backup {
     /// Every account in `format` after the vault passphrase; plaintext formats need `plaintext`.
     fn export(&self, format: &str, passphrase: &str, plaintext: bool) -> zbus::Result<Vec<u8>>;
+    /// One account's `otpauth://` URI, after the vault passphrase (to move it to a phone).
+    fn export_account(&self, id: &str, passphrase: &str) -> zbus::Result<String>;
     /// The folder and its backups `(file, unix time, size, written by this machine)`.
     fn list_backups(&self) -> zbus::Result<(String, Vec<BackupFile>)>;
     /// Writes a backup now; returns its file name.

@@ -491,8 +491,7 @@ impl VaultInterface {
         header: &Header<'_>,
         conn: &zbus::Connection,
     ) -> Result<(), Error> {
-        let (issuer, account) = self.catalog.code_owner(id)?;
-        let label = format!("the code for {issuer} ({account})");
+        let label = format!("the code for {}", self.catalog.code_owner(id)?);
         self.gate.check(conn, header, id, &label).await
     }
 

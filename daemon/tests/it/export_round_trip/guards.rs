@@ -180,3 +180,75 @@ async fn damaged_exports_are_refused_and_add_nothing() {
     assert!(matches!(e, Error::BadPassphrase(_)), "{e:?}");
     assert_eq!(vault.account_count().await.expect("count"), 0);
 }
+
+/// One account's secret, to move it to a phone: only after the passphrase (counted like an
+/// unlock), only for Latchkey's own clients, journaled and announced, and equal to what the
+/// account was made from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_account_is_shown_only_after_the_passphrase() {
+    let d = Daemon::start(&[]).await;
+    let (vault, backup) = (d.vault().await, d.backup().await);
+    vault.create(PASS).await.expect("create");
+    fill(&vault).await;
+    let bank = vault
+        .list_accounts()
+        .await
+        .expect("list")
+        .into_iter()
+        .find(|a| a.issuer == "Bank")
+        .expect("the Bank account")
+        .id;
+    let err = |e: zbus::Error| Error::from(e);
+    let e = err(backup
+        .export_account(&bank, "wrong")
+        .await
+        .expect_err("bad"));
+    assert!(matches!(e, Error::BadPassphrase(_)), "{e:?}");
+    assert_eq!(vault.unlock_failures().await.expect("failures"), 1);
+    let e = err(backup
+        .export_account("no-such-id", PASS)
+        .await
+        .expect_err("unknown"));
+    assert!(matches!(e, Error::NotFound(_)), "{e:?}");
+    let mut events = vault.receive_security_event().await.expect("subscribe");
+    let uri = backup.export_account(&bank, PASS).await.expect("export");
+    assert!(
+        uri.starts_with("otpauth://totp/Bank:bob?")
+            && uri.contains("secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+            && uri.contains("algorithm=SHA256")
+            && uri.contains("digits=8")
+            && uri.contains("period=60"),
+        "{uri}"
+    );
+    let event = tokio::time::timeout(std::time::Duration::from_secs(5), events.next())
+        .await
+        .expect("SecurityEvent in time")
+        .expect("signal");
+    let args = event.args().expect("args");
+    assert_eq!(args.event, "exported");
+    assert!(args.message.contains("Bank (bob)"), "{}", args.message);
+    let id = String::try_from(args.details["account_id"].try_clone().expect("clone"));
+    assert_eq!(id.expect("string"), bank);
+    vault.lock().await.expect("lock");
+    let e = err(backup
+        .export_account(&bank, PASS)
+        .await
+        .expect_err("locked"));
+    assert!(matches!(e, Error::Locked(_)), "{e:?}");
+    drop((vault, backup));
+    let (_, log) = d.daemon.stop().expect("stop");
+    assert!(log.contains("event=\"exported\""), "journaled:\n{log}");
+    assert!(
+        !log.contains("GEZDGNBVGY3TQOJQ") && !log.contains(PASS),
+        "no secret in the log:\n{log}"
+    );
+
+    // Another app is refused before any passphrase is looked at.
+    let d = Daemon::start(&[("LATCHKEY_TEST_TRUST_ALL_CALLERS", "0")]).await;
+    let (vault, backup) = (d.vault().await, d.backup().await);
+    vault.create(PASS).await.expect("create");
+    let id = add_bank_account(&vault).await;
+    let e = err(backup.export_account(&id, PASS).await.expect_err("denied"));
+    assert!(matches!(e, Error::AccessDenied(_)), "{e:?}");
+    assert_eq!(vault.unlock_failures().await.expect("failures"), 0);
+}
