@@ -16,7 +16,10 @@ pub use error::Error;
 pub use proxy::{
     AccessProxy, ApprovalsProxy, BackupProxy, RequestProxy, SettingsProxy, VaultProxy,
 };
-pub use types::{AccountExtra, AccountInfo, AccountKind, ImportEntry, ImportReply, RequestDetails};
+pub use types::{
+    AccountExtra, AccountInfo, AccountKind, ActivityEntry, Grant, ImportEntry, ImportReply,
+    RequestDetails,
+};
 
 /// Well-known bus name the daemon owns.
 pub const BUS_NAME: &str = "org.latchkey.Latchkey1";

@@ -21,7 +21,7 @@ pub const URI: usize = 8192;
 pub const PASSPHRASE: usize = 1024;
 /// A short word: a format, kind, algorithm, answer or log level.
 pub const WORD: usize = 32;
-/// A remembered identity (`exe:/path`, `flatpak:app.id`) or a folder path.
+/// A remembered identity (`exe:/path`, `script:/path`, `flatpak:app.id`) or a folder path.
 pub const PATH_NAME: usize = 4200;
 /// A file to import or restore.
 pub const FILE: usize = 80 << 20;

@@ -107,6 +107,9 @@ pub struct RequestDetails {
     /// Who asks, as the daemon determined it, in one line.
     pub caller: String,
     pub caller_exe: String,
+    /// The script `caller_exe` runs, when it is a known interpreter (python3, bash, node, …),
+    /// read from its command line: a label, like the executable's path.
+    pub caller_script: Option<String>,
     pub caller_pid: u32,
     pub caller_uid: u32,
     /// A verified Flatpak app id, or empty.
@@ -172,6 +175,72 @@ impl ImportEntry {
             (true, _) => self.account.clone(),
             (false, true) => self.issuer.clone(),
         }
+    }
+}
+
+/// A remembered consent decision as `Access.ListGrants` lists it (`(ssst)` on the wire).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct Grant {
+    /// `flatpak:<app id>`, `script:<path>` or `exe:<path>`.
+    pub identity: String,
+    /// An account id, [`Grant::LIST`] or [`Grant::ALL`].
+    pub account_id: String,
+    /// `allow` or `deny`.
+    pub decision: String,
+    /// Unix time of the decision.
+    pub time: u64,
+}
+
+impl Grant {
+    /// The account id of a decision about the account list.
+    pub const LIST: &'static str = "*";
+    /// The account id of a decision about every account and the list.
+    pub const ALL: &'static str = "**";
+
+    /// Whether the app was allowed (rather than denied).
+    pub fn allows(&self) -> bool {
+        self.decision == "allow"
+    }
+
+    /// The app a person recognises: a Flatpak id, or the file name of the script or program,
+    /// with the kind of identity (the whole identity stays in `identity`).
+    pub fn app(&self) -> String {
+        let (kind, rest) = self
+            .identity
+            .split_once(':')
+            .unwrap_or(("", &self.identity));
+        let name = rest.rsplit('/').next().unwrap_or(rest);
+        match kind {
+            "flatpak" => format!("{rest} (Flatpak)"),
+            "script" => format!("{name} (script)"),
+            _ => name.to_string(),
+        }
+    }
+}
+
+/// One line of the activity log (`Approvals.ActivityLog` returns them as JSON lines): an
+/// approval or consent decision. `title` and `caller` are as the daemon recorded them; titles
+/// of approvals are the requester's claims.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityEntry {
+    /// Unix time.
+    pub time: u64,
+    /// `approval`, `consent`, …
+    pub event: String,
+    /// `approved`, `denied`, `allowed`, `wrong-number`, `expired`, …
+    pub outcome: String,
+    pub title: String,
+    /// Who asked, as the daemon determined it.
+    pub caller: String,
+    /// How it was answered, or why (empty when there is nothing to add).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}
+
+impl ActivityEntry {
+    /// Reads one line of the log; a line this version cannot read is `None` (skipped).
+    pub fn parse(line: &str) -> Option<Self> {
+        serde_json::from_str(line).ok()
     }
 }
 

@@ -3,29 +3,27 @@
 use super::print_json;
 use crate::exit::CliError;
 use latchkey_dbus::display::{IDENTITY_MAX, TITLE_MAX, claim};
-use latchkey_dbus::{AccessProxy, ApprovalsProxy};
+use latchkey_dbus::{AccessProxy, ActivityEntry, ApprovalsProxy, Grant};
 
 /// Lists remembered decisions.
 pub async fn list(access: &AccessProxy<'_>, json: bool) -> Result<(), CliError> {
     let grants = access.list_grants().await?;
     if json {
-        let v: Vec<serde_json::Value> = grants
-            .iter()
-            .map(|(identity, account, decision, time)| serde_json::json!({"identity": identity, "account_id": account, "decision": decision, "time": time}))
-            .collect();
-        print_json(&serde_json::Value::Array(v));
+        print_json(&serde_json::to_value(&grants).unwrap_or_default());
     } else if grants.is_empty() {
         println!("No remembered decisions: every other app is asked before it gets a code.");
     } else {
-        for (identity, account, decision, _) in &grants {
-            let what = if account == "**" {
-                "every account and the list".to_string()
-            } else if account == "*" {
-                "the account list".to_string()
-            } else {
-                format!("account {}", claim(account, IDENTITY_MAX))
+        for g in &grants {
+            let what = match g.account_id.as_str() {
+                Grant::ALL => "every account and the list".to_string(),
+                Grant::LIST => "the account list".to_string(),
+                account => format!("account {}", claim(account, IDENTITY_MAX)),
             };
-            println!("{decision:5}  {}  {what}", claim(identity, IDENTITY_MAX));
+            println!(
+                "{:5}  {}  {what}",
+                g.decision,
+                claim(&g.identity, IDENTITY_MAX)
+            );
         }
     }
     Ok(())
@@ -65,29 +63,28 @@ pub async fn activity(
     limit: u32,
     json: bool,
 ) -> Result<(), CliError> {
-    let lines = approvals.activity_log(limit).await?;
+    let entries: Vec<ActivityEntry> = approvals
+        .activity_log(limit)
+        .await?
+        .iter()
+        .filter_map(|l| ActivityEntry::parse(l))
+        .collect();
     if json {
-        let v: Vec<serde_json::Value> = lines
-            .iter()
-            .filter_map(|l| serde_json::from_str(l).ok())
-            .collect();
-        print_json(&serde_json::Value::Array(v));
+        print_json(&serde_json::to_value(&entries).unwrap_or_default());
         return Ok(());
     }
-    if lines.is_empty() {
+    if entries.is_empty() {
         println!("No activity yet.");
     }
-    for line in &lines {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
-        let field = |key: &str, max| claim(v[key].as_str().unwrap_or(""), max);
+    for e in &entries {
         println!(
             "{}  {:8} {:12} {}  (by {}; answered via {})",
-            v["time"],
-            field("event", TITLE_MAX),
-            field("outcome", TITLE_MAX),
-            field("title", TITLE_MAX),
-            field("caller", IDENTITY_MAX),
-            field("detail", TITLE_MAX)
+            e.time,
+            claim(&e.event, TITLE_MAX),
+            claim(&e.outcome, TITLE_MAX),
+            claim(&e.title, TITLE_MAX),
+            claim(&e.caller, IDENTITY_MAX),
+            claim(&e.detail, TITLE_MAX)
         );
     }
     Ok(())

@@ -11,6 +11,9 @@ pub struct Caller {
     pub pid: u32,
     /// Executable path from /proc, when readable.
     pub exe: String,
+    /// The script the executable runs, when it is a known interpreter (a label read from the
+    /// process's command line, like `exe`); empty otherwise.
+    pub script: String,
     /// Flatpak application id, when the caller is sandboxed (the only proof of identity).
     pub flatpak_app: String,
     /// For a request from a remote server (a push token): who it is, as its signature proves.
@@ -30,12 +33,16 @@ impl Caller {
         !self.remote.is_empty() || !self.flatpak_app.is_empty() || !self.exe.is_empty()
     }
 
-    /// A short label to show the user: the Flatpak id, else the executable, else "unidentified".
+    /// A short label to show the user: the Flatpak id, else the script an interpreter runs, else
+    /// the executable, else "unidentified".
     pub fn label(&self) -> String {
         if !self.remote.is_empty() {
             self.remote.clone()
         } else if !self.flatpak_app.is_empty() {
             format!("{} (Flatpak)", self.flatpak_app)
+        } else if !self.script.is_empty() {
+            let interpreter = self.exe.rsplit('/').next().unwrap_or_default();
+            format!("{} ({interpreter} script, pid {})", self.script, self.pid)
         } else if !self.exe.is_empty() {
             format!("{} (pid {})", self.exe, self.pid)
         } else {

@@ -1,8 +1,9 @@
 //! Remembered consent decisions: which app may (or may not) get codes, per account.
 //!
 //! Kept in `$XDG_DATA_HOME/latchkey/access.json` (0600, written atomically). An identity is
-//! `flatpak:<app id>` for apps in a verified sandbox or `exe:<path>` otherwise (a label: any
-//! same-uid process could pretend, which docs/security.md states plainly). An unidentified
+//! `flatpak:<app id>` for apps in a verified sandbox, `script:<path>` for a script a known
+//! interpreter runs (so allowing one Python script does not allow them all), or `exe:<path>`
+//! otherwise (labels: any same-uid process could pretend, which docs/security.md states plainly). An unidentified
 //! caller (one that hides its executable) has no identity: it never matches or creates a
 //! remembered decision, and nothing is ever remembered under a process id.
 
@@ -11,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// The account id that stands for "the account list" rather than one account's code.
-pub const LIST: &str = "*";
+pub const LIST: &str = latchkey_dbus::Grant::LIST;
 /// The account id of a grant that covers every account and the list.
-pub const ALL: &str = "**";
+pub const ALL: &str = latchkey_dbus::Grant::ALL;
 
 /// One remembered decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +30,8 @@ pub struct Grant {
 pub fn identity_of(caller: &Caller) -> Option<String> {
     if !caller.flatpak_app.is_empty() {
         Some(format!("flatpak:{}", caller.flatpak_app))
+    } else if !caller.script.is_empty() {
+        Some(format!("script:{}", caller.script))
     } else if !caller.exe.is_empty() {
         Some(format!("exe:{}", caller.exe))
     } else {
@@ -39,6 +42,7 @@ pub fn identity_of(caller: &Caller) -> Option<String> {
 /// Whether `identity` is one decisions may be remembered under.
 pub fn is_rememberable(identity: &str) -> bool {
     identity.starts_with("exe:/")
+        || identity.starts_with("script:/")
         || identity
             .strip_prefix("flatpak:")
             .is_some_and(crate::access::flatpak::is_valid_app_id)
@@ -183,6 +187,18 @@ mod tests {
             ..Caller::default()
         };
         assert_eq!(identity_of(&c).as_deref(), Some("flatpak:org.example.App"));
+    }
+
+    #[test]
+    fn a_script_is_remembered_apart_from_its_interpreter() {
+        let c = Caller {
+            exe: "/usr/bin/python3.11".into(),
+            script: "/home/u/bot.py".into(),
+            ..Caller::default()
+        };
+        assert_eq!(identity_of(&c).as_deref(), Some("script:/home/u/bot.py"));
+        assert!(is_rememberable("script:/home/u/bot.py"));
+        assert!(!is_rememberable("script:bot.py"));
     }
 
     #[test]

@@ -79,8 +79,6 @@ fn same<T: PartialEq>(then: &Option<T>, now: &Option<T>) -> bool {
     then.is_none() || then == now
 }
 
-impl Pinned {}
-
 /// Pinned identities by unique bus name.
 #[derive(Debug)]
 pub struct Identities {
@@ -186,11 +184,17 @@ impl Identities {
             (Some(exe), true) => exe.clone(),
             _ => String::new(),
         };
+        let script = if exe.is_empty() || !flatpak_app.is_empty() {
+            String::new()
+        } else {
+            super::script::of(pid, &exe).unwrap_or_default()
+        };
         let caller = Caller {
             bus_name: sender.to_string(),
             uid,
             pid,
             exe,
+            script,
             flatpak_app,
             remote: String::new(),
             exe_file: seen.exe_file.filter(|_| seen.is_complete()),

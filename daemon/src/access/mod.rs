@@ -7,6 +7,7 @@ pub mod flatpak;
 pub mod grants;
 pub mod identity;
 pub mod process;
+pub mod script;
 
 pub use caller::Caller;
 pub use identity::{Identities, IdentityError};

@@ -26,7 +26,7 @@ impl AccessInterface {
         &self,
         #[zbus(header)] header: zbus::message::Header<'_>,
         #[zbus(connection)] conn: &zbus::Connection,
-    ) -> Result<Vec<(String, String, String, u64)>, Error> {
+    ) -> Result<Vec<latchkey_dbus::Grant>, Error> {
         self.gate
             .require_own_client(conn, &header, "read the remembered decisions")
             .await?;
@@ -34,13 +34,11 @@ impl AccessInterface {
         Ok(grants
             .all()
             .iter()
-            .map(|g| {
-                (
-                    g.identity.clone(),
-                    g.account_id.clone(),
-                    g.decision.clone(),
-                    g.time,
-                )
+            .map(|g| latchkey_dbus::Grant {
+                identity: g.identity.clone(),
+                account_id: g.account_id.clone(),
+                decision: g.decision.clone(),
+                time: g.time,
             })
             .collect())
     }
@@ -62,7 +60,8 @@ impl AccessInterface {
         let valid = crate::access::grants::is_rememberable(&identity);
         if !valid {
             return Err(Error::InvalidArgument(
-                "identity must be exe:/absolute/path or flatpak:app.id (a valid Flatpak app id)"
+                "identity must be exe:/absolute/path, script:/absolute/path or flatpak:app.id (a \
+                 valid Flatpak app id)"
                     .into(),
             ));
         }

@@ -8,7 +8,7 @@
 )]
 pub trait Access {
     /// (identity, account id or "*", allow|deny, time).
-    fn list_grants(&self) -> zbus::Result<Vec<(String, String, String, u64)>>;
+    fn list_grants(&self) -> zbus::Result<Vec<crate::Grant>>;
     /// Allows an identity ahead of time (every account when `account_id` is empty).
     fn grant(&self, identity: &str, account_id: &str) -> zbus::Result<()>;
     /// Forgets decisions for an identity (all accounts when `account_id` is empty).

@@ -221,6 +221,7 @@ pub fn details(r: &Request) -> RequestDetails {
         ip_address: r.claims.ip_address.clone(),
         caller: r.caller.label(),
         caller_exe: r.caller.exe.clone(),
+        caller_script: (!r.caller.script.is_empty()).then(|| r.caller.script.clone()),
         caller_pid: r.caller.pid,
         caller_uid: r.caller.uid,
         caller_flatpak: r.caller.flatpak_app.clone(),

@@ -316,3 +316,44 @@ async fn a_non_dumpable_caller_is_unidentified_and_matches_or_makes_no_grant() {
     assert_eq!(world.grants().await, [python_grant]);
     settings_untouched(&world).await;
 }
+
+/// A Python script asking for a code is named as the script, not as python3, and "always" for
+/// it is remembered for that script alone: another script of the same interpreter is asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_script_is_named_and_remembered_apart_from_its_interpreter() {
+    let world = World::start(&[], true).await;
+    std::fs::copy(world.path("attack.py"), world.path("other.py")).expect("a second script");
+    let code = format!("code:{}", world.account);
+    let (server, fake) = world.notifications.as_ref().expect("notifications");
+    let _first = world.python(&world.attack("first.out", "direct", &[&code]));
+    let shown = wait_shown(fake, 1).await;
+    let script = world.path("attack.py");
+    assert!(
+        shown[0].summary.contains(&script) && shown[0].summary.contains("python3"),
+        "the script is not named: {}",
+        shown[0].summary
+    );
+    crate::common::click(server, shown[0].id, "always").await;
+    let lines = results(&world, "first.out", 20).await;
+    assert!(lines[0].starts_with("OK code"), "{lines:?}");
+    assert_eq!(world.grants().await, [format!("script:{script}")]);
+
+    // The same interpreter running another script is asked again.
+    let mut other = world.attack("other.out", "direct", &[&code]);
+    other[0] = world.path("other.py");
+    let _other = world.python(&other);
+    let shown = wait_shown(fake, 2).await;
+    assert!(
+        shown[1].summary.contains(&world.path("other.py")),
+        "{}",
+        shown[1].summary
+    );
+    crate::common::click(server, shown[1].id, "deny").await;
+    refused(&results(&world, "other.out", 20).await[0], "");
+
+    // The allowed script again: no question.
+    let _again = world.python(&world.attack("again.out", "direct", &[&code]));
+    let lines = results(&world, "again.out", 20).await;
+    assert!(lines[0].starts_with("OK code"), "{lines:?}");
+    assert_eq!(fake.shown.lock().expect("shown").len(), 2);
+}
