@@ -35,8 +35,9 @@ RUN_PACKAGES=(dbus ca-certificates gcc libc6-dev pkg-config)
 # python3-cryptography checks Aegis exports independently; python3-venv for the privacyIDEA
 # server of the push-token test, see scripts/pi-venv.sh).
 TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd g++ bsdutils python3 python3-cryptography python3-venv python3-dbus util-linux)
-# Packages the GTK client (latchkey-gtk) needs to build: GTK 4.8 and libadwaita 1.2 headers.
-GTK_PACKAGES=(libgtk-4-dev libadwaita-1-dev)
+# Packages the GTK client (latchkey-gtk) needs to build: GTK 4.8 and libadwaita 1.2 headers, and
+# gettext (msgfmt compiles its translations; xgettext checks the template is current).
+GTK_PACKAGES=(libgtk-4-dev libadwaita-1-dev gettext)
 # Its tests and screenshots run on a virtual X server (Xvfb), capture the screen (ImageMagick)
 # and read the clipboard with an independent client (xclip); qrencode makes QR test images;
 # the journey tests drive the app through its accessibility tree (AT-SPI, pyatspi).

@@ -6,6 +6,7 @@ mod application;
 mod automation;
 mod clipboard;
 mod daemon;
+mod i18n;
 mod models;
 mod prefs;
 mod widgets;
@@ -23,6 +24,7 @@ pub fn now() -> u64 {
 }
 
 fn main() -> glib::ExitCode {
+    i18n::init();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -175,60 +175,6 @@ pub async fn add_account(a: NewAccount) -> Result<String, Error> {
         .await
 }
 
-/// Largest file the app sends to Import, as the daemon accepts it (10 MiB).
-const MAX_IMPORT: u64 = 10 * 1024 * 1024;
-
-/// Reads a file to import (a QR code image, an export), refusing one larger than the daemon
-/// accepts before reading it all. The error is a sentence for the user.
-pub fn read_import_file(path: &std::path::Path) -> Result<Zeroizing<Vec<u8>>, String> {
-    use std::io::Read;
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let file = std::fs::File::open(path).map_err(|e| format!("Cannot open {name}: {e}"))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if len > MAX_IMPORT {
-        return Err(format!("{name} is larger than 10 MiB"));
-    }
-    // Sized up front so growing the buffer leaves no copies of what it holds behind.
-    let mut data = Zeroizing::new(Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1));
-    file.take(MAX_IMPORT + 1)
-        .read_to_end(&mut data)
-        .map_err(|e| format!("Cannot read {name}: {e}"))?;
-    if data.len() as u64 > MAX_IMPORT {
-        return Err(format!("{name} is larger than 10 MiB"));
-    }
-    Ok(data)
-}
-
-/// Imports a text or file in `format` (`auto`, `qr`, …); the daemon reads it and names what is
-/// wrong with it. Returns how many accounts were added; an import that adds nothing because
-/// everything is already in the vault, or that has an entry the daemon refused, is an error
-/// that says so.
-pub async fn import(data: Zeroizing<Vec<u8>>, format: &'static str) -> Result<usize, Error> {
-    bridge()
-        .call(move |c| async move {
-            let (added, skipped, failed, _) =
-                vault(&c).await?.import(&data, format, "", false).await?;
-            if let Some(f) = failed.first() {
-                let reason = f.reason.as_deref().unwrap_or("it cannot be read");
-                let what = match f.label() {
-                    l if l.is_empty() => format!("Entry {}", f.position),
-                    l => l,
-                };
-                return Err(Error::InvalidArgument(format!(
-                    "{what}: {reason}; nothing was added"
-                )));
-            }
-            if added.is_empty() && !skipped.is_empty() {
-                return Err(Error::AlreadyExists(match skipped.len() {
-                    1 => "This account is already in Latchkey".to_owned(),
-                    n => format!("These {n} accounts are already in Latchkey"),
-                }));
-            }
-            Ok(added.len())
-        })
-        .await
-}
-
 /// Renames an account.
 pub async fn rename(id: String, issuer: String, account: String) -> Result<(), Error> {
     bridge()

@@ -4,13 +4,17 @@
 //! spawned on the runtime and its `JoinHandle` is awaited from the GLib executor, so the UI
 //! never blocks. Signals are forwarded as [`Event`]s over an async channel.
 
+mod access;
 mod calls;
 mod events;
 mod requests;
+mod transfer;
 
+pub use access::*;
 pub use calls::*;
 pub use events::{Event, watch};
 pub use requests::*;
+pub use transfer::*;
 
 use latchkey_dbus::Error;
 use std::future::Future;

@@ -24,10 +24,18 @@ pub struct Pending {
     pub app_name: String,
     pub location: String,
     pub ip_address: String,
-    /// What the daemon itself determined about the requester.
+    /// What the daemon itself determined about the requester: its label, executable, the
+    /// script an interpreter runs, process and Flatpak id.
+    pub caller: String,
     pub caller_exe: String,
+    pub caller_script: String,
     pub caller_pid: u32,
     pub caller_flatpak: String,
+    /// Unix times the request was made and expires.
+    pub created: u64,
+    pub expires: u64,
+    /// The account the request is about (for consent, the one asked for).
+    pub account_id: String,
     /// Numbers to pick from (number matching), empty otherwise.
     pub choices: Vec<u32>,
     /// A push server's presence options, one per choice (claims), empty for number matching.
@@ -48,9 +56,14 @@ impl Pending {
             app_name: claim(&d.app_name, TITLE_MAX),
             location: claim(&d.location, TITLE_MAX),
             ip_address: claim(&d.ip_address, TITLE_MAX),
+            caller: claim(&d.caller, IDENTITY_MAX),
             caller_exe: claim(&d.caller_exe, IDENTITY_MAX),
+            caller_script: claim(d.caller_script.as_deref().unwrap_or_default(), IDENTITY_MAX),
             caller_pid: d.caller_pid,
             caller_flatpak: claim(&d.caller_flatpak, IDENTITY_MAX),
+            created: d.created,
+            expires: d.expires,
+            account_id: d.account_id.clone(),
             choices: d.choices().to_vec(),
             choice_labels: d.labels().iter().map(|l| claim(l, TITLE_MAX)).collect(),
         }

@@ -117,6 +117,25 @@ impl AccountObject {
         (!next.is_empty() && self.next_valid_from() == self.valid_until()).then_some(next)
     }
 
+    /// The heading a row shows (the issuer, or the account name when there is none) and the
+    /// line under it (the account name, or nothing).
+    pub fn heading(&self) -> (String, String) {
+        let (issuer, account) = (self.issuer(), self.account());
+        if issuer.trim().is_empty() {
+            (account, String::new())
+        } else {
+            (issuer, account)
+        }
+    }
+
+    /// The account as a person names it: "GitHub (alice)", or whichever of the two it has.
+    pub fn label(&self) -> String {
+        match self.heading() {
+            (heading, sub) if sub.is_empty() => heading,
+            (heading, sub) => format!("{heading} ({sub})"),
+        }
+    }
+
     /// Text for search: issuer and account, lowercased.
     pub fn matches(&self, needle: &str) -> bool {
         needle.is_empty()

@@ -30,6 +30,8 @@ mod imp {
         #[template_child]
         pub info_row: TemplateChild<adw::ActionRow>,
         #[template_child]
+        pub qr_row: TemplateChild<adw::ActionRow>,
+        #[template_child]
         pub remove_button: TemplateChild<gtk::Button>,
         pub account: RefCell<Option<AccountObject>>,
         pub window: glib::WeakRef<Window>,
@@ -95,6 +97,16 @@ impl AccountDetails {
             move |_| {
                 if let (Some(w), Some(a)) = (d.imp().window.upgrade(), d.account()) {
                     w.copy_code(a.id());
+                }
+            }
+        ));
+        imp.qr_row.set_visible(!account.is_approval_only());
+        imp.qr_row.connect_activated(glib::clone!(
+            #[weak]
+            d,
+            move |_| {
+                if let Some(a) = d.account() {
+                    super::account_qr::show(&d, &a);
                 }
             }
         ));

@@ -118,12 +118,7 @@ impl AccountRow {
     /// names a screen reader says for the row and its buttons.
     fn show_names(&self, a: &AccountObject) {
         let imp = self.imp();
-        let (issuer, account) = (a.issuer(), a.account());
-        let (heading, sub) = if issuer.trim().is_empty() {
-            (account.clone(), String::new())
-        } else {
-            (issuer.clone(), account.clone())
-        };
+        let (heading, sub) = a.heading();
         if imp.issuer_label.label() != heading {
             imp.issuer_label.set_label(&heading);
         }
@@ -131,11 +126,7 @@ impl AccountRow {
             imp.account_label.set_label(&sub);
         }
         imp.account_label.set_visible(!sub.is_empty());
-        let who = if sub.is_empty() {
-            heading.clone()
-        } else {
-            format!("{heading} ({sub})")
-        };
+        let who = a.label();
         if *imp.named.borrow() == who {
             return;
         }

@@ -1,6 +1,7 @@
 //! Adding an account: paste an `otpauth://` link, pick a QR code image, or fill in a form.
 
 use crate::daemon::{self, NewAccount};
+use crate::i18n::gettext;
 use crate::window::Window;
 use adw::prelude::*;
 use adw::subclass::prelude::*;
@@ -44,9 +45,6 @@ mod imp {
         #[template_child]
         pub counter_spin: TemplateChild<gtk::SpinButton>,
         pub window: glib::WeakRef<Window>,
-        /// The open file chooser: GTK keeps no reference to a native dialog, so without this
-        /// it would be dropped (and never shown) when `pick_qr_image` returns.
-        pub chooser: std::cell::RefCell<Option<gtk::FileChooserNative>>,
         /// The last error shown, for the automation hook.
         pub last_error: std::cell::RefCell<Option<String>>,
     }
@@ -184,7 +182,7 @@ impl AddDialog {
             self.finish(async move { daemon::add_uri(text).await.map(|_| 1) });
         } else {
             let bytes = Zeroizing::new(text.as_bytes().to_vec());
-            self.finish(async move { daemon::import(bytes, "auto").await });
+            self.finish(async move { daemon::import_now(bytes, "auto").await });
         }
     }
 
@@ -216,35 +214,16 @@ impl AddDialog {
     }
 
     fn pick_qr_image(&self) {
-        let filter = gtk::FileFilter::new();
-        filter.set_name(Some("Images"));
-        filter.add_mime_type("image/png");
-        filter.add_mime_type("image/jpeg");
-        let chooser = gtk::FileChooserNative::new(
-            Some("Pick a QR Code Image"),
-            Some(self),
-            gtk::FileChooserAction::Open,
-            Some("_Open"),
-            Some("_Cancel"),
-        );
-        chooser.add_filter(&filter);
-        chooser.connect_response(glib::clone!(
-            #[weak(rename_to = d)]
+        super::files::open(
             self,
-            move |chooser, response| {
-                let file = chooser.file().and_then(|f| f.path());
-                chooser.destroy();
-                d.imp().chooser.replace(None);
-                if response != gtk::ResponseType::Accept {
-                    return;
-                }
-                if let Some(path) = file {
-                    d.scan(path);
-                }
-            }
-        ));
-        chooser.show();
-        self.imp().chooser.replace(Some(chooser));
+            &gettext("Pick a QR Code Image"),
+            &[super::files::images()],
+            glib::clone!(
+                #[weak(rename_to = d)]
+                self,
+                move |path| d.scan(path)
+            ),
+        );
     }
 
     /// Sends a QR code image to the daemon, which reads every code in it and adds what they
@@ -254,9 +233,9 @@ impl AddDialog {
             #[weak(rename_to = d)]
             self,
             async move {
-                let read = gio::spawn_blocking(move || daemon::read_import_file(&path)).await;
+                let read = gio::spawn_blocking(move || daemon::read_file(&path)).await;
                 match read {
-                    Ok(Ok(bytes)) => d.finish(async move { daemon::import(bytes, "qr").await }),
+                    Ok(Ok(bytes)) => d.finish(async move { daemon::import_now(bytes, "qr").await }),
                     Ok(Err(message)) => d.error(&message),
                     Err(_) => d.error("Reading the image failed"),
                 }

@@ -1,11 +1,19 @@
 //! The app's widgets; each composite template lives beside its code.
 
+mod access_page;
 mod account_details;
+mod account_qr;
 mod account_row;
 mod add_dialog;
-pub mod approval_dialog;
-pub mod consent_dialog;
+mod backups_page;
+mod export_dialog;
+pub mod files;
+mod import_dialog;
+mod passphrase;
+mod passphrase_change;
 mod preferences;
+mod prompt;
+pub mod request_dialog;
 mod service_settings;
 mod setup_page;
 mod unlock_page;
@@ -13,6 +21,9 @@ mod unlock_page;
 pub use account_details::AccountDetails;
 pub use account_row::{AccountRow, NEXT_CODE_WINDOW};
 pub use add_dialog::AddDialog;
+pub use backups_page::restore_file;
+pub use export_dialog::ExportDialog;
+pub use import_dialog::{ImportDialog, accept_drops};
 pub use preferences::PreferencesWindow;
 pub use setup_page::SetupPage;
 

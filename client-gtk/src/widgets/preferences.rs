@@ -20,6 +20,10 @@ mod imp {
         #[template_child]
         pub keyring_switch: TemplateChild<gtk::Switch>,
         pub service: std::cell::OnceCell<Rc<super::super::service_settings::ServiceSettings>>,
+        pub backups: std::cell::OnceCell<Rc<super::super::backups_page::BackupsPage>>,
+        pub access: std::cell::OnceCell<Rc<super::super::access_page::AccessPage>>,
+        #[template_child]
+        pub passphrase_row: TemplateChild<adw::ActionRow>,
         #[template_child]
         pub hide_switch: TemplateChild<gtk::Switch>,
         #[template_child]
@@ -79,6 +83,17 @@ impl PreferencesWindow {
             imp.service_page.add(g);
         }
         let _ = imp.service.set(service);
+        let backups = super::backups_page::BackupsPage::new(p.upcast_ref());
+        p.add(backups.page());
+        let _ = imp.backups.set(backups);
+        let list = window.downgrade();
+        let access = super::access_page::AccessPage::new(p.upcast_ref(), move |id| {
+            let w = list.upgrade()?;
+            let a = w.imp().accounts.get(id)?;
+            Some(a.label())
+        });
+        p.add(access.page());
+        let _ = imp.access.set(access);
         p.connect_handlers();
         p.load_daemon_settings();
         p
@@ -95,6 +110,11 @@ impl PreferencesWindow {
         imp.hide_switch.connect_active_notify(move |_| s());
         imp.clipboard_spin
             .connect_value_changed(move |_| save_local());
+        imp.passphrase_row.connect_activated(glib::clone!(
+            #[weak(rename_to = p)]
+            self,
+            move |_| p.change_passphrase()
+        ));
         imp.keyring_switch.connect_active_notify(glib::clone!(
             #[weak(rename_to = p)]
             self,
@@ -103,6 +123,15 @@ impl PreferencesWindow {
                 p.write(async move { daemon::set_keyring(on).await });
             }
         ));
+    }
+
+    fn change_passphrase(&self) {
+        let p = self.downgrade();
+        super::passphrase_change::open(self, move || {
+            if let Some(p) = p.upgrade() {
+                p.add_toast(adw::Toast::new(&crate::i18n::gettext("Passphrase changed")));
+            }
+        });
     }
 
     fn load_daemon_settings(&self) {
@@ -117,6 +146,13 @@ impl PreferencesWindow {
                     .upgrade()
                     .is_some_and(|w| !w.imp().locked.get());
                 imp.keyring_switch.set_sensitive(open);
+                imp.passphrase_row.set_sensitive(open);
+                if let Some(b) = imp.backups.get() {
+                    b.refresh(open);
+                }
+                if let Some(a) = imp.access.get() {
+                    a.refresh();
+                }
                 match daemon::daemon_settings().await {
                     Ok(s) => {
                         if let Some(service) = imp.service.get() {
@@ -157,5 +193,15 @@ impl PreferencesWindow {
                 }
             }
         ));
+    }
+}
+
+/// Shows `text` as a toast in the preferences window `window`, if it is still open.
+pub fn toast(window: &glib::WeakRef<gtk::Window>, text: &str) {
+    if let Some(w) = window
+        .upgrade()
+        .and_then(|p| p.downcast::<adw::PreferencesWindow>().ok())
+    {
+        w.add_toast(adw::Toast::new(text));
     }
 }

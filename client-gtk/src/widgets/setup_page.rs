@@ -8,52 +8,6 @@ use gtk::prelude::*;
 use gtk::subclass::prelude::*;
 use zeroize::Zeroizing;
 
-/// Fewest characters the app accepts for a new passphrase.
-pub const MIN_LENGTH: usize = 8;
-
-/// How hard a passphrase is to guess, roughly: its length times the bits of the character
-/// classes it uses, halved when it repeats itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Strength {
-    TooShort,
-    Weak,
-    Fair,
-    Strong,
-}
-
-/// The strength of `passphrase`.
-pub fn strength(passphrase: &str) -> Strength {
-    let chars: Vec<char> = passphrase.chars().collect();
-    if chars.len() < MIN_LENGTH {
-        return Strength::TooShort;
-    }
-    let mut pool = 0u32;
-    if chars.iter().any(|c| c.is_lowercase()) {
-        pool += 26;
-    }
-    if chars.iter().any(|c| c.is_uppercase()) {
-        pool += 26;
-    }
-    if chars.iter().any(|c| c.is_ascii_digit()) {
-        pool += 10;
-    }
-    if chars.iter().any(|c| !c.is_alphanumeric()) {
-        pool += 33;
-    }
-    let mut bits = chars.len() as f64 * f64::from(pool.max(2)).log2();
-    let mut unique = chars.clone();
-    unique.sort_unstable();
-    unique.dedup();
-    if unique.len() * 2 < chars.len() {
-        bits /= 2.0;
-    }
-    match bits {
-        b if b < 50.0 => Strength::Weak,
-        b if b < 75.0 => Strength::Fair,
-        _ => Strength::Strong,
-    }
-}
-
 mod imp {
     use super::*;
 
@@ -240,45 +194,10 @@ impl SetupPage {
     fn check(&self) {
         let imp = self.imp();
         let (first, second) = (imp.passphrase_entry.text(), imp.repeat_entry.text());
-        let s = strength(&first);
-        let level = match s {
-            _ if first.is_empty() => 0.0,
-            Strength::TooShort => 0.0,
-            Strength::Weak => 1.0,
-            Strength::Fair => 2.0,
-            Strength::Strong => 4.0,
-        };
-        imp.strength_bar.set_value(level);
-        let hint = if first.is_empty() {
-            String::new()
-        } else if !second.is_empty() && first != second {
-            "The two passphrases differ.".to_string()
-        } else {
-            match s {
-                Strength::TooShort => format!("Use at least {MIN_LENGTH} characters."),
-                Strength::Weak => "Weak: a longer passphrase, such as four or five random words, is much harder to guess.".to_string(),
-                Strength::Fair => "Fair: another word or two makes it much stronger.".to_string(),
-                Strength::Strong => "Strong.".to_string(),
-            }
-        };
-        imp.hint_label.set_label(&hint);
-        imp.hint_label.set_visible(!hint.is_empty());
-        imp.create_button
-            .set_sensitive(s >= Strength::Weak && first == second);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strength_grows_with_length_and_variety() {
-        assert_eq!(strength(""), Strength::TooShort);
-        assert_eq!(strength("abc1234"), Strength::TooShort);
-        assert_eq!(strength("abcdefgh"), Strength::Weak);
-        assert_eq!(strength("aaaaaaaaaaaaaaaaaaaa"), Strength::Weak, "repeats");
-        assert_eq!(strength("Tr0ub4dor&3"), Strength::Fair);
-        assert_eq!(strength("correct horse battery staple"), Strength::Strong);
+        let verdict = super::passphrase::judge(&first, &second);
+        imp.strength_bar.set_value(verdict.level);
+        imp.hint_label.set_label(&verdict.hint);
+        imp.hint_label.set_visible(!verdict.hint.is_empty());
+        imp.create_button.set_sensitive(verdict.usable);
     }
 }

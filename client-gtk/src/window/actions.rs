@@ -3,7 +3,7 @@
 
 use super::Window;
 use crate::daemon;
-use crate::widgets::{AccountDetails, AddDialog, PreferencesWindow};
+use crate::widgets::{AccountDetails, AddDialog, ExportDialog, ImportDialog, PreferencesWindow};
 use adw::prelude::*;
 use adw::subclass::prelude::*;
 use gtk::{gio, glib};
@@ -24,6 +24,10 @@ impl Window {
         simple("unlock", |w| w.unlock());
         simple("unlock-keyring", |w| w.unlock_keyring());
         simple("add", |w| AddDialog::new(w).present());
+        simple("import", |w| ImportDialog::new(w).present());
+        simple("export", |w| ExportDialog::new(w).present());
+        simple("restore-file", |w| w.restore_file());
+        simple("show-requests", |w| w.show_put_off());
         simple("create-vault", |w| w.create_vault());
         simple("setup-done", |w| w.setup_done());
         simple("retry", |w| w.reload_state());
@@ -89,6 +93,8 @@ impl Window {
     pub(super) fn set_vault_open(&self, open: bool) {
         for name in [
             "add",
+            "import",
+            "export",
             "copy-selected",
             "details-selected",
             "copy",
@@ -127,6 +133,37 @@ impl Window {
                 win.reload_state();
             }
         ));
+    }
+
+    /// Restores a backup picked by the user as the vault (first run, no vault yet).
+    fn restore_file(&self) {
+        crate::widgets::files::open(
+            self,
+            &crate::i18n::gettext("Choose a Backup"),
+            &[crate::widgets::files::backups()],
+            glib::clone!(
+                #[weak(rename_to = win)]
+                self,
+                move |path| {
+                    let w = win.downgrade();
+                    crate::widgets::restore_file(&win, path, false, move |sentence| {
+                        if let Some(w) = w.upgrade() {
+                            w.toast(&sentence);
+                            w.reload_state();
+                        }
+                    });
+                }
+            ),
+        );
+    }
+
+    /// A file dropped on the window: imported, after the preview.
+    pub(super) fn import_dropped(&self, path: std::path::PathBuf) {
+        if !self.imp().locked.get() {
+            let d = ImportDialog::new(self);
+            d.present();
+            d.load_file(path);
+        }
     }
 
     /// Switches keyring unlock from the setup page.

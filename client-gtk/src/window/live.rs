@@ -68,6 +68,9 @@ impl Window {
         let imp = self.imp();
         let was_connected = imp.connected.replace(true);
         let was_locked = imp.locked.replace(state.locked || !state.initialized);
+        if was_locked != imp.locked.get() {
+            self.dialogs_locked(imp.locked.get());
+        }
         imp.keyring_unlock.set(state.keyring_unlock);
         imp.retry_button.set_visible(false);
         imp.problem_label.set_visible(false);

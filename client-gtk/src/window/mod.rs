@@ -67,7 +67,14 @@ mod imp {
         pub rows: RefCell<Vec<glib::WeakRef<AccountRow>>>,
         pub prefs: RefCell<Prefs>,
         /// Open approval/consent dialogs by request path.
-        pub dialogs: RefCell<HashMap<String, adw::MessageDialog>>,
+        pub dialogs:
+            RefCell<HashMap<String, std::rc::Rc<crate::widgets::request_dialog::RequestDialog>>>,
+        /// Requests the user put off ("Not Now"): not raised again by themselves.
+        pub put_off: RefCell<std::collections::HashSet<String>>,
+        #[template_child]
+        pub waiting_revealer: TemplateChild<gtk::Revealer>,
+        #[template_child]
+        pub waiting_label: TemplateChild<gtk::Label>,
         pub last_toast: RefCell<String>,
         pub locked: Cell<bool>,
         pub connected: Cell<bool>,
@@ -102,6 +109,16 @@ mod imp {
             self.locked.set(true);
             win.setup_list();
             win.setup_actions();
+            // An export dropped on the window from a file manager is imported (after the
+            // preview), as GNOME Authenticator and OTPClient users expect.
+            crate::widgets::accept_drops(
+                &*win,
+                glib::clone!(
+                    #[weak]
+                    win,
+                    move |path| win.import_dropped(path)
+                ),
+            );
             win.start_timer();
         }
     }

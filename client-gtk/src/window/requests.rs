@@ -1,14 +1,20 @@
 //! Approval and consent requests: raised as soon as they arrive, answered through the daemon.
+//!
+//! A request the user puts off ("Not Now") is not raised again by itself: the accounts page
+//! shows a banner with the number waiting, and its button raises them.
 
 use super::Window;
 use crate::daemon::{self, Pending};
-use crate::widgets::{approval_dialog, consent_dialog};
-use adw::prelude::*;
+use crate::i18n::{fill, gettext, ngettext};
+use crate::widgets::request_dialog::{Decision, RequestDialog};
 use adw::subclass::prelude::*;
 use gtk::glib;
+use gtk::prelude::*;
+use std::rc::Rc;
 
 impl Window {
-    /// Opens a dialog for every pending request that has none; closes those no longer pending.
+    /// Opens a dialog for every pending request that has none and was not put off; closes
+    /// those no longer pending.
     pub fn show_pending(&self) {
         glib::spawn_future_local(glib::clone!(
             #[weak(rename_to = win)]
@@ -18,58 +24,96 @@ impl Window {
                     Ok(p) => p,
                     Err(e) => return tracing::warn!("cannot list requests: {}", e.message()),
                 };
-                let open: Vec<String> = win.imp().dialogs.borrow().keys().cloned().collect();
+                let imp = win.imp();
+                let open: Vec<String> = imp.dialogs.borrow().keys().cloned().collect();
                 for path in open {
                     if !pending.iter().any(|p| p.path == path) {
                         win.close_dialog(&path);
                     }
                 }
+                imp.put_off
+                    .borrow_mut()
+                    .retain(|path| pending.iter().any(|p| &p.path == path));
                 for p in pending {
-                    if !win.imp().dialogs.borrow().contains_key(&p.path) {
+                    let known = imp.dialogs.borrow().contains_key(&p.path)
+                        || imp.put_off.borrow().contains(&p.path);
+                    if !known {
                         win.open_dialog(p);
                     }
                 }
+                win.update_waiting();
             }
         ));
     }
 
+    /// Raises the requests the user put off (the banner's button).
+    pub(super) fn show_put_off(&self) {
+        self.imp().put_off.borrow_mut().clear();
+        self.show_pending();
+    }
+
+    /// The banner saying how many requests wait without a dialog.
+    fn update_waiting(&self) {
+        let imp = self.imp();
+        let n = imp.put_off.borrow().len();
+        imp.waiting_revealer.set_reveal_child(n > 0);
+        if n > 0 {
+            imp.waiting_label.set_label(&fill(
+                &ngettext(
+                    "A request is waiting for your answer",
+                    "{n} requests are waiting for your answer",
+                    n as u32,
+                ),
+                &[("n", &n.to_string())],
+            ));
+        }
+    }
+
     fn open_dialog(&self, p: Pending) {
-        let consent = p.kind == "consent";
-        let dialog = if consent {
-            consent_dialog::build(self.upcast_ref(), &p)
-        } else {
-            approval_dialog::build(self.upcast_ref(), &p)
-        };
+        let imp = self.imp();
+        let account = imp.accounts.get(&p.account_id).map(|a| a.label());
+        let dialog = RequestDialog::new(
+            self.upcast_ref(),
+            &p,
+            account,
+            imp.locked.get(),
+            imp.keyring_unlock.get(),
+        );
         let path = p.path.clone();
-        dialog.connect_response(
-            None,
-            glib::clone!(
-                #[weak(rename_to = win)]
-                self,
-                move |_, response| {
-                    // One answer per request: closing after a response (or after the request
-                    // ended elsewhere) emits the close response again; ignore it.
-                    if win.imp().dialogs.borrow_mut().remove(&path).is_none() {
-                        return;
+        let consent = p.kind == "consent";
+        dialog.connect_decision(glib::clone!(
+            #[weak(rename_to = win)]
+            self,
+            move |decision| {
+                win.imp().dialogs.borrow_mut().remove(&path);
+                match decision {
+                    Decision::Answer(answer) => win.send_answer(path.clone(), answer),
+                    // For consent, not now is an answer: this call is refused.
+                    Decision::NotNow if consent => {
+                        win.send_answer(path.clone(), daemon::Answer::Consent("not-now".into()))
                     }
-                    let answer = if consent {
-                        consent_dialog::answer_for(response)
-                    } else {
-                        approval_dialog::answer_for(response)
-                    };
-                    if let Some(answer) = answer {
-                        win.send_answer(path.clone(), answer);
+                    Decision::NotNow => {
+                        win.imp().put_off.borrow_mut().insert(path.clone());
+                        win.update_waiting();
                     }
                 }
-            ),
-        );
-        self.imp()
-            .dialogs
+            }
+        ));
+        imp.dialogs
             .borrow_mut()
             .insert(p.path.clone(), dialog.clone());
         // Raise the window and the dialog at once: the requester is waiting.
         self.present();
         dialog.present();
+    }
+
+    /// The vault was locked or unlocked: open dialogs ask for the passphrase or stop asking.
+    pub(super) fn dialogs_locked(&self, locked: bool) {
+        let dialogs: Vec<Rc<RequestDialog>> =
+            self.imp().dialogs.borrow().values().cloned().collect();
+        for d in dialogs {
+            d.set_locked(locked);
+        }
     }
 
     fn send_answer(&self, path: String, answer: daemon::Answer) {
@@ -81,15 +125,18 @@ impl Window {
                     Ok(outcome) => win.toast(&outcome_text(&outcome)),
                     Err(e) => win.toast(&e.message()),
                 }
+                win.show_pending();
             }
         ));
     }
 
     /// A request ended elsewhere (another client, timeout): close its dialog.
     pub(super) fn request_resolved(&self, path: &str, result: &str) {
-        if self.close_dialog(path) {
+        let put_off = self.imp().put_off.borrow_mut().remove(path);
+        if self.close_dialog(path) || put_off {
             self.toast(&outcome_text(result));
         }
+        self.update_waiting();
     }
 
     fn close_dialog(&self, path: &str) -> bool {
@@ -109,15 +156,12 @@ impl Window {
             .dialogs
             .borrow()
             .iter()
-            .map(|(path, d)| {
-                let heading = d.heading().map(|h| h.to_string()).unwrap_or_default();
-                OpenDialog {
-                    path: path.clone(),
-                    heading,
-                    body: d.body().to_string(),
-                    responses: response_ids(d),
-                    size: (d.width(), d.height()),
-                }
+            .map(|(path, d)| OpenDialog {
+                path: path.clone(),
+                heading: d.heading().to_string(),
+                body: d.summary().to_string(),
+                responses: d.responses().to_vec(),
+                size: d.size(),
             })
             .collect()
     }
@@ -125,13 +169,7 @@ impl Window {
     /// Answers an open dialog as if the user clicked `response` (automation hook).
     pub fn respond(&self, path: &str, response: &str) -> bool {
         let dialog = self.imp().dialogs.borrow().get(path).cloned();
-        match dialog {
-            Some(d) if d.has_response(response) => {
-                d.response(response);
-                true
-            }
-            _ => false,
-        }
+        dialog.is_some_and(|d| d.respond(response))
     }
 }
 
@@ -140,35 +178,21 @@ pub struct OpenDialog {
     pub path: String,
     pub heading: String,
     pub body: String,
-    /// Response ids (`deny`, `approve`, `once`, `always`, `nNN`).
+    /// Response ids (`not-now`, `deny`, `approve`, `once`, `always`, `nNN`).
     pub responses: Vec<String>,
     pub size: (i32, i32),
 }
 
-fn response_ids(d: &adw::MessageDialog) -> Vec<String> {
-    let mut ids = Vec::new();
-    for id in ["not-now", "deny", "approve", "once", "always"] {
-        if d.has_response(id) {
-            ids.push(id.to_string());
-        }
-    }
-    ids.extend(
-        (10..100)
-            .map(|n| format!("n{n}"))
-            .filter(|id| d.has_response(id)),
-    );
-    ids
-}
-
 fn outcome_text(outcome: &str) -> String {
     match outcome {
-        "approved" => "Sign-in approved".into(),
-        "denied" => "Request denied".into(),
-        "wrong-number" => "Wrong number: the request was denied".into(),
-        "expired" => "The request expired".into(),
-        "cancelled" => "The request was withdrawn".into(),
-        "once" | "allowed" => "Access allowed once".into(),
-        "always" => "Access allowed".into(),
-        other => format!("Request {other}"),
+        "approved" => gettext("Sign-in approved"),
+        "denied" => gettext("Request denied"),
+        "wrong-number" => gettext("Wrong number: the request was denied"),
+        "expired" => gettext("The request expired"),
+        "cancelled" => gettext("The request was withdrawn"),
+        "once" | "allowed" => gettext("Access allowed once"),
+        "always" => gettext("Access allowed"),
+        "not-now" => gettext("Access refused this time"),
+        other => fill(&gettext("Request {outcome}"), &[("outcome", other)]),
     }
 }
