@@ -15,6 +15,8 @@ scripts/pi-venv.sh
 cargo fmt --all -- --check
 # The module graphs of the core and the daemon have no circles (scripts/check-modules.py).
 python3 scripts/check-modules.py
+# The app's translation template is current and every translation complete (scripts/po.sh).
+scripts/po.sh --check
 cargo clippy --workspace --all-targets -- -D warnings
 # Integration tests start binaries of other workspace members: build them all first.
 cargo build --workspace

@@ -1,5 +1,6 @@
 //! The application: one main window, accelerators, style, the About window.
 
+use crate::i18n::gettext;
 use crate::window::Window;
 use adw::prelude::*;
 use gtk::{gdk, gio, glib};
@@ -79,9 +80,11 @@ fn show_about(app: &adw::Application) {
         .application_name("Latchkey")
         .application_icon(APP_ID)
         .version(env!("CARGO_PKG_VERSION"))
-        .developer_name("The Latchkey developers")
+        .developer_name(gettext("The Latchkey developers"))
         .license_type(gtk::License::Gpl30)
-        .comments("Two-factor codes and sign-in approvals for the Linux desktop")
+        .comments(gettext(
+            "Two-factor codes and sign-in approvals for the Linux desktop",
+        ))
         .build();
     if let Some(w) = app.active_window() {
         about.set_transient_for(Some(&w));

@@ -26,6 +26,12 @@ pub fn init() {
     let _ = textdomain(DOMAIN);
 }
 
+/// Marks `msgid` for translation where it is defined (a constant), for `xgettext` to find; it
+/// is translated with [`gettext`] where it is shown.
+pub const fn n_(msgid: &'static str) -> &'static str {
+    msgid
+}
+
 /// `template` (already translated) with each `{name}` replaced by its value; named, so a
 /// translation may put them in another order.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {

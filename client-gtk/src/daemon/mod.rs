@@ -16,6 +16,7 @@ pub use events::{Event, watch};
 pub use requests::*;
 pub use transfer::*;
 
+use crate::i18n::{fill, gettext};
 use latchkey_dbus::Error;
 use std::future::Future;
 use std::sync::OnceLock;
@@ -42,13 +43,23 @@ pub fn connect() -> Result<&'static Bridge, String> {
         .thread_name("latchkey-dbus")
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the D-Bus thread: {e}"))?;
+        .map_err(|e| {
+            fill(
+                &gettext("cannot start the D-Bus thread: {reason}"),
+                &[("reason", &e.to_string())],
+            )
+        })?;
     let conn = rt
         .block_on(async {
             tokio::time::timeout(Duration::from_secs(10), zbus::Connection::session()).await
         })
-        .map_err(|_| "the session bus did not answer".to_string())?
-        .map_err(|e| format!("cannot connect to the session bus: {e}"))?;
+        .map_err(|_| gettext("the session bus did not answer"))?
+        .map_err(|e| {
+            fill(
+                &gettext("cannot connect to the session bus: {reason}"),
+                &[("reason", &e.to_string())],
+            )
+        })?;
     Ok(BRIDGE.get_or_init(|| Bridge { rt, conn }))
 }
 
@@ -71,15 +82,16 @@ impl Bridge {
         let handle = self.rt.spawn(async move {
             match tokio::time::timeout(CALL_TIMEOUT, fut).await {
                 Ok(r) => r,
-                Err(_) => Err(Error::ZBus(zbus::Error::Failure(
-                    "latchkeyd did not answer in time".into(),
-                ))),
+                Err(_) => Err(Error::ZBus(zbus::Error::Failure(gettext(
+                    "latchkeyd did not answer in time",
+                )))),
             }
         });
         match handle.await {
             Ok(r) => r,
-            Err(e) => Err(Error::ZBus(zbus::Error::Failure(format!(
-                "the D-Bus task failed: {e}"
+            Err(e) => Err(Error::ZBus(zbus::Error::Failure(fill(
+                &gettext("the D-Bus task failed: {reason}"),
+                &[("reason", &e.to_string())],
             )))),
         }
     }

@@ -7,7 +7,7 @@ use latchkey_dbus::AccountInfo;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-/// Accounts sorted by issuer then account; objects are kept across refreshes so a revealed
+/// Accounts sorted by their heading (issuer, else account) then account; objects are kept across refreshes so a revealed
 /// code or a fetched code survives another client's edit.
 #[derive(Debug)]
 pub struct AccountList {
@@ -32,7 +32,15 @@ impl AccountList {
 
     /// Replaces the contents with what the daemon listed.
     pub fn replace(&self, mut infos: Vec<AccountInfo>) {
-        infos.sort_by_cached_key(|a| (a.issuer.to_lowercase(), a.account.to_lowercase()));
+        // By the heading a row shows: the issuer, or the account name when there is none.
+        infos.sort_by_cached_key(|a| {
+            let heading = if a.issuer.trim().is_empty() {
+                &a.account
+            } else {
+                &a.issuer
+            };
+            (heading.to_lowercase(), a.account.to_lowercase())
+        });
         let mut old = self.by_id.take();
         let mut next = HashMap::with_capacity(infos.len());
         let objects: Vec<AccountObject> = infos

@@ -1,6 +1,7 @@
 //! Account detail: the large code, rename, and remove with confirmation.
 
 use crate::daemon;
+use crate::i18n::{fill, gettext};
 use crate::models::AccountObject;
 use crate::window::Window;
 use adw::prelude::*;
@@ -75,7 +76,10 @@ impl AccountDetails {
         let imp = d.imp();
         imp.window.set(Some(window));
         super::close_on_escape(&d);
-        d.set_title(Some(&format!("{} — Latchkey", account.issuer())));
+        d.set_title(Some(&fill(
+            &gettext("{account} — Latchkey"),
+            &[("account", &account.label())],
+        )));
         imp.account.replace(Some(account.clone()));
         imp.title.set_title(&account.issuer());
         imp.title.set_subtitle(&account.account());
@@ -130,12 +134,12 @@ impl AccountDetails {
             return;
         };
         if a.is_approval_only() {
-            imp.code_label.set_label("Approves sign-ins");
+            imp.code_label.set_label(&gettext("Approves sign-ins"));
             return;
         }
         if a.is_counter_based() {
             let text = if a.code().is_empty() {
-                "Copy for a new code".to_string()
+                gettext("Copy for a new code")
             } else {
                 a.formatted_code()
             };
@@ -171,7 +175,7 @@ impl AccountDetails {
                     Ok(()) => {
                         d.imp().title.set_title(&issuer);
                         d.imp().title.set_subtitle(&account);
-                        w.toast("Account renamed");
+                        w.toast(&gettext("Account renamed"));
                     }
                     Err(e) => w.toast(&e.message()),
                 }
@@ -183,15 +187,18 @@ impl AccountDetails {
         let Some(a) = self.account() else { return };
         let dialog = adw::MessageDialog::new(
             Some(self),
-            Some("Remove this account?"),
-            Some(&format!(
-                "{} ({}) will be removed from the vault. Make sure you can still sign in another way.",
-                a.issuer(),
-                a.account()
+            Some(&gettext("Remove this account?")),
+            Some(&fill(
+                &gettext(
+                    "{account} will be removed from the vault. Make sure you can still sign in \
+                     another way.",
+                ),
+                &[("account", &a.label())],
             )),
         );
-        dialog.add_response("cancel", "_Cancel");
-        dialog.add_response("remove", "_Remove");
+        // Plain labels: GTK 4.8 reads a mnemonic label twice ("_Remove Remove").
+        dialog.add_response("cancel", &gettext("Cancel"));
+        dialog.add_response("remove", &gettext("Remove"));
         dialog.set_response_appearance("remove", adw::ResponseAppearance::Destructive);
         dialog.set_default_response(Some("cancel"));
         dialog.set_close_response("cancel");
@@ -216,7 +223,7 @@ impl AccountDetails {
             async move {
                 match daemon::remove(id).await {
                     Ok(()) => {
-                        w.toast("Account removed");
+                        w.toast(&gettext("Account removed"));
                         d.close();
                     }
                     Err(e) => w.toast(&e.message()),
@@ -228,10 +235,19 @@ impl AccountDetails {
 
 fn describe(a: &AccountObject) -> String {
     match a.account_kind() {
-        AccountKind::Totp => format!("Time-based, {} digits every {} s", a.digits(), a.period()),
-        AccountKind::Hotp => format!("Counter-based, {} digits", a.digits()),
-        AccountKind::Steam => "Steam Guard".to_string(),
-        AccountKind::Push => "Approval-only (push)".to_string(),
-        AccountKind::Unknown => format!("Approval-only ({})", a.kind()),
+        AccountKind::Totp => fill(
+            &gettext("Time-based, {digits} digits every {period} seconds"),
+            &[
+                ("digits", &a.digits().to_string()),
+                ("period", &a.period().to_string()),
+            ],
+        ),
+        AccountKind::Hotp => fill(
+            &gettext("Counter-based, {digits} digits"),
+            &[("digits", &a.digits().to_string())],
+        ),
+        AccountKind::Steam => gettext("Steam Guard"),
+        AccountKind::Push => gettext("Approval-only (push)"),
+        AccountKind::Unknown => fill(&gettext("Approval-only ({kind})"), &[("kind", &a.kind())]),
     }
 }

@@ -3,9 +3,10 @@
 //! Rows are recycled by the list view; `bind` attaches an account, `refresh` (called by the
 //! window's one timer) redraws code and countdown. Rows never call the daemon themselves.
 
+use crate::i18n::{fill, gettext, ngettext};
 use crate::models::{AccountObject, group};
+use adw::prelude::*;
 use gtk::glib;
-use gtk::prelude::*;
 use gtk::subclass::prelude::*;
 
 /// Seconds before expiry from which the next code is shown.
@@ -18,6 +19,8 @@ mod imp {
     #[derive(Default, gtk::CompositeTemplate)]
     #[template(file = "account_row.ui")]
     pub struct AccountRow {
+        #[template_child]
+        pub avatar: TemplateChild<adw::Avatar>,
         #[template_child]
         pub issuer_label: TemplateChild<gtk::Label>,
         #[template_child]
@@ -121,6 +124,7 @@ impl AccountRow {
         let (heading, sub) = a.heading();
         if imp.issuer_label.label() != heading {
             imp.issuer_label.set_label(&heading);
+            imp.avatar.set_text(Some(&heading));
         }
         if imp.account_label.label() != sub {
             imp.account_label.set_label(&sub);
@@ -134,8 +138,20 @@ impl AccountRow {
         if let Some(item) = self.parent() {
             crate::a11y::name(&item, &who);
         }
-        crate::a11y::name(&*imp.copy_button, &format!("Copy the code for {who}"));
-        crate::a11y::name(&*imp.reveal_button, &format!("Show the code for {who}"));
+        crate::a11y::name(
+            &*imp.copy_button,
+            &fill(
+                &gettext("Copy the code for {account}"),
+                &[("account", &who)],
+            ),
+        );
+        crate::a11y::name(
+            &*imp.reveal_button,
+            &fill(
+                &gettext("Show the code for {account}"),
+                &[("account", &who)],
+            ),
+        );
     }
 
     /// Redraws code, countdown and next code for the time `now` (unix seconds).
@@ -146,33 +162,31 @@ impl AccountRow {
         let concealed = hide_codes && !a.revealed();
         // What is shown, and what a screen reader says for it.
         let (code, spoken, countdown) = if a.is_approval_only() {
-            let t = "Approves sign-ins".to_string();
+            let t = gettext("Approves sign-ins");
             (t.clone(), t, String::new())
         } else if concealed {
-            (
-                conceal(a.digits()),
-                "Code hidden".to_string(),
-                String::new(),
-            )
+            (conceal(a.digits()), gettext("Code hidden"), String::new())
         } else if a.is_counter_based() {
             if a.code().is_empty() {
                 // Short, so it fits a 360 px window in the large code font.
-                let t = "Copy for a code".to_string();
+                let t = gettext("Copy for a code");
                 (
                     t,
-                    "No code yet: copying makes the next one".to_string(),
+                    gettext("No code yet: copying makes the next one"),
                     String::new(),
                 )
             } else {
                 let c = a.formatted_code();
-                (c.clone(), format!("Code {c}"), String::new())
+                let spoken = fill(&gettext("Code {code}"), &[("code", &c)]);
+                (c, spoken, String::new())
             }
         } else if a.code_stale(now) {
-            ("…".to_string(), "Code loading".to_string(), String::new())
+            ("…".to_string(), gettext("Code loading"), String::new())
         } else {
             let left = a.valid_until().saturating_sub(now);
             let c = a.formatted_code();
-            (c.clone(), format!("Code {c}"), left.to_string())
+            let spoken = fill(&gettext("Code {code}"), &[("code", &c)]);
+            (c, spoken, left.to_string())
         };
         if imp.code_label.label() != code {
             imp.code_label.set_label(&code);
@@ -186,7 +200,11 @@ impl AccountRow {
         if imp.countdown_label.label() != countdown {
             imp.countdown_label.set_label(&countdown);
             if !countdown.is_empty() {
-                let spoken = format!("{countdown} seconds left");
+                let n: u32 = countdown.parse().unwrap_or(0);
+                let spoken = fill(
+                    &ngettext("{n} second left", "{n} seconds left", n),
+                    &[("n", &countdown)],
+                );
                 crate::a11y::name(&*imp.countdown_label, &spoken);
             }
         }
@@ -200,15 +218,16 @@ impl AccountRow {
         let next = next_code.filter(|_| !concealed && left <= NEXT_CODE_WINDOW);
         imp.next_label.set_visible(next.is_some());
         if let Some(n) = next {
-            imp.next_label.set_label(&format!("next {}", group(n)));
+            imp.next_label
+                .set_label(&fill(&gettext("next {code}"), &[("code", &group(n))]));
         }
         let (icon, tip) = if a.revealed() {
-            ("view-conceal-symbolic", "Hide code")
+            ("view-conceal-symbolic", gettext("Hide code"))
         } else {
-            ("view-reveal-symbolic", "Show code")
+            ("view-reveal-symbolic", gettext("Show code"))
         };
         imp.reveal_button.set_icon_name(icon);
-        imp.reveal_button.set_tooltip_text(Some(tip));
+        imp.reveal_button.set_tooltip_text(Some(&tip));
         // A toggle: its name stays, its pressed state says whether the code shows.
         if imp.reveal_button.is_active() != a.revealed() {
             imp.reveal_button.set_active(a.revealed());

@@ -1,7 +1,7 @@
 //! Adding an account: paste an `otpauth://` link, pick a QR code image, or fill in a form.
 
 use crate::daemon::{self, NewAccount};
-use crate::i18n::gettext;
+use crate::i18n::{fill, gettext, ngettext};
 use crate::window::Window;
 use adw::prelude::*;
 use adw::subclass::prelude::*;
@@ -150,7 +150,9 @@ impl AddDialog {
         }
         let secret = Zeroizing::new(imp.secret_row.text().replace(' ', ""));
         if secret.is_empty() {
-            return self.error("Paste a link, pick a QR code image, or enter the secret key");
+            return self.error(&gettext(
+                "Paste a link, pick a QR code image, or enter the secret key",
+            ));
         }
         let kind = ["totp", "hotp", "steam"][imp.kind_row.selected().min(2) as usize];
         let algorithm = ["sha1", "sha256", "sha512"][imp.algorithm_row.selected().min(2) as usize];
@@ -200,10 +202,10 @@ impl AddDialog {
                 match result {
                     Ok(n) => {
                         if let Some(w) = d.imp().window.upgrade() {
-                            w.toast(&match n {
-                                1 => "Account added".to_string(),
-                                n => format!("{n} accounts added"),
-                            });
+                            w.toast(&fill(
+                                &ngettext("Account added", "{n} accounts added", n as u32),
+                                &[("n", &n.to_string())],
+                            ));
                         }
                         d.close();
                     }
@@ -237,7 +239,7 @@ impl AddDialog {
                 match read {
                     Ok(Ok(bytes)) => d.finish(async move { daemon::import_now(bytes, "qr").await }),
                     Ok(Err(message)) => d.error(&message),
-                    Err(_) => d.error("Reading the image failed"),
+                    Err(_) => d.error(&gettext("Reading the image failed")),
                 }
             }
         ));

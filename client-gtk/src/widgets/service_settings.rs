@@ -5,6 +5,7 @@
 //! apps: whoever sits at an unlocked session must not switch protections off unseen.
 
 use crate::daemon;
+use crate::i18n::{fill, gettext, n_};
 use adw::prelude::*;
 use gtk::glib;
 use latchkey_dbus::settings::{Kind, Setting, Snapshot, Value};
@@ -14,7 +15,7 @@ use std::rc::Rc;
 /// The groups and the settings in each, in the order people read them.
 const GROUPS: [(&str, &[Setting]); 4] = [
     (
-        "Locking",
+        n_("Locking"),
         &[
             Setting::AutoLockTimeout,
             Setting::LockOnScreenLock,
@@ -23,7 +24,7 @@ const GROUPS: [(&str, &[Setting]); 4] = [
         ],
     ),
     (
-        "Apps and Sign-Ins",
+        n_("Apps and Sign-Ins"),
         &[
             Setting::RequireAppConsent,
             Setting::ApprovalRequiresUnlock,
@@ -31,40 +32,75 @@ const GROUPS: [(&str, &[Setting]); 4] = [
         ],
     ),
     (
-        "Backups",
+        n_("Backups"),
         &[
             Setting::AutomaticBackups,
             Setting::BackupFolder,
             Setting::BackupKeep,
         ],
     ),
-    ("Diagnostics", &[Setting::LogLevel]),
+    (n_("Diagnostics"), &[Setting::LogLevel]),
 ];
 
 /// A row's title and subtitle.
-fn words(s: Setting) -> (&'static str, &'static str) {
-    match s {
+fn words(s: Setting) -> (String, String) {
+    let (title, subtitle) = match s {
         Setting::AutoLockTimeout => (
-            "Lock After Inactivity",
-            "Minutes without use; 0 never locks",
+            gettext("Lock After Inactivity"),
+            gettext("Minutes without use; 0 never locks"),
         ),
-        Setting::LockOnScreenLock => ("Lock With the Screen", ""),
-        Setting::LockOnSuspend => ("Lock Before Suspend", ""),
-        Setting::LockOnSessionIdle => ("Lock When the Session Is Idle", ""),
+        Setting::LockOnScreenLock => (gettext("Lock With the Screen"), String::new()),
+        Setting::LockOnSuspend => (gettext("Lock Before Suspend"), String::new()),
+        Setting::LockOnSessionIdle => (gettext("Lock When the Session Is Idle"), String::new()),
         Setting::RequireAppConsent => (
-            "Ask Before Other Apps Get Codes",
-            "Apps other than Latchkey's own need your consent for each account",
+            gettext("Ask Before Other Apps Get Codes"),
+            gettext("Apps other than Latchkey's own need your consent for each account"),
         ),
         Setting::ApprovalRequiresUnlock => (
-            "Approve Sign-Ins Only When Unlocked",
-            "A sign-in request waits until the vault is unlocked",
+            gettext("Approve Sign-Ins Only When Unlocked"),
+            gettext("A sign-in request waits until the vault is unlocked"),
         ),
-        Setting::PushPollInterval => ("Check for Push Sign-Ins Every", "Seconds"),
-        Setting::AutomaticBackups => ("Back Up After Every Change", ""),
-        Setting::BackupFolder => ("Backup Folder", "Empty: the default folder"),
-        Setting::BackupKeep => ("Backups to Keep", ""),
-        Setting::LogLevel => ("Log Level", "error, warn, info, debug or trace"),
-    }
+        Setting::PushPollInterval => (gettext("Check for Push Sign-Ins Every"), gettext("Seconds")),
+        Setting::AutomaticBackups => (gettext("Back Up After Every Change"), String::new()),
+        Setting::BackupFolder => (
+            gettext("Backup Folder"),
+            gettext("Empty: the default folder"),
+        ),
+        Setting::BackupKeep => (gettext("Backups to Keep"), String::new()),
+        Setting::LogLevel => (
+            gettext("Log Level"),
+            gettext("error, warn, info, debug or trace"),
+        ),
+    };
+    (title, subtitle)
+}
+
+/// The question asked before a change that weakens a protection (the contract decides which
+/// do: [`Setting::weakens`]), in the user's language.
+fn question(s: Setting, old: &Value, new: &Value) -> Option<String> {
+    let asked = s.weakens(old, new)?;
+    Some(match (s, new) {
+        (Setting::RequireAppConsent, _) => {
+            gettext("Let every app get codes without asking you first?")
+        }
+        (Setting::ApprovalRequiresUnlock, _) => {
+            gettext("Let sign-in requests be approved while the vault is locked?")
+        }
+        (Setting::LockOnScreenLock, _) => gettext("Stop locking the vault with the screen?"),
+        (Setting::LockOnSuspend, _) => gettext("Stop locking the vault before suspend?"),
+        (Setting::LockOnSessionIdle, _) => {
+            gettext("Stop locking the vault when the session is idle?")
+        }
+        (Setting::AutomaticBackups, _) => gettext("Stop writing automatic backups?"),
+        (Setting::AutoLockTimeout, Value::Number(0)) => {
+            gettext("Never lock the vault after inactivity?")
+        }
+        (Setting::AutoLockTimeout, Value::Number(n)) => fill(
+            &gettext("Keep the vault unlocked longer when idle ({minutes} minutes)?"),
+            &[("minutes", &(n / 60).to_string())],
+        ),
+        _ => asked,
+    })
 }
 
 /// The rows, built once and filled from a snapshot.
@@ -84,7 +120,7 @@ impl ServiceSettings {
         let mut rows = Vec::new();
         for (title, settings) in GROUPS {
             let group = adw::PreferencesGroup::new();
-            group.set_title(title);
+            group.set_title(&gettext(title));
             for &s in settings {
                 let (row, control) = row_for(s);
                 group.add(&row);
@@ -122,11 +158,8 @@ impl ServiceSettings {
         }
         for g in &self.groups {
             g.set_sensitive(open);
-            g.set_description(if open {
-                None
-            } else {
-                Some("Unlock Latchkey to change these settings.")
-            });
+            let locked = gettext("Unlock Latchkey to change these settings.");
+            g.set_description((!open).then_some(locked.as_str()));
         }
         self.current.replace(Some(snapshot));
         self.loading.set(false);
@@ -174,14 +207,16 @@ impl ServiceSettings {
             .as_ref()
             .and_then(|c| c.get(s).cloned());
         let Some(old) = old else { return };
-        let question = s.weakens(&old, &value);
-        match question {
+        match question(s, &old, &value) {
             None => self.send(parent, s, value, old),
             Some(q) => {
-                let dialog =
-                    adw::MessageDialog::new(Some(parent), Some("Weaken a protection?"), Some(&q));
-                dialog.add_response("cancel", "Keep It");
-                dialog.add_response("weaken", "Change It");
+                let dialog = adw::MessageDialog::new(
+                    Some(parent),
+                    Some(&gettext("Weaken a protection?")),
+                    Some(&q),
+                );
+                dialog.add_response("cancel", &gettext("Keep It"));
+                dialog.add_response("weaken", &gettext("Change It"));
                 dialog.set_response_appearance("weaken", adw::ResponseAppearance::Destructive);
                 dialog.set_default_response(Some("cancel"));
                 dialog.set_close_response("cancel");
@@ -236,6 +271,7 @@ impl ServiceSettings {
 /// A row for `s` and the widget that holds its value.
 fn row_for(s: Setting) -> (gtk::Widget, gtk::Widget) {
     let (title, subtitle) = words(s);
+    let (title, subtitle) = (title.as_str(), subtitle.as_str());
     match s.kind() {
         Kind::Flag => {
             let row = adw::ActionRow::new();

@@ -3,6 +3,7 @@
 //!
 //! The page collects input and shows state; the window makes the D-Bus calls.
 
+use crate::i18n::gettext;
 use gtk::glib;
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
@@ -156,8 +157,11 @@ impl SetupPage {
         let imp = self.imp();
         imp.passphrase_entry.set_sensitive(!busy);
         imp.repeat_entry.set_sensitive(!busy);
-        imp.create_button
-            .set_label(if busy { "Creating…" } else { "Create Vault" });
+        imp.create_button.set_label(&if busy {
+            gettext("Creating…")
+        } else {
+            gettext("Create Vault")
+        });
         if busy {
             imp.create_button.set_sensitive(false);
         } else {

@@ -3,6 +3,7 @@
 //! The page only collects input and shows state; the window makes the D-Bus calls.
 
 use crate::daemon::VaultState;
+use crate::i18n::{fill, gettext, ngettext};
 use gtk::glib;
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
@@ -141,11 +142,14 @@ impl UnlockPage {
         imp.keyring_button.set_sensitive(!busy);
         // No mnemonic: GTK 4.8 would read "_Unlock Unlock" (Enter in the entry unlocks).
         if wait > 0 {
-            imp.unlock_button.set_label(&format!("Wait {wait} s"));
+            imp.unlock_button.set_label(&fill(
+                &ngettext("Wait {n} second", "Wait {n} seconds", wait as u32),
+                &[("n", &wait.to_string())],
+            ));
         } else if busy {
-            imp.unlock_button.set_label("Unlocking…");
+            imp.unlock_button.set_label(&gettext("Unlocking…"));
         } else {
-            imp.unlock_button.set_label("Unlock");
+            imp.unlock_button.set_label(&gettext("Unlock"));
         }
     }
 

@@ -276,33 +276,4 @@ fn show_shortcuts(parent: &Window) {
     }
 }
 
-const SHORTCUTS_UI: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<interface>
-  <object class="GtkShortcutsWindow" id="shortcuts">
-    <child>
-      <object class="GtkShortcutsSection">
-        <property name="section-name">main</property>
-        <child>
-          <object class="GtkShortcutsGroup">
-            <property name="title" translatable="yes">Accounts</property>
-            <child><object class="GtkShortcutsShortcut"><property name="title" translatable="yes">Copy the selected code</property><property name="accelerator">&lt;Control&gt;c</property></object></child>
-            <child><object class="GtkShortcutsShortcut"><property name="title" translatable="yes">Search</property><property name="accelerator">&lt;Control&gt;f</property></object></child>
-            <child><object class="GtkShortcutsShortcut"><property name="title" translatable="yes">Add an account</property><property name="accelerator">&lt;Control&gt;n</property></object></child>
-            <child><object class="GtkShortcutsShortcut"><property name="title" translatable="yes">Show the selected account</property><property name="accelerator">Return</property></object></child>
-          </object>
-        </child>
-        <child>
-          <object class="GtkShortcutsGroup">
-            <property name="title" translatable="yes">General</property>
-            <child><object class="GtkShortcutsShortcut"><property name="title" translatable="yes">Lock</property><property name="accelerator">&lt;Control&gt;l</property></object></child>
-            <child><object class="GtkShortcutsShortcut"><property name="title" translatable="yes">Preferences</property><property name="accelerator">&lt;Control&gt;comma</property></object></child>
-            <child><object class="GtkShortcutsShortcut"><property name="title" translatable="yes">Keyboard shortcuts</property><property name="accelerator">&lt;Control&gt;question</property></object></child>
-            <child><object class="GtkShortcutsShortcut"><property name="title" translatable="yes">Close a window</property><property name="accelerator">&lt;Control&gt;w Escape</property></object></child>
-            <child><object class="GtkShortcutsShortcut"><property name="title" translatable="yes">Quit</property><property name="accelerator">&lt;Control&gt;q</property></object></child>
-          </object>
-        </child>
-      </object>
-    </child>
-  </object>
-</interface>
-"#;
+const SHORTCUTS_UI: &str = include_str!("shortcuts.ui");

@@ -2,6 +2,7 @@
 
 use super::Window;
 use crate::daemon;
+use crate::i18n::{fill, gettext, ngettext};
 use crate::models::AccountObject;
 use crate::widgets::{AccountDetails, AccountRow, NEXT_CODE_WINDOW};
 use adw::subclass::prelude::*;
@@ -132,7 +133,7 @@ impl Window {
             return;
         };
         if account.is_approval_only() {
-            self.toast("This account approves sign-ins; it has no code");
+            self.toast(&gettext("This account approves sign-ins; it has no code"));
             return;
         }
         glib::spawn_future_local(glib::clone!(
@@ -154,10 +155,21 @@ impl Window {
                 };
                 let delay = win.imp().prefs.borrow().clipboard_clear_seconds;
                 crate::clipboard::copy(&win, &code, delay);
+                let label = account.label();
                 let text = if delay > 0 {
-                    format!("Code copied; the clipboard is cleared in {delay} s")
+                    fill(
+                        &ngettext(
+                            "Code for {account} copied; cleared from the clipboard in {n} second",
+                            "Code for {account} copied; cleared from the clipboard in {n} seconds",
+                            delay,
+                        ),
+                        &[("account", &label), ("n", &delay.to_string())],
+                    )
                 } else {
-                    "Code copied".to_string()
+                    fill(
+                        &gettext("Code for {account} copied"),
+                        &[("account", &label)],
+                    )
                 };
                 win.toast(&text);
                 win.tick();

@@ -174,8 +174,10 @@ impl Window {
         imp.list_stack.set_visible_child_name(page);
         let subtitle = match total {
             0 => String::new(),
-            1 => "1 account".to_string(),
-            n => format!("{n} accounts"),
+            n => crate::i18n::fill(
+                &crate::i18n::ngettext("{n} account", "{n} accounts", n as u32),
+                &[("n", &n.to_string())],
+            ),
         };
         imp.window_title.set_subtitle(&subtitle);
     }

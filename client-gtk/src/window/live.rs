@@ -2,6 +2,7 @@
 
 use super::Window;
 use crate::daemon::{self, Event};
+use crate::i18n::{fill, gettext};
 use adw::subclass::prelude::*;
 use gtk::glib;
 use gtk::prelude::*;
@@ -28,8 +29,8 @@ impl Window {
         match event {
             Event::Daemon(true) | Event::StateChanged => self.reload_state(),
             Event::Daemon(false) => self.daemon_gone(
-                "Latchkey Stopped",
-                "Latchkey's background service stopped. Reconnecting…",
+                &gettext("Latchkey Stopped"),
+                &gettext("Latchkey's background service stopped. Reconnecting…"),
                 "",
             ),
             // The unlock call reports its own failure; the event only refreshes the delay.
@@ -53,11 +54,14 @@ impl Window {
                 match daemon::state().await {
                     Ok(state) => win.apply_state(state),
                     Err(e) => win.daemon_gone(
-                        "Cannot Reach Latchkey",
-                        "Latchkey keeps your accounts in a background service, and it did not \
-                         answer. It starts by itself when Latchkey is installed completely; \
-                         logging out and back in starts it too. This window keeps trying.",
-                        &format!("Details: {}", e.message()),
+                        &gettext("Cannot Reach Latchkey"),
+                        &gettext(
+                            "Latchkey keeps your accounts in a background service, and it did \
+                             not answer. It starts by itself when Latchkey is installed \
+                             completely; logging out and back in starts it too. This window \
+                             keeps trying.",
+                        ),
+                        &fill(&gettext("Details: {reason}"), &[("reason", &e.message())]),
                     ),
                 }
             }
