@@ -81,9 +81,27 @@ fn show_about(app: &adw::Application) {
         .application_icon(APP_ID)
         .version(env!("CARGO_PKG_VERSION"))
         .developer_name(gettext("The Latchkey developers"))
+        .developers(vec![gettext("The Latchkey developers")])
+        // Translators: your names, one per line, as you would like to be credited.
+        .translator_credits(gettext("translator-credits"))
+        .website(env!("CARGO_PKG_HOMEPAGE"))
+        .issue_url(concat!(env!("CARGO_PKG_REPOSITORY"), "/issues"))
+        .support_url(concat!(
+            env!("CARGO_PKG_REPOSITORY"),
+            "/src/branch/main/docs/gtk.md"
+        ))
+        .copyright("© 2026 The Latchkey developers")
         .license_type(gtk::License::Gpl30)
         .comments(gettext(
             "Two-factor codes and sign-in approvals for the Linux desktop",
+        ))
+        .release_notes_version("0.2.0")
+        .release_notes(gettext(
+            "<p>The app is complete on its own: no terminal is needed.</p><ul><li>Create the \
+             vault, or restore it from a backup, on first run</li><li>Import other \
+             authenticators' exports with a preview; export, back up and restore</li><li>Show \
+             an account's QR code to move it to a phone</li><li>Request dialogs that show who \
+             asks first</li><li>A Dutch translation</li></ul>",
         ))
         .build();
     if let Some(w) = app.active_window() {

@@ -33,6 +33,8 @@ mod imp {
         #[template_child]
         pub qr_row: TemplateChild<adw::ActionRow>,
         #[template_child]
+        pub qr_button: TemplateChild<gtk::Button>,
+        #[template_child]
         pub remove_button: TemplateChild<gtk::Button>,
         pub account: RefCell<Option<AccountObject>>,
         pub window: glib::WeakRef<Window>,
@@ -105,7 +107,7 @@ impl AccountDetails {
             }
         ));
         imp.qr_row.set_visible(!account.is_approval_only());
-        imp.qr_row.connect_activated(glib::clone!(
+        imp.qr_button.connect_clicked(glib::clone!(
             #[weak]
             d,
             move |_| {

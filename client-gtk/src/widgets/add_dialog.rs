@@ -23,7 +23,7 @@ mod imp {
         #[template_child]
         pub uri_row: TemplateChild<adw::PasswordEntryRow>,
         #[template_child]
-        pub qr_row: TemplateChild<adw::ActionRow>,
+        pub qr_button: TemplateChild<gtk::Button>,
         #[template_child]
         pub issuer_row: TemplateChild<adw::EntryRow>,
         #[template_child]
@@ -95,7 +95,7 @@ mod imp {
                 d,
                 move |_| d.submit()
             ));
-            self.qr_row.connect_activated(glib::clone!(
+            self.qr_button.connect_clicked(glib::clone!(
                 #[weak]
                 d,
                 move |_| d.pick_qr_image()

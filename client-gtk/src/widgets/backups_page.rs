@@ -28,18 +28,30 @@ impl BackupsPage {
             .icon_name("document-save-symbolic")
             .build();
         let actions = adw::PreferencesGroup::new();
-        let now = adw::ActionRow::builder()
-            .title(gettext("Back Up Now"))
-            .subtitle(gettext("Write an encrypted backup to the folder"))
-            .activatable(true)
-            .build();
-        let from_file = adw::ActionRow::builder()
-            .title(gettext("Restore From a File…"))
-            .subtitle(gettext("A Latchkey backup or export, from anywhere"))
-            .activatable(true)
-            .build();
-        actions.add(&now);
-        actions.add(&from_file);
+        let row = |title: String, subtitle: String, button: String| {
+            let b = gtk::Button::builder()
+                .label(button)
+                .valign(gtk::Align::Center)
+                .build();
+            let row = adw::ActionRow::builder()
+                .title(title)
+                .subtitle(subtitle)
+                .activatable_widget(&b)
+                .build();
+            row.add_suffix(&b);
+            actions.add(&row);
+            b
+        };
+        let now = row(
+            gettext("Back Up Now"),
+            gettext("Write an encrypted backup to the folder"),
+            gettext("Back Up"),
+        );
+        let from_file = row(
+            gettext("Restore From a File"),
+            gettext("A Latchkey backup or export, from anywhere"),
+            gettext("Choose…"),
+        );
         page.add(&actions);
         let folder_group = adw::PreferencesGroup::builder()
             .title(gettext("In the Folder"))
@@ -59,13 +71,13 @@ impl BackupsPage {
             parent: parent.downgrade(),
         });
         let t = Rc::downgrade(&this);
-        now.connect_activated(move |_| {
+        now.connect_clicked(move |_| {
             if let Some(t) = t.upgrade() {
                 t.back_up_now();
             }
         });
         let t = Rc::downgrade(&this);
-        from_file.connect_activated(move |_| {
+        from_file.connect_clicked(move |_| {
             if let Some(t) = t.upgrade() {
                 t.choose_file();
             }

@@ -25,6 +25,8 @@ mod imp {
         #[template_child]
         pub passphrase_row: TemplateChild<adw::ActionRow>,
         #[template_child]
+        pub passphrase_button: TemplateChild<gtk::Button>,
+        #[template_child]
         pub hide_switch: TemplateChild<gtk::Switch>,
         #[template_child]
         pub clipboard_spin: TemplateChild<gtk::SpinButton>,
@@ -110,7 +112,7 @@ impl PreferencesWindow {
         imp.hide_switch.connect_active_notify(move |_| s());
         imp.clipboard_spin
             .connect_value_changed(move |_| save_local());
-        imp.passphrase_row.connect_activated(glib::clone!(
+        imp.passphrase_button.connect_clicked(glib::clone!(
             #[weak(rename_to = p)]
             self,
             move |_| p.change_passphrase()
@@ -147,6 +149,7 @@ impl PreferencesWindow {
                     .is_some_and(|w| !w.imp().locked.get());
                 imp.keyring_switch.set_sensitive(open);
                 imp.passphrase_row.set_sensitive(open);
+                imp.passphrase_button.set_sensitive(open);
                 if let Some(b) = imp.backups.get() {
                     b.refresh(open);
                 }

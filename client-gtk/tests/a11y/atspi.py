@@ -142,8 +142,27 @@ def type_into(node, text):
 
 
 def frames(application):
-    """The application's windows and dialogs, by name."""
-    return [application.getChildAtIndex(i) for i in range(application.childCount)]
+    """The application's windows and dialogs (a window closing meanwhile is left out)."""
+    found = []
+    for i in range(application.childCount):
+        try:
+            child = application.getChildAtIndex(i)
+            if child is not None and child.name is not None:
+                found.append(child)
+        except Exception:
+            continue
+    return found
+
+
+def frame_names(application):
+    """The names of the application's windows, read safely while windows come and go."""
+    names = []
+    for f in frames(application):
+        try:
+            names.append(f.name)
+        except Exception:
+            continue
+    return names
 
 
 def dump(root, depth=0, out=sys.stdout):
@@ -181,8 +200,11 @@ def window(application, name, what=None):
     deadline = time.time() + TIMEOUT
     while time.time() < deadline:
         for f in frames(application):
-            if f is not None and f.name == name:
-                return f
+            try:
+                if f.name == name:
+                    return f
+            except Exception:
+                continue
         time.sleep(0.1)
     fail(f"timed out waiting for {what or name}", application)
 
@@ -191,3 +213,48 @@ def click(node):
     """Clicks the middle of `node` with the pointer (XTest through AT-SPI), as a person does."""
     x, y, w, h = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
     pyatspi.Registry.generateMouseEvent(x + w // 2, y + h // 2, "b1c")
+
+
+def button(root, *names, what=None):
+    """The first push button called one of `names` (a GTK 4.8 dialog's own buttons may be named
+    twice, "Open Open": that name counts too)."""
+    accepted = set(names) | {f"{n} {n}" for n in names}
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        for node in find(root, "push button"):
+            if node.name in accepted and sensitive(node):
+                return node
+        time.sleep(0.1)
+    fail(f"timed out waiting for {what or names[0]}", root)
+
+
+def choose_file(application, title, path):
+    """Answers the file chooser called `title` with `path`, typed into its location entry as a
+    person types a path, then Open or Save."""
+    chooser = window(application, title, f"the file chooser {title!r}")
+    time.sleep(0.5)
+    names = find(chooser, "text", "Name:")
+    if names:
+        # A Save chooser: the name entry takes a whole path.
+        entry = names[0]
+    else:
+        # Ctrl+L shows an Open chooser's location entry.
+        ctrl(0x6C)
+        entry = wait(chooser, "the chooser's location entry", "text", "GtkFileChooserEntry")
+    type_into(entry, path)
+    time.sleep(0.3)
+    press(button(chooser, "Open", "Save", what="the chooser's Open or Save button"))
+    deadline = time.time() + TIMEOUT
+    while title in frame_names(application):
+        if time.time() > deadline:
+            fail(f"the file chooser {title!r} did not close", application)
+        time.sleep(0.1)
+
+
+def gone(application, name, what=None):
+    """Waits until the window called `name` has closed."""
+    deadline = time.time() + TIMEOUT
+    while name in frame_names(application):
+        if time.time() > deadline:
+            fail(f"{what or name} did not close", application)
+        time.sleep(0.1)

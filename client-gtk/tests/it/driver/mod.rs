@@ -214,3 +214,28 @@ impl Drop for Xvfb {
         let _ = self.child.wait();
     }
 }
+
+/// Runs one step of a script in `tests/a11y/` against the app, with `args` (the step first):
+/// it reads and presses widgets through the accessibility tree, as a person with a screen
+/// reader would. Returns what the script printed; a failed step fails the test with its output.
+pub fn a11y_run(bus: &TestBus, display: &str, script: &str, args: &[&str]) -> String {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/a11y")
+        .join(script);
+    let mut cmd = bus.command(std::path::Path::new("/usr/bin/python3"));
+    cmd.arg(&script)
+        .args(args)
+        .env("DISPLAY", display)
+        .env("AT_SPI_BUS_ADDRESS", a11y_address(bus));
+    if let Ok(x) = std::env::var("XAUTHORITY") {
+        cmd.env("XAUTHORITY", x);
+    }
+    let out = cmd.output().expect("python3 (python3-pyatspi)");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -1,14 +1,11 @@
-//! The GTK client end to end, against a real latchkeyd on a private bus and a real X server
-//! (Xvfb, started by scripts/test.sh): unlock with a wrong then right passphrase, the seeded
-//! accounts, copy (checked with xclip and oathtool, then cleared after the delay), an approval with number matching, a
-//! change made by another client, adding by link and QR image, and a daemon restart.
+//! The main window: unlock, codes, copy, an approval, live changes, adding by link and QR
+//! image, a daemon restart (automation hook); the first run, the rows and Preferences (read and
+//! pressed through the accessibility tree).
 
-mod driver;
-
-use driver::App;
-use driver::session::{
+use crate::driver::session::{
     GITHUB_SECRET, PASS, cli, cli_unlock, clipboard, issuers, reference_codes, seeded,
 };
+use crate::driver::{self, App, a11y_run};
 use latchkey_dbus::testing::target_bin;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -207,59 +204,6 @@ fn gtk_client_end_to_end() {
     });
 }
 
-/// An app that is not Latchkey's (here `dbus-send`) asks for a code: the consent dialog opens
-/// in the GTK client, "Allow once" lets that one call through with the right code.
-#[test]
-fn consent_dialog_allows_a_third_party_app_once() {
-    let Some(display) = driver::display() else {
-        return;
-    };
-    let (bus, _daemon, id) = seeded(false);
-    let mut app = App::start(&bus, &display);
-    app.wait("the accounts", 20, |s| s["shown"] == 1);
-
-    let asker = ask_code(&bus, &id);
-    let s = app.wait("the consent dialog", 20, |s| {
-        s["dialogs"].as_array().is_some_and(|d| !d.is_empty())
-    });
-    let dialog = &s["dialogs"][0];
-    assert_eq!(dialog["heading"], "Allow Access to Your Codes?", "{s}");
-    let path = dialog["path"].as_str().unwrap().to_string();
-    app.ok(&format!("respond {path} once"));
-    let out = asker.wait_with_output().expect("dbus-send output");
-    assert!(out.status.success(), "{out:?}");
-    let code = String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let expected = reference_codes(GITHUB_SECRET);
-    assert!(
-        expected.contains(&code),
-        "got {code:?}, oathtool says one of {expected:?}"
-    );
-}
-
-/// A third-party program (dbus-send) asking for account `id`'s code, waiting up to 60 s for the
-/// user's answer.
-fn ask_code(bus: &latchkey_dbus::testing::TestBus, id: &str) -> std::process::Child {
-    Command::new("dbus-send")
-        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-        .args([
-            "--session",
-            "--print-reply=literal",
-            "--reply-timeout=60000",
-            "--dest=org.latchkey.Latchkey1",
-            "/org/latchkey/Latchkey1",
-            "org.latchkey.Latchkey1.Vault.GetCode",
-            &format!("string:{id}"),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dbus-send")
-}
-
 /// Wrong passphrases typed anywhere (here the CLI) start the brute-force delay; the unlock
 /// page shows it and refuses to send a passphrase until it has passed.
 #[test]
@@ -293,35 +237,6 @@ fn unlock_page_shows_the_brute_force_delay() {
     assert_eq!(s["page"], "unlock", "{s}");
 }
 
-/// Runs one step of a script in `tests/a11y/` against the app: it reads and presses widgets
-/// through the accessibility tree, as a person with a screen reader would.
-fn a11y_run(
-    bus: &latchkey_dbus::testing::TestBus,
-    display: &str,
-    script: &str,
-    step: &str,
-) -> String {
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/a11y")
-        .join(script);
-    let mut cmd = bus.command(std::path::Path::new("/usr/bin/python3"));
-    cmd.arg(&script)
-        .arg(step)
-        .env("DISPLAY", display)
-        .env("AT_SPI_BUS_ADDRESS", driver::a11y_address(bus));
-    if let Ok(x) = std::env::var("XAUTHORITY") {
-        cmd.env("XAUTHORITY", x);
-    }
-    let out = cmd.output().expect("python3 (python3-pyatspi)");
-    assert!(
-        out.status.success(),
-        "{step}: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn first_run_in_the_app_without_a_terminal() {
     if driver::display().is_none() {
@@ -335,10 +250,10 @@ fn first_run_in_the_app_without_a_terminal() {
         latchkey_dbus::testing::TestBus::start(std::path::Path::new("/nonexistent/latchkeyd"))
             .expect("bus");
     let _app = driver::Accessible::start(&bus, &display);
-    a11y_run(&bus, &display, "first_run.py", "unreachable");
+    a11y_run(&bus, &display, "first_run.py", &["unreachable"]);
     // The service appears; the app finds it on Try Again, with no vault yet.
     let _daemon = bus.spawn_daemon(&target_bin("latchkeyd")).expect("daemon");
-    a11y_run(&bus, &display, "first_run.py", "create");
+    a11y_run(&bus, &display, "first_run.py", &["create"]);
     // The vault the app created opens with the passphrase typed into it, and only with it.
     let status = cli(&bus, &["status", "--json"]);
     let status: Value = serde_json::from_slice(&status.stdout).expect("status json");
@@ -359,41 +274,6 @@ fn first_run_in_the_app_without_a_terminal() {
     );
 }
 
-/// A third-party app asks for a code: the dialog names the account and who asks; closing it
-/// ("Not Now") refuses this call and remembers nothing, "Always Deny" is remembered.
-#[test]
-fn consent_dialog_names_the_account_and_not_now_is_not_remembered() {
-    let Some(display) = driver::display() else {
-        return;
-    };
-    let (bus, _daemon, id) = seeded(false);
-    let _app = driver::Accessible::start(&bus, &display);
-    let ask = || ask_code(&bus, &id);
-    let refused = |child: std::process::Child, what: &str| {
-        let out = child.wait_with_output().expect("dbus-send output");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            !out.status.success() && err.contains("AccessDenied"),
-            "{what}: {out:?}"
-        );
-    };
-    let first = ask();
-    a11y_run(&bus, &display, "consent.py", "not-now");
-    refused(first, "Not Now refuses this call");
-    let second = ask();
-    a11y_run(&bus, &display, "consent.py", "always-deny");
-    refused(second, "Always Deny refuses it");
-    let started = Instant::now();
-    refused(ask(), "a remembered deny");
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "the third call waited for an answer: the deny was not remembered"
-    );
-    let grants = cli(&bus, &["access", "list", "--json"]);
-    let grants = String::from_utf8_lossy(&grants.stdout);
-    assert_eq!(grants.matches("\"deny\"").count(), 1, "{grants}");
-}
-
 /// The list read through the accessibility tree: names per account, the reveal toggle, codes
 /// and countdowns as words; the revealed code equals oathtool's.
 #[test]
@@ -408,7 +288,7 @@ fn account_rows_read_as_their_accounts() {
     )
     .expect("add the HOTP account");
     let _app = driver::Accessible::start(&bus, &display);
-    let out = a11y_run(&bus, &display, "rows.py", "read");
+    let out = a11y_run(&bus, &display, "rows.py", &["read"]);
     let code = out
         .lines()
         .find_map(|l| l.strip_prefix("CODE "))
@@ -439,7 +319,7 @@ fn preferences_hold_every_service_setting() {
     assert_eq!(setting("lock_on_suspend"), "true");
     {
         let _app = driver::Accessible::start(&bus, &display);
-        a11y_run(&bus, &display, "prefs.py", "weaken");
+        a11y_run(&bus, &display, "prefs.py", &["weaken"]);
         // The app sends the change once the dialog is answered: wait for it (up to 5 s).
         let deadline = Instant::now() + Duration::from_secs(5);
         while setting("lock_on_suspend") != "false" && Instant::now() < deadline {
@@ -453,5 +333,5 @@ fn preferences_hold_every_service_setting() {
     }
     assert!(cli(&bus, &["lock"]).status.success());
     let _app = driver::Accessible::start(&bus, &display);
-    a11y_run(&bus, &display, "prefs.py", "locked");
+    a11y_run(&bus, &display, "prefs.py", &["locked"]);
 }

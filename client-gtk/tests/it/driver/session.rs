@@ -75,17 +75,27 @@ pub fn issuers(s: &Value) -> Vec<String> {
 
 /// TOTP codes (SHA-1, 6 digits, 30 s) for the windows around now, from oathtool.
 pub fn reference_codes(secret: &str) -> Vec<String> {
+    totp_codes(secret, "sha1", 6, 30)
+}
+
+/// TOTP codes of `secret` (base32) for the windows around now, from oathtool: the previous,
+/// current and next one, so a code read at a window's edge still matches.
+pub fn totp_codes(secret: &str, algorithm: &str, digits: u32, period: u64) -> Vec<String> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
         .as_secs();
     let out = Command::new("oathtool")
         .args([
-            "--totp",
+            &format!("--totp={algorithm}"),
             "-b",
+            "-d",
+            &digits.to_string(),
+            "-s",
+            &format!("{period}s"),
             "-w",
             "2",
-            &format!("--now=@{}", now - 30),
+            &format!("--now=@{}", now - period),
             secret,
         ])
         .output()
@@ -104,4 +114,24 @@ pub fn clipboard(display: &str) -> String {
         .output()
         .expect("xclip (apt install xclip)");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A third-party program (dbus-send) asking for account `id`'s code, waiting up to 60 s for the
+/// user's answer.
+pub fn ask_code(bus: &TestBus, id: &str) -> std::process::Child {
+    Command::new("dbus-send")
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .args([
+            "--session",
+            "--print-reply=literal",
+            "--reply-timeout=60000",
+            "--dest=org.latchkey.Latchkey1",
+            "/org/latchkey/Latchkey1",
+            "org.latchkey.Latchkey1.Vault.GetCode",
+            &format!("string:{id}"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dbus-send")
 }
