@@ -40,8 +40,10 @@ TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd g++ bsdutils 
 GTK_PACKAGES=(libgtk-4-dev libadwaita-1-dev gettext)
 # Its tests and screenshots run on a virtual X server (Xvfb), capture the screen (ImageMagick)
 # and read the clipboard with an independent client (xclip); qrencode makes QR test images;
-# the journey tests drive the app through its accessibility tree (AT-SPI, pyatspi).
-GTK_TEST_PACKAGES=(xvfb xauth imagemagick xclip qrencode x11-utils at-spi2-core python3-pyatspi gir1.2-atspi-2.0)
+# the journey tests drive the app through its accessibility tree (AT-SPI, pyatspi); xdotool
+# resizes its window (no window manager runs); appstream and desktop-file-utils validate the
+# metainfo and desktop files.
+GTK_TEST_PACKAGES=(xvfb xauth imagemagick xclip qrencode x11-utils at-spi2-core python3-pyatspi gir1.2-atspi-2.0 xdotool appstream desktop-file-utils)
 
 # For scripts that drive latchkey-gtk (screenshots, GTK bench): installs what they need, builds
 # the three binaries, and re-runs the calling script "$@" inside a throwaway session bus on Xvfb.

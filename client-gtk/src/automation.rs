@@ -7,7 +7,8 @@
 //! only into debug builds and builds with the `test-hooks` feature, and it offers nothing the
 //! user could not do at the keyboard: it never reads a code that is not on screen. Commands: `state`, `action NAME [ID]`, `passphrase TEXT`, `search TEXT`,
 //! `select N`, `respond PATH RESPONSE`, `add-link URI` (paste and Add),
-//! `add-qr FILE` (as picked in the file chooser), `close-others` (other windows),
+//! `add-qr FILE` (as picked in the file chooser), `import-file FILE` (likewise, in the import
+//! window), `close-others` (other windows),
 //! `bench-scroll FRAMES` then `bench-result`, `quit`.
 
 use crate::window::Window;
@@ -108,6 +109,12 @@ fn run(w: &Window, line: &str) -> Value {
             } else {
                 dialog.scan(rest.into());
             }
+            json!({"ok": true})
+        }
+        "import-file" => {
+            let dialog = crate::widgets::ImportDialog::new(w);
+            dialog.present();
+            dialog.load_file(rest.into());
             json!({"ok": true})
         }
         "close-others" => {

@@ -192,10 +192,15 @@ impl AccountRow {
             imp.code_label.set_label(&code);
             crate::a11y::name(&*imp.code_label, &spoken);
         }
-        if a.is_counter_based() && !concealed {
+        // The HOTP hint may wrap on a narrow window rather than widen it; a code never wraps.
+        let hint = a.is_counter_based() && !concealed && a.code().is_empty();
+        if hint {
             imp.code_label.add_css_class("hint");
         } else {
             imp.code_label.remove_css_class("hint");
+        }
+        if imp.code_label.wraps() != hint {
+            imp.code_label.set_wrap(hint);
         }
         if imp.countdown_label.label() != countdown {
             imp.countdown_label.set_label(&countdown);

@@ -42,7 +42,7 @@ def weaken(a):
         fail("Lock Before Suspend is off by default", p)
     press(suspend)
     dialog = window(a, "Weaken a protection?", "the confirmation")
-    label(dialog, "Stop locking the vault automatically", "the question")
+    label(dialog, "Stop locking the vault before suspend?", "the question")
     press(response(dialog, "Keep It"))
     wait(p, "the switch back on", "check box", "Lock Before Suspend", ok=checked)
     press(suspend)

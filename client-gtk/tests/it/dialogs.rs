@@ -1,6 +1,6 @@
 //! Approval and consent requests as the app shows them.
 
-use crate::driver::session::{GITHUB_SECRET, ask_code, cli, reference_codes, seeded};
+use crate::driver::session::{GITHUB_SECRET, PASS, ask_code, cli, reference_codes, seeded};
 use crate::driver::{self, App, a11y_run};
 use std::time::{Duration, Instant};
 
@@ -70,4 +70,55 @@ fn consent_dialog_names_the_account_and_not_now_is_not_remembered() {
     let grants = cli(&bus, &["access", "list", "--json"]);
     let grants = String::from_utf8_lossy(&grants.stdout);
     assert_eq!(grants.matches("\"deny\"").count(), 1, "{grants}");
+}
+
+/// A third-party script asks for a sign-in approval, titling itself "Latchkey security check":
+/// the dialog names the script first, as Latchkey determined it, and shows the title only as the
+/// script's claim, with a countdown and large number targets none of which has the focus. Not
+/// Now hides it without answering (a banner brings it back). Locked, the dialog asks for the
+/// passphrase itself and then sends the pick.
+#[test]
+fn approval_dialog_shows_who_asks_first_and_unlocks_inline() {
+    if driver::display().is_none() {
+        return;
+    }
+    let x = driver::Xvfb::start();
+    let display = x.display().to_string();
+    let (bus, _daemon, _) = seeded(true);
+    let script = bus.root().join("home/requester.py");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/a11y/requester.py"),
+        &script,
+    )
+    .expect("copy the requester");
+    let _app = driver::Accessible::start(&bus, &display);
+    let mut requester = bus
+        .command(std::path::Path::new("/usr/bin/python3"))
+        .arg(&script)
+        .arg("Latchkey security check")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 (python3-dbus)");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(
+        requester.stdout.take().expect("stdout"),
+    ));
+    let number = lines
+        .next()
+        .and_then(Result::ok)
+        .and_then(|l| l.strip_prefix("NUMBER ").map(str::to_string))
+        .expect("the requester prints its number");
+    a11y_run(
+        &bus,
+        &display,
+        "approval.py",
+        &["check", &script.display().to_string()],
+    );
+    assert!(cli(&bus, &["lock"]).status.success());
+    a11y_run(&bus, &display, "approval.py", &["locked", PASS, &number]);
+    let result = lines.next().and_then(Result::ok).unwrap_or_default();
+    let _ = requester.wait();
+    assert_eq!(
+        result, "RESULT approved",
+        "the pick was sent after the unlock"
+    );
 }

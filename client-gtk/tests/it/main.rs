@@ -7,3 +7,4 @@ mod app;
 mod dialogs;
 mod driver;
 mod journey;
+mod looks;

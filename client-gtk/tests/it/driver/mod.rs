@@ -146,7 +146,13 @@ fn a11y_on(bus: &TestBus, display: Option<&str>) -> String {
 impl Accessible {
     /// Starts the app on `bus` and `display`, its accessible tree on the bus's a11y bus.
     pub fn start(bus: &TestBus, display: &str) -> Self {
+        Self::start_with(bus, display, &[])
+    }
+
+    /// Like [`Self::start`], with more environment (a language, say).
+    pub fn start_with(bus: &TestBus, display: &str, env: &[(&str, &str)]) -> Self {
         let mut cmd = bus.command(&target_bin("latchkey-gtk"));
+        cmd.envs(env.iter().copied());
         cmd.env("DISPLAY", display)
             .env("GDK_BACKEND", "x11")
             .env("GTK_A11Y", "atspi")
