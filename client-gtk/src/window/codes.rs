@@ -2,7 +2,7 @@
 
 use super::Window;
 use crate::daemon;
-use crate::i18n::{fill, gettext, ngettext};
+use crate::i18n::{fill, gettext};
 use crate::models::AccountObject;
 use crate::widgets::{AccountDetails, AccountRow, NEXT_CODE_WINDOW};
 use adw::subclass::prelude::*;
@@ -155,22 +155,13 @@ impl Window {
                 };
                 let delay = win.imp().prefs.borrow().clipboard_clear_seconds;
                 crate::clipboard::copy(&win, &code, delay);
-                let label = account.label();
-                let text = if delay > 0 {
-                    fill(
-                        &ngettext(
-                            "Code for {account} copied; cleared from the clipboard in {n} second",
-                            "Code for {account} copied; cleared from the clipboard in {n} seconds",
-                            delay,
-                        ),
-                        &[("account", &label), ("n", &delay.to_string())],
-                    )
-                } else {
-                    fill(
-                        &gettext("Code for {account} copied"),
-                        &[("account", &label)],
-                    )
-                };
+                // Short enough for a toast at 360 px (libadwaita 1.2 cuts a longer one): the
+                // row's heading, itself cut to a few words. How long the clipboard keeps the
+                // code is in Preferences.
+                let text = fill(
+                    &gettext("{account}: code copied"),
+                    &[("account", &short(&account.heading().0))],
+                );
                 win.toast(&text);
                 win.tick();
             }
@@ -194,5 +185,26 @@ impl Window {
                 a.set_revealed(false);
             }
         }
+    }
+}
+
+/// `text` cut to 18 characters, with an ellipsis when it was longer.
+fn short(text: &str) -> String {
+    const MAX: usize = 18;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_headings_are_cut_for_a_toast() {
+        assert_eq!(super::short("GitHub"), "GitHub");
+        assert_eq!(
+            super::short("The Very Long Example Corporation"),
+            "The Very Long Exam…"
+        );
     }
 }

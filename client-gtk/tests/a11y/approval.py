@@ -12,7 +12,10 @@ import time
 
 import pyatspi
 
-from atspi import button, fail, find, gone, label, press, sensitive, text_of, type_into, wait, window
+from atspi import (
+    button, fail, find, gone, label, no_unnamed_labels, press, sensitive, text_of, type_into,
+    wait, window,
+)
 
 TITLE = "Approve Sign-In?"
 
@@ -35,6 +38,7 @@ def numbers(d):
 
 def check(a, script):
     d = window(a, TITLE, "the approval dialog")
+    no_unnamed_labels(d, "the approval dialog")
     label(d, "Asked by", "who asks")
     who = label(d, script, "the script named as who asks")
     ordered(d, "Asked by", "It says (Latchkey cannot check this)")

@@ -258,3 +258,11 @@ def gone(application, name, what=None):
         if time.time() > deadline:
             fail(f"{what or name} did not close", application)
         time.sleep(0.1)
+
+
+def no_unnamed_labels(root, what):
+    """Fails if a label under `root` would be read as "GtkLabel" (an empty label a screen
+    reader names by its class)."""
+    unnamed = find(root, "label", "GtkLabel")
+    if unnamed:
+        fail(f"{what} has {len(unnamed)} label(s) read as 'GtkLabel'", root)

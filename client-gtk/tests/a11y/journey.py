@@ -10,6 +10,8 @@ accessibility tree and the keyboard as a person does; file choosers are answered
   journey.py qr IMAGE ACCOUNT add an account from a QR code image through the file chooser
   journey.py export FILE PASSPHRASE
                               export a Latchkey backup through the save chooser and the prompt
+  journey.py paste COUNT      Import… and Paste Links: the clipboard's otpauth-migration://
+                              links: COUNT to add and one already there in the preview
   journey.py restore FILE PASSPHRASE ACCOUNTS
                               on a fresh profile: "Restore From a Backup…", the prompt, and
                               the accounts list holds ACCOUNTS list items
@@ -29,6 +31,7 @@ from atspi import (
     frames,
     gone,
     label,
+    no_unnamed_labels,
     press,
     sensitive,
     text_of,
@@ -75,6 +78,7 @@ def create(a, passphrase, export, password):
     press(wait(a, "Create Vault", "push button", "Create Vault", ok=sensitive))
     press(wait(a, "the import offer", "push button", "Import From Another App…"))
     dialog = window(a, "Import Accounts")
+    no_unnamed_labels(dialog, "the import window")
     press(wait(dialog, "Choose File…", "push button", "Choose File…"))
     choose_file(a, "Choose an Export", export)
     entry = wait(dialog, "the export's password entry", "password text", "Export password")
@@ -107,7 +111,7 @@ def codes(a):
 
 def copy(a, name):
     press(wait(a, f"{name}'s copy button", "push button", f"Copy the code for {name}"))
-    label(a, f"Code for {name} copied", "the toast naming the account")
+    label(a, f"{name.split(' (')[0]}: code copied", "the toast naming the account")
 
 
 def qr(a, image, name):
@@ -130,7 +134,9 @@ def export(a, file, passphrase):
     label(dialog, "Latchkey backup (encrypted)", "the encrypted format chosen by default")
     press(button(dialog, "Export…"))
     choose_file(a, "Export To", file)
+    no_unnamed_labels(dialog, "the export window")
     p = prompt(a, "Export Accounts", "Vault passphrase")
+    no_unnamed_labels(p, "the passphrase prompt")
     type_into(wait(p, "the passphrase entry", "password text", "Vault passphrase"), passphrase + "x")
     press(button(p, "Export"))
     label(p, "Wrong passphrase", "a wrong passphrase refused in words")
@@ -138,6 +144,20 @@ def export(a, file, passphrase):
     press(button(p, "Export"))
     gone(a, "Export Accounts", "the export windows")
     label(a, "Exported to", "the toast")
+
+
+def paste(a, count):
+    """Import… then Paste Links: the clipboard's otpauth-migration:// links, previewed."""
+    before = len(accounts(a))
+    press(find(a, "push button", "Main menu")[-1])
+    wait(a, "the Import menu item", "menu item", "Import…").queryAction().doAction(0)
+    dialog = window(a, "Import Accounts")
+    press(wait(dialog, "Paste Links", "push button", "Paste Links"))
+    label(dialog, f"{count} accounts will be added", "the preview of the pasted links")
+    label(dialog, "Already in Latchkey", "the link of an account the vault has, skipped")
+    press(button(dialog, f"Import {count} Accounts"))
+    gone(a, "Import Accounts", "the import window")
+    wait_accounts(a, before + int(count))
 
 
 def restore(a, file, passphrase, count):
@@ -152,6 +172,6 @@ def restore(a, file, passphrase, count):
 
 if __name__ == "__main__":
     steps = {"create": create, "codes": codes, "copy": copy, "qr": qr, "export": export,
-             "restore": restore}
+             "paste": paste, "restore": restore}
     steps[sys.argv[1]](app(), *sys.argv[2:])
     print(f"ok: {sys.argv[1]}")

@@ -89,6 +89,13 @@ def sizes(a):
         fail(f"at 360 px the window is {after} px wide after the HOTP hint (was {before})", a)
     if title_width(a) < whole:
         fail(f"at 360 px the title is cut ({title_width(a)} px of {whole})", a)
+    # A copy's toast names the account and is short enough not to be cut at 360 px.
+    long = "The Very Long Example Corporation Intranet (someone.with.a.long.name@example.com)"
+    press(wait(a, "the long account's copy button", "push button", f"Copy the code for {long}"))
+    toast = label(a, ": code copied", "the copy toast")
+    text = text_of(toast)
+    if not text.startswith("The Very Long") or len(text) > 32:
+        fail(f"the toast {text!r} does not name the account in a few words", a)
     print(f"SIZES title {whole} px, window {after} px")
 
 

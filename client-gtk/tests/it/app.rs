@@ -62,7 +62,7 @@ fn gtk_client_end_to_end() {
     app.wait("the copy toast", 10, |s| {
         s["toast"]
             .as_str()
-            .is_some_and(|t| t.starts_with("Code for GitHub (alice) copied"))
+            .is_some_and(|t| t == "GitHub: code copied")
     });
     let copied = clipboard(&display);
     let expected = reference_codes(GITHUB_SECRET);

@@ -123,7 +123,33 @@ fn a_new_user_does_everything_in_the_app_without_a_terminal() {
             0o600,
             "the export is readable by others: {mode:o}"
         );
-        listed(&bus)
+        let exported = listed(&bus);
+
+        // Google Authenticator's transfer links, pasted (the clipboard served by xclip).
+        let links = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../core/tests/data/import/google-migration.txt"),
+        )
+        .expect("the Google fixture");
+        let mut server = Command::new("xclip")
+            .args(["-selection", "clipboard", "-quiet", "-i"])
+            .env("DISPLAY", &display)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("xclip");
+        {
+            use std::io::Write;
+            let mut stdin = server.stdin.take().expect("stdin");
+            stdin.write_all(&links).expect("write the links");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        run(&["paste", "3"]);
+        let _ = server.kill();
+        let _ = server.wait();
+        assert_eq!(listed(&bus).len(), 8);
+        exported
     };
     assert_eq!(first.len(), 5, "{first:?}");
 
