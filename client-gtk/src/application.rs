@@ -8,10 +8,67 @@ use gtk::{gdk, gio, glib};
 /// The application id (also the name of the .desktop file, icon and metainfo).
 pub const APP_ID: &str = "org.latchkey.Latchkey";
 
+mod imp {
+    use super::*;
+    use adw::subclass::prelude::*;
+    use std::cell::RefCell;
+
+    #[derive(Default)]
+    pub struct Application {
+        /// The desktop search objects, exported while the app owns its bus name.
+        pub search: RefCell<Option<crate::search::Registration>>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for Application {
+        const NAME: &'static str = "LatchkeyApplication";
+        type Type = super::Application;
+        type ParentType = adw::Application;
+    }
+
+    impl ObjectImpl for Application {}
+
+    impl ApplicationImpl for Application {
+        // The search objects are exported here, before the name is taken, so a search that
+        // D-Bus activation started the app for finds them.
+        fn dbus_register(
+            &self,
+            connection: &gio::DBusConnection,
+            object_path: &str,
+        ) -> Result<(), glib::Error> {
+            self.parent_dbus_register(connection, object_path)?;
+            let app = self.obj();
+            let registration = crate::search::register(app.upcast_ref(), connection)?;
+            self.search.replace(Some(registration));
+            Ok(())
+        }
+
+        fn dbus_unregister(&self, connection: &gio::DBusConnection, object_path: &str) {
+            if let Some(r) = self.search.take() {
+                r.unregister(connection);
+            }
+            self.parent_dbus_unregister(connection, object_path);
+        }
+    }
+
+    impl GtkApplicationImpl for Application {}
+    impl AdwApplicationImpl for Application {}
+}
+
+glib::wrapper! {
+    /// Latchkey's application: one window, and the desktop's search.
+    pub struct Application(ObjectSubclass<imp::Application>)
+        @extends adw::Application, gtk::Application, gio::Application,
+        @implements gio::ActionGroup, gio::ActionMap;
+}
+
 /// Builds the application; `run` it.
-pub fn build() -> adw::Application {
-    // Unique per session bus: launching it again raises the open window.
-    let app = adw::Application::builder().application_id(APP_ID).build();
+pub fn build() -> Application {
+    // Unique per session bus: launching it again raises the open window. Started by D-Bus
+    // activation (`--gapplication-service`, for a search), it shows no window until asked.
+    let app: Application = glib::Object::builder()
+        .property("application-id", APP_ID)
+        .build();
     app.connect_startup(|app| {
         gtk::Window::set_default_icon_name(APP_ID);
         load_css();
@@ -35,7 +92,7 @@ pub fn build() -> adw::Application {
         about.connect_activate(glib::clone!(
             #[weak]
             app,
-            move |_, _| show_about(&app)
+            move |_, _| show_about(app.upcast_ref())
         ));
         app.add_action(&about);
     });
@@ -44,7 +101,7 @@ pub fn build() -> adw::Application {
             w.present();
             return;
         }
-        let window = Window::new(app);
+        let window = Window::new(app.upcast_ref());
         window.present();
         window.connect_daemon();
         #[cfg(any(debug_assertions, feature = "test-hooks"))]

@@ -8,10 +8,10 @@ use std::time::Duration;
 /// MIME type KDE's and several other clipboard managers read as "do not keep in history".
 const SECRET_HINT: &str = "x-kde-passwordManagerHint";
 
-/// Puts `code` on the clipboard of `widget`'s display; clears it after `clear_after` seconds
-/// (0 = never) if the clipboard still holds this code.
-pub fn copy(widget: &impl IsA<gtk::Widget>, code: &str, clear_after: u32) {
-    let clipboard = widget.as_ref().clipboard();
+/// Puts `code` on the clipboard of `display`; clears it after `clear_after` seconds (0 = never)
+/// if the clipboard still holds this code.
+pub fn copy(display: &gdk::Display, code: &str, clear_after: u32) {
+    let clipboard = display.clipboard();
     let text = gdk::ContentProvider::for_bytes(
         "text/plain;charset=utf-8",
         &glib::Bytes::from(code.as_bytes()),

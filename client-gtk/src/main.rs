@@ -9,6 +9,7 @@ mod daemon;
 mod i18n;
 mod models;
 mod prefs;
+mod search;
 mod widgets;
 mod window;
 
@@ -40,7 +41,16 @@ fn main() -> glib::ExitCode {
     // so docks and the shell match the window to its launcher and icon.
     glib::set_prgname(Some(application::APP_ID));
     glib::set_application_name("Latchkey");
-    // GTK parses its own options; ours are none, so pass only the program name.
+    // The app's only option is GApplication's own --gapplication-service (D-Bus activation, for
+    // the desktop's search); GTK's are not offered.
+    let args: Vec<String> = std::env::args()
+        .take(1)
+        .chain(
+            std::env::args()
+                .skip(1)
+                .filter(|a| a == "--gapplication-service"),
+        )
+        .collect();
     let app = application::build();
-    app.run_with_args(&[String::from("latchkey-gtk")])
+    app.run_with_args(&args)
 }

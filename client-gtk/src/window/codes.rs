@@ -154,7 +154,7 @@ impl Window {
                     account.code()
                 };
                 let delay = win.imp().prefs.borrow().clipboard_clear_seconds;
-                crate::clipboard::copy(&win, &code, delay);
+                crate::clipboard::copy(&WidgetExt::display(&win), &code, delay);
                 // Short enough for a toast at 360 px (libadwaita 1.2 cuts a longer one): the
                 // row's heading, itself cut to a few words. How long the clipboard keeps the
                 // code is in Preferences.

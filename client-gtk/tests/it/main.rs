@@ -8,3 +8,4 @@ mod dialogs;
 mod driver;
 mod journey;
 mod looks;
+mod search;
