@@ -30,7 +30,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         other => other,
     };
     let conn = bus::session().await?;
-    let vault = VaultProxy::new(&conn).await?;
+    // One command, then the process ends: no property cache (it would cost a GetAll and a
+    // signal subscription before the first call).
+    let vault = VaultProxy::builder(&conn)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await?;
     match command {
         Command::Init(p) => commands::vault::init(&vault, p.passphrase_stdin).await,
         Command::Unlock(p) => commands::vault::unlock(&vault, p.passphrase_stdin).await,
