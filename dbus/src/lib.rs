@@ -17,7 +17,8 @@ pub use proxy::{
     AccessProxy, ApprovalsProxy, BackupProxy, RequestProxy, SettingsProxy, VaultProxy,
 };
 pub use types::{
-    AccountExtra, AccountInfo, AccountKind, ActivityEntry, Grant, ImportEntry, ImportReply,
+    AccountExtra, AccountInfo, AccountKind, ActivityEntry, Grant, ImportEntry,
+    ImportInspection, ImportReply,
     RequestDetails,
 };
 
