@@ -34,6 +34,10 @@ pub fn parse(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<Entries, ImportE
     let db = Database::parse(bytes, DatabaseKey::new().with_password(password)).map_err(
         |e| match e {
             keepass::db::DatabaseOpenError::Key(_) => ImportError::BadPassphrase(APP),
+            // A wrong key can also show as bad padding once the body is decrypted.
+            keepass::db::DatabaseOpenError::Cryptography(_) => {
+                ImportError::BadPassphraseOrCorrupted(APP)
+            }
             e => malformed(format!("the database cannot be opened ({e})")),
         },
     )?;

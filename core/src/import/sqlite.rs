@@ -66,6 +66,17 @@ impl Db {
         let fail = |e: rusqlite::Error| {
             ImportError::malformed(app, format!("the database cannot be read ({e})"))
         };
+        if let Some(expected) = declared_size(bytes)
+            && (bytes.len() as u64) < expected
+        {
+            return Err(ImportError::malformed(
+                app,
+                format!(
+                    "the database is truncated ({} of its {expected} bytes); copy it again",
+                    bytes.len()
+                ),
+            ));
+        }
         let mut conn = Connection::open_with_flags(
             ":memory:",
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -171,6 +182,22 @@ impl Db {
         }
         Ok(out)
     }
+}
+
+/// The file size the header declares (page size × page count), when the header vouches for it
+/// (its "version valid for" equals the change counter, as SQLite 3.7+ writes it).
+fn declared_size(bytes: &[u8]) -> Option<u64> {
+    let be32 = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let page = match u16::from_be_bytes([*bytes.get(16)?, *bytes.get(17)?]) {
+        1 => 65_536,
+        n => u64::from(n),
+    };
+    let pages = u64::from(be32(28)?);
+    (be32(24)? == be32(92)? && pages > 0).then_some(page * pages)
 }
 
 /// Which app's database this is, by its tables and columns.

@@ -241,3 +241,349 @@ fn unknown_files_say_what_they_look_like() {
     assert!(what(&[0x7f, b'E', b'L', b'F', 0, 0, 0, 0]).contains("binary"));
     assert!(what(b"name,password\nx,y\n").contains("text"));
 }
+
+#[test]
+fn databases_from_rooted_phones() {
+    let ms = fixture!("apps/microsoft-authenticator.db");
+    let parsed = parse(ms, Format::Auto, None).expect("parses");
+    assert_eq!(parsed.format, Format::Microsoft);
+    assert_eq!(
+        parsed.notes.len(),
+        2,
+        "work account and push-only account noted"
+    );
+    assert_eq!(
+        rows(ms, None, Format::Microsoft),
+        sorted(&[
+            DENO,
+            // Microsoft Authenticator shows only 6-digit 30-second SHA-1 codes for others.
+            "Boeing|Sophia|totp 30|Sha1|6|JRZCL47CMXVOQMNPZR2F7J4RGI",
+            // Personal Microsoft accounts: base64 secrets, 8 digits.
+            "Microsoft|mason@outlook.example|totp 30|Sha1|8|OBSXE43PNZQWYIDBMNRW65LOOQQHGZLDOJSXIIBRGIZTI",
+        ])
+    );
+    assert_eq!(
+        rows(
+            fixture!("apps/google-authenticator.db"),
+            None,
+            Format::Google
+        ),
+        sorted(&[
+            DENO,
+            ISSUU,
+            "WWE|Mason|hotp 10300|Sha1|6|5VAML3X35THCEBVRLV24CGBKOY",
+            "|mason@example.com|totp 30|Sha1|6|7ELGJSGXNCCTV3O6LKJWYFV2RA",
+        ])
+    );
+    // Stratum's database is in WAL mode, as on the phone.
+    let db3 = fixture!("apps/stratum-internal.db3");
+    assert_eq!(&db3[18..20], &[2, 2]);
+    assert_eq!(rows(db3, None, Format::Stratum), sorted(&ALL_SEVEN));
+}
+
+#[test]
+fn encrypted_backups_with_their_passphrases() {
+    let all = sorted(&ALL_SEVEN);
+    for name in ["stratum-encrypted.bin", "stratum-encrypted-legacy.bin"] {
+        let bytes = std::fs::read(format!(
+            "{}/tests/data/import/apps/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture");
+        assert_eq!(rows(&bytes, Some(b"test"), Format::Stratum), all, "{name}");
+    }
+    assert_eq!(
+        rows(
+            fixture!("apps/ente-encrypted.json"),
+            Some(b"test"),
+            Format::Ente
+        ),
+        all
+    );
+    assert_eq!(
+        rows(
+            fixture!("apps/freeotp-backup.xml"),
+            Some(b"test"),
+            Format::FreeOtp
+        ),
+        sorted(&[DENO, SPDX, WWE])
+    );
+    assert_eq!(
+        rows(
+            fixture!("apps/authenticator-plus.zip"),
+            Some(b"testtesttest"),
+            Format::AuthenticatorPlus
+        ),
+        sorted(&[DENO, SPDX, ISSUU])
+    );
+    // No password set in the app: its default opens the backup, no passphrase asked.
+    assert_eq!(
+        rows(
+            fixture!("apps/totp-authenticator-default.bin"),
+            None,
+            Format::TotpAuthenticator
+        ),
+        sorted(&[
+            "Deno|mason|totp 30|Sha1|6|4SJHB4GSD43FZBAI7C2HLRJGPQ",
+            "SPDX|james|totp 20|Sha1|7|5OM4WOOGPLQEF6UGN3CPEOOLWU",
+        ])
+    );
+}
+
+#[test]
+fn keepass_databases_entries_with_an_otp() {
+    // KDBX 4 (Argon2d), written by pykeepass and read by KeePassXC when it was made.
+    assert_eq!(
+        rows(
+            fixture!("apps/keepass-kdbx4.kdbx"),
+            Some(b"test"),
+            Format::Kdbx
+        ),
+        sorted(&[
+            DENO,
+            SPDX,
+            "Old Bank|carol|totp 30|Sha1|8|7ELGJSGXNCCTV3O6LKJWYFV2RA",
+            WWE
+        ])
+    );
+    // KDBX 3.1 (AES-KDF), written by KeePassXC itself.
+    let kdbx = fixture!("apps/keepassxc-kdbx3.kdbx");
+    let parsed = parse(kdbx, Format::Auto, Some(b"test")).expect("opens");
+    assert_eq!(parsed.notes.len(), 1, "{:?}", parsed.notes);
+    assert!(parsed.notes[0].starts_with("1 KeePass entry without"));
+    assert_eq!(
+        rows(kdbx, Some(b"test"), Format::Kdbx),
+        sorted(&[
+            DENO,
+            SPDX,
+            // KeePassXC's older TOTP Seed and TOTP Settings fields.
+            "Old Bank|carol|totp 30|Sha1|8|7ELGJSGXNCCTV3O6LKJWYFV2RA",
+            "Steam|Sophia|steam|Sha1|5|JRZCL47CMXVOQMNPZR2F7J4RGI",
+            // In a subgroup; its copy in the recycle bin is not imported.
+            WWE,
+        ])
+    );
+}
+
+/// Every encrypted format: no passphrase asks for one, a wrong one is its own error naming the
+/// app, and nothing is returned.
+#[test]
+fn wrong_and_missing_passphrases_are_named() {
+    let cases: [(&[u8], &str, bool); 8] = [
+        (fixture!("apps/stratum-encrypted.bin"), "Stratum", false),
+        (
+            fixture!("apps/stratum-encrypted-legacy.bin"),
+            "Stratum",
+            false,
+        ),
+        (fixture!("apps/ente-encrypted.json"), "Ente Auth", false),
+        (fixture!("apps/freeotp-backup.xml"), "FreeOTP", true),
+        (
+            fixture!("apps/authenticator-plus.zip"),
+            "Authenticator Plus",
+            true,
+        ),
+        (fixture!("apps/keepassxc-kdbx3.kdbx"), "KeePass", false),
+        (fixture!("aegis-repo/authy_encrypted.xml"), "Authy", false),
+        (
+            fixture!("aegis-repo/totp_authenticator.bin"),
+            "TOTP Authenticator",
+            false,
+        ),
+    ];
+    for (bytes, app, certain) in cases {
+        assert_eq!(
+            parse(bytes, Format::Auto, None).unwrap_err(),
+            ImportError::PassphraseRequired(app)
+        );
+        assert!(
+            inspect(bytes, Format::Auto).expect("inspects").encrypted,
+            "{app}"
+        );
+        let wrong = parse(bytes, Format::Auto, Some(b"not the passphrase")).unwrap_err();
+        if certain {
+            assert_eq!(wrong, ImportError::BadPassphrase(app));
+        } else {
+            assert!(
+                matches!(wrong, ImportError::BadPassphrase(a) | ImportError::BadPassphraseOrCorrupted(a) if a == app),
+                "{app}: {wrong:?}"
+            );
+        }
+        assert!(wrong.to_string().contains(app), "{wrong}");
+    }
+}
+
+/// A file, the format to name, and its passphrase.
+type Case = (&'static [u8], Format, Option<&'static [u8]>);
+
+/// Truncated or damaged files of every new format: a named error with the app's name (or, when
+/// the damage hides what the file is, one saying what it looks like), never a panic or an
+/// import.
+#[test]
+fn truncated_and_damaged_files_are_named_errors() {
+    let cases: [Case; 17] = [
+        (
+            fixture!("apps/microsoft-authenticator.db"),
+            Format::Microsoft,
+            None,
+        ),
+        (
+            fixture!("apps/google-authenticator.db"),
+            Format::Google,
+            None,
+        ),
+        (fixture!("apps/stratum-internal.db3"), Format::Stratum, None),
+        (
+            fixture!("apps/stratum-encrypted.bin"),
+            Format::Stratum,
+            Some(b"test"),
+        ),
+        (
+            fixture!("apps/stratum-encrypted-legacy.bin"),
+            Format::Stratum,
+            Some(b"test"),
+        ),
+        (
+            fixture!("apps/ente-encrypted.json"),
+            Format::Ente,
+            Some(b"test"),
+        ),
+        (
+            fixture!("apps/freeotp-backup.xml"),
+            Format::FreeOtp,
+            Some(b"test"),
+        ),
+        (
+            fixture!("apps/authenticator-plus.zip"),
+            Format::AuthenticatorPlus,
+            Some(b"testtesttest"),
+        ),
+        (
+            fixture!("apps/keepass-kdbx4.kdbx"),
+            Format::Kdbx,
+            Some(b"test"),
+        ),
+        (
+            fixture!("apps/totp-authenticator-default.bin"),
+            Format::TotpAuthenticator,
+            None,
+        ),
+        (fixture!("aegis-repo/authy_plain.xml"), Format::Authy, None),
+        (
+            fixture!("aegis-repo/battle_net_authenticator.xml"),
+            Format::BattleNet,
+            None,
+        ),
+        (fixture!("aegis-repo/freeotp.xml"), Format::FreeOtp, None),
+        (
+            fixture!("aegis-repo/stratum_plain.json"),
+            Format::Stratum,
+            None,
+        ),
+        (fixture!("aegis-repo/steam.json"), Format::Steam, None),
+        (fixture!("aegis-repo/duo.json"), Format::Duo, None),
+        (
+            fixture!("aegis-repo/proton_authenticator.json"),
+            Format::Proton,
+            None,
+        ),
+    ];
+    for (bytes, format, pass) in cases {
+        let app = format.app();
+        for cut in [bytes.len() / 2, bytes.len() - 7] {
+            let err = parse(&bytes[..cut], format, pass)
+                .err()
+                .unwrap_or_else(|| panic!("{app} cut at {cut} was read"));
+            assert!(err.to_string().contains(app), "{app} cut at {cut}: {err}");
+            // Detection of the same bytes names a format or says it cannot.
+            if let Err(e) = parse(&bytes[..cut], Format::Auto, pass) {
+                assert!(!e.to_string().is_empty());
+            }
+        }
+        // One flipped byte near the end: an error, or entries that fail alone; never a panic.
+        let mut flipped = bytes.to_vec();
+        let at = flipped.len() - 20;
+        flipped[at] ^= 0x55;
+        if let Ok(parsed) = parse(&flipped, format, pass) {
+            assert!(parsed.entries.len() <= 7, "{app}");
+        }
+    }
+}
+
+/// Files that set their own key derivation cost are refused before it runs when it is hostile.
+#[test]
+fn hostile_key_derivation_costs_are_refused_before_running() {
+    let started = std::time::Instant::now();
+    let kdf = |e: ImportError, app: &str| {
+        assert!(
+            matches!(&e, ImportError::KdfParams { format, .. } if *format == app),
+            "{app}: {e:?}"
+        );
+    };
+    // Ente: 64 GiB of Argon2 memory.
+    let mut ente: serde_json::Value =
+        serde_json::from_slice(fixture!("apps/ente-encrypted.json")).expect("json");
+    ente["kdfParams"]["memLimit"] = (64u64 << 30).into();
+    let bytes = serde_json::to_vec(&ente).expect("json");
+    kdf(
+        parse(&bytes, Format::Auto, Some(b"test")).unwrap_err(),
+        "Ente Auth",
+    );
+    // FreeOTP: a billion PBKDF2 rounds.
+    let backup = fixture!("apps/freeotp-backup.xml");
+    let mut hostile = replace(
+        backup,
+        b"\"mIterations\": 100000",
+        b"\"mIterations\": 999999999",
+    );
+    // The serialized string's length (two bytes before it) grows by the three digits added.
+    let json = hostile
+        .windows(13)
+        .position(|w| w == b"{\"mAlgorithm\"")
+        .expect("masterKey");
+    let len = u16::from_be_bytes([hostile[json - 2], hostile[json - 1]]) + 3;
+    hostile[json - 2..json].copy_from_slice(&len.to_be_bytes());
+    kdf(
+        parse(&hostile, Format::Auto, Some(b"test")).unwrap_err(),
+        "FreeOTP",
+    );
+    // KeePass 3.1: AES-KDF rounds (header field 6, eight bytes).
+    let kdbx3 = fixture!("apps/keepassxc-kdbx3.kdbx");
+    let at = kdbx3
+        .windows(3)
+        .position(|w| w == [6, 8, 0])
+        .expect("transform rounds")
+        + 3;
+    let mut hostile = kdbx3.to_vec();
+    hostile[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+    kdf(
+        parse(&hostile, Format::Auto, Some(b"test")).unwrap_err(),
+        "KeePass",
+    );
+    // KeePass 4: Argon2 memory and passes in the header's KDF parameters.
+    let kdbx = fixture!("apps/keepass-kdbx4.kdbx");
+    for key in [b'M', b'I'] {
+        let needle = [1, 0, 0, 0, key, 8, 0, 0, 0];
+        let at = kdbx
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .expect("KDF parameter")
+            + needle.len();
+        let mut hostile = kdbx.to_vec();
+        hostile[at..at + 8].copy_from_slice(&(1u64 << 40).to_le_bytes());
+        kdf(
+            parse(&hostile, Format::Auto, Some(b"test")).unwrap_err(),
+            "KeePass",
+        );
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
+
+/// `haystack` with the first `from` replaced by `to` (same-length or not).
+fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let at = haystack
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("present");
+    [&haystack[..at], to, &haystack[at + from.len()..]].concat()
+}
