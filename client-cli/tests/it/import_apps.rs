@@ -448,3 +448,32 @@ fn google_transfer_codes_carry_accounts_to_another_vault() {
     assert!(stderr.contains("Steam:dave"), "{stderr}");
     assert!(stderr.contains("--format qr"), "{stderr}");
 }
+
+/// GNOME Authenticator's and OTPClient's exports (Aegis, andOTP, URI formats with their own
+/// quirks), through the CLI.
+#[test]
+fn linux_desktop_authenticators_exports() {
+    const FOUR_DESKTOP: &[&str] = &[DENO, SPDX, AIR_CANADA, BOEING];
+    const THREE_DESKTOP: &[&str] = &[DENO, SPDX, AIR_CANADA];
+    const OTPCLIENT: &[&str] = &[
+        DENO,
+        SPDX,
+        AIR_CANADA,
+        BOEING,
+        "|nobody@example.com|totp 50|SHA512|8|7ELGJSGXNCCTV3O6LKJWYFV2RA",
+    ];
+    for c in [
+        case("desktop/gnome-authenticator-aegis.json", FOUR_DESKTOP),
+        encrypted(
+            "desktop/gnome-authenticator-aegis-encrypted.json",
+            "test",
+            FOUR_DESKTOP,
+        ),
+        case("desktop/gnome-authenticator-andotp.json", THREE_DESKTOP),
+        case("desktop/gnome-authenticator-uris.txt", THREE_DESKTOP),
+        case("desktop/otpclient-aegis.json", OTPCLIENT),
+        encrypted("desktop/otpclient-aegis-encrypted.json", "test", OTPCLIENT),
+    ] {
+        check(&c);
+    }
+}

@@ -587,3 +587,69 @@ fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
         .expect("present");
     [&haystack[..at], to, &haystack[at + from.len()..]].concat()
 }
+
+/// GNOME Authenticator and OTPClient write Aegis, andOTP and URI formats with their own
+/// quirks (make_fixtures_desktop.py follows their export code): all read as the apps meant.
+#[test]
+fn linux_desktop_authenticators_exports() {
+    let air_canada = "Air Canada|Benjamin|hotp 50|Sha256|7|KUVJJOM753IHTNDSZVCNKL7GII";
+    let four = sorted(&[DENO, SPDX, air_canada, BOEING]);
+    assert_eq!(
+        rows(
+            fixture!("desktop/gnome-authenticator-aegis.json"),
+            None,
+            Format::Aegis
+        ),
+        four
+    );
+    assert_eq!(
+        rows(
+            fixture!("desktop/gnome-authenticator-aegis-encrypted.json"),
+            Some(b"test"),
+            Format::Aegis
+        ),
+        four
+    );
+    let three = sorted(&[DENO, SPDX, air_canada]);
+    assert_eq!(
+        rows(
+            fixture!("desktop/gnome-authenticator-andotp.json"),
+            None,
+            Format::AndOtp
+        ),
+        three
+    );
+    assert_eq!(
+        rows(
+            fixture!("desktop/gnome-authenticator-uris.txt"),
+            None,
+            Format::Uris
+        ),
+        three
+    );
+    // OTPClient writes a null issuer for an account without one, and encrypts with the
+    // derived key itself as the master key.
+    let five = sorted(&[
+        DENO,
+        SPDX,
+        air_canada,
+        BOEING,
+        "|nobody@example.com|totp 50|Sha512|8|7ELGJSGXNCCTV3O6LKJWYFV2RA",
+    ]);
+    assert_eq!(
+        rows(
+            fixture!("desktop/otpclient-aegis.json"),
+            None,
+            Format::Aegis
+        ),
+        five
+    );
+    assert_eq!(
+        rows(
+            fixture!("desktop/otpclient-aegis-encrypted.json"),
+            Some(b"test"),
+            Format::Aegis
+        ),
+        five
+    );
+}
