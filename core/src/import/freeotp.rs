@@ -77,10 +77,6 @@ pub fn parse(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<Entries, ImportE
     if bytes.starts_with(&super::detect::JAVA_MAGIC) {
         return backup(bytes, passphrase);
     }
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
-        // FreeOTP+'s JSON export, named as FreeOTP.
-        return super::freeotp_plus::parse(bytes);
-    }
     let prefs = super::prefs::strings(bytes, APP)?;
     let order: Vec<String> = prefs
         .get("tokenOrder")

@@ -200,6 +200,8 @@ pub fn parse(
         Format::Bitwarden => bitwarden::parse(bytes)?,
         Format::Duo => duo::parse(bytes)?,
         Format::Ente => ente::parse(bytes, passphrase)?,
+        // FreeOTP+'s JSON export named as FreeOTP (the apps share a name and a token format).
+        Format::FreeOtp if starts_json(bytes) => freeotp_plus::parse(bytes)?,
         Format::FreeOtp => freeotp::parse(bytes, passphrase)?,
         Format::FreeOtpPlus => freeotp_plus::parse(bytes)?,
         Format::Google if bytes.starts_with(sqlite::MAGIC) => google_db::parse(bytes)?,
@@ -230,6 +232,11 @@ fn text<'a>(bytes: &'a [u8], format: &'static str) -> Result<&'a str, ImportErro
     std::str::from_utf8(bytes).map_err(|e| {
         ImportError::malformed(format, format!("not UTF-8 text (byte {})", e.valid_up_to()))
     })
+}
+
+/// Whether the first non-blank byte opens a JSON object.
+fn starts_json(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// Case-insensitive ASCII prefix test.
