@@ -653,3 +653,33 @@ fn linux_desktop_authenticators_exports() {
         five
     );
 }
+
+/// Authy's own tokens (`com.authy.storage.tokens.authy.xml`): a hex seed, 7 digits every 10
+/// seconds, named by the service; codes as oathtool computes them.
+#[test]
+fn authy_native_tokens() {
+    let xml = "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n    \
+        <string name=\"com.authy.storage.tokens.authy.key\">[{&quot;accountType&quot;:&quot;authy&quot;,\
+        &quot;digits&quot;:7,&quot;name&quot;:&quot;Twitch&quot;,\
+        &quot;secretSeed&quot;:&quot;3132333435363738393031323334353637383930&quot;}]</string>\n</map>\n";
+    let parsed = parse(xml.as_bytes(), Format::Auto, None).expect("parses");
+    assert_eq!(parsed.format, Format::Authy);
+    let token = parsed.entries[0].as_ref().expect("ok");
+    assert_eq!(
+        (token.issuer.as_str(), token.account.as_str()),
+        ("Twitch", "")
+    );
+    assert_eq!(token.params.kind, crate::otp::Kind::Totp { period: 10 });
+    let code = token.params.time_code(1_111_111_109).expect("code");
+    let reference = super::tests::oathtool(&[
+        "--totp",
+        "-d",
+        "7",
+        "-s",
+        "10s",
+        "--now",
+        "@1111111109",
+        "3132333435363738393031323334353637383930",
+    ]);
+    assert_eq!(code.code.to_string(), reference);
+}
