@@ -22,7 +22,8 @@
 //! - Text: a first line (not blank, not a `#` comment) starting `otpauth-migration:` is Google
 //!   Authenticator; `otpauth:` a URI list, or Ente Auth's export when a URI has Ente's
 //!   `codeDisplay` parameter; a CSV header with `login_totp` is Bitwarden; text that is only
-//!   base64 of whole AES blocks is TOTP Authenticator's backup.
+//!   base64 of whole AES blocks is TOTP Authenticator's backup (an encrypted SDA maFile looks
+//!   the same; no signature tells them apart).
 //! - Binary data is an encrypted andOTP backup only when it has andOTP's shape: at least 44
 //!   bytes, starting with a big-endian PBKDF2 round count from 1,000 to 100,000,000 (andOTP
 //!   writes 140,000–160,000). Anything else is refused as unknown: random data passes that test
