@@ -70,8 +70,8 @@ impl From<Error> for CliError {
             (Error::NotInitialized(_), _) => {
                 format!("{}: create one with `latchkey init`", e.message())
             }
-            (Error::InvalidArgument(m), _) if m.starts_with("cannot tell the file's format") => {
-                format!("{m} (--format)")
+            (Error::UnknownFormat(m), _) => {
+                format!("{m} with --format NAME (latchkey import --help lists the names)")
             }
             _ => e.message(),
         };

@@ -33,6 +33,9 @@ pub enum Error {
     Keyring(String),
     /// The data to import is encrypted and no passphrase was given; ask for one and retry.
     PassphraseRequired(String),
+    /// The data to import is no export Latchkey recognises; the message says what the file
+    /// looks like and lists the apps it reads. Offer to name the format.
+    UnknownFormat(String),
     /// A remote server (privacyIDEA) could not be reached or refused the request.
     Network(String),
     /// The account is already in the vault (same issuer, name and secret); nothing was added.
@@ -65,6 +68,7 @@ impl Error {
             | Error::Expired(m)
             | Error::Keyring(m)
             | Error::PassphraseRequired(m)
+            | Error::UnknownFormat(m)
             | Error::Network(m)
             | Error::AlreadyExists(m)
             | Error::AddLimitReached(m)

@@ -17,8 +17,8 @@ pub use proxy::{
     AccessProxy, ApprovalsProxy, BackupProxy, RequestProxy, SettingsProxy, VaultProxy,
 };
 pub use types::{
-    AccountExtra, AccountInfo, AccountKind, ActivityEntry, Grant, ImportEntry, ImportReply,
-    RequestDetails,
+    AccountExtra, AccountInfo, AccountKind, ActivityEntry, Grant, ImportEntry, ImportInspection,
+    ImportReply, RequestDetails,
 };
 
 /// Well-known bus name the daemon owns.

@@ -244,6 +244,18 @@ impl ActivityEntry {
     }
 }
 
+/// What `InspectImport` learnt of a file before any passphrase (an `a{sv}` on the wire).
+#[derive(Debug, Clone, Default, PartialEq, SerializeDict, DeserializeDict, Type)]
+#[zvariant(signature = "a{sv}")]
+pub struct ImportInspection {
+    /// The format's name, as `Import` takes it (`stratum`, `microsoft`, …).
+    pub format: String,
+    /// The app that wrote the file, for people ("Stratum", "Microsoft Authenticator", …).
+    pub app: String,
+    /// Whether `Import` needs a passphrase for it.
+    pub encrypted: bool,
+}
+
 /// `Import`'s reply: the entries added, skipped as duplicates and refused (if any was refused,
 /// nothing was added), and notes about what the format could not carry over.
 pub type ImportReply = (

@@ -1,4 +1,4 @@
-//! Aegis JSON (plain; encrypted files stop at PassphraseRequired, scrypt is not fuzzed).
+//! Aegis JSON, plain (no passphrase: scrypt costs stay out of the loop).
 #![no_main]
 
 use latchkey_core::import::{Format, parse};

@@ -1,4 +1,4 @@
-//! Bitwarden JSON.
+//! Bitwarden JSON and CSV.
 #![no_main]
 
 use latchkey_core::import::{Format, parse};

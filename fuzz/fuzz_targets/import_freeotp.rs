@@ -1,4 +1,4 @@
-//! FreeOTP+ JSON.
+//! FreeOTP token XML and the FreeOTP 2 Java-serialized backup (no passphrase).
 #![no_main]
 
 use latchkey_core::import::{Format, parse};

@@ -1,4 +1,4 @@
-//! Google Authenticator otpauth-migration:// lists.
+//! Google Authenticator: migration URIs and its SQLite database.
 #![no_main]
 
 use latchkey_core::import::{Format, parse};

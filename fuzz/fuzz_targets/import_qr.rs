@@ -1,4 +1,4 @@
-//! QR code images (PNG, JPEG), size limits included.
+//! QR code images (PNG, JPEG).
 #![no_main]
 
 use latchkey_core::import::{Format, parse};

@@ -1,4 +1,4 @@
-//! Lists of otpauth:// URIs.
+//! otpauth:// URI lists.
 #![no_main]
 
 use latchkey_core::import::{Format, parse};

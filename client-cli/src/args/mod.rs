@@ -49,12 +49,14 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Change an account's issuer or account name.
     Rename(RenameArgs),
-    /// Import accounts from Aegis, 2FAS, andOTP, FreeOTP+ or Bitwarden exports, QR code images,
-    /// Google Authenticator otpauth-migration:// URIs or lists of otpauth:// URIs (FILE, "-" for
-    /// stdin, or the URI itself); all or nothing.
+    /// Import accounts from another authenticator's export, database or backup (Aegis, 2FAS,
+    /// andOTP, Authy, Bitwarden, Ente Auth, FreeOTP, Google Authenticator, KeePass, Microsoft
+    /// Authenticator, Stratum, … see --format), QR code images or otpauth:// URIs (FILE, "-" for
+    /// stdin, or the URI itself); the format is recognised by content; all or nothing.
     Import(ImportArgs),
     /// Export every account (asks for the vault passphrase again). Encrypted: latchkey (backup
-    /// format), aegis (JSON Aegis imports). In the clear, only with --plaintext: aegis, uris, qr.
+    /// format), aegis (JSON Aegis imports). In the clear, only with --plaintext: aegis, uris, qr,
+    /// google (Google Authenticator transfer codes), google-uris.
     Export(ExportArgs),
     /// Encrypted automatic backups: list, now, restore FILE.
     #[command(subcommand)]

@@ -3,17 +3,46 @@
 use super::JsonOpt;
 use clap::{Args, Subcommand, ValueEnum};
 
-/// Export formats `import` understands by name (auto detects every one of them).
+/// Export formats `import` understands by name (auto detects every one of them by content).
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ImportFormat {
     Auto,
     Aegis,
-    Google,
     #[value(name = "2fas")]
     TwoFas,
     Andotp,
-    Freeotp,
+    /// Authenticator Plus's encrypted export (a ZIP).
+    AuthenticatorPlus,
+    /// Authy's token preferences (from a rooted phone).
+    Authy,
+    /// Battle.net Authenticator's preferences (from a rooted phone).
+    Battlenet,
+    /// Bitwarden's JSON or CSV export.
     Bitwarden,
+    /// Duo Mobile's accounts.json (from a rooted phone).
+    Duo,
+    /// Ente Auth's plain or encrypted export.
+    Ente,
+    /// FreeOTP's tokens.xml (also FreeOTP+'s) or FreeOTP 2's encrypted backup.
+    Freeotp,
+    /// FreeOTP+'s JSON export.
+    FreeotpPlus,
+    /// Google Authenticator: otpauth-migration:// URIs or the app's database.
+    Google,
+    /// A KeePass or KeePassXC database (KDBX 3.1 or 4).
+    Kdbx,
+    /// Microsoft Authenticator's database (from a rooted phone or a device backup).
+    Microsoft,
+    /// Proton Authenticator's JSON export.
+    Proton,
+    /// A Steam Desktop Authenticator maFile.
+    Steam,
+    /// Stratum (Authenticator Pro): backup, encrypted backup or database.
+    Stratum,
+    /// TOTP Authenticator's backup or preferences.
+    TotpAuthenticator,
+    /// WinAuth's text export.
+    Winauth,
     /// A PNG or JPEG image of one or more QR codes.
     Qr,
     Uris,
@@ -29,7 +58,8 @@ pub struct ImportArgs {
     /// The export's format (auto: detect it).
     #[arg(long, value_enum, default_value = "auto")]
     pub format: ImportFormat,
-    /// Read the passphrase of an encrypted export as one line from stdin instead of the terminal.
+    /// Read the passphrase of an encrypted export as one line from stdin instead of the terminal
+    /// (read only when the export turns out to be encrypted).
     #[arg(long)]
     pub passphrase_stdin: bool,
     /// Report what would be imported without adding anything.
@@ -51,6 +81,11 @@ pub enum ExportFormat {
     Uris,
     /// QR codes: a PNG with --output or when redirected, text on a terminal (needs --plaintext).
     Qr,
+    /// Google Authenticator's transfer QR codes (up to 10 accounts each), which Google
+    /// Authenticator and most phone apps import: PNG or terminal text like qr (needs --plaintext).
+    Google,
+    /// The transfer codes' otpauth-migration:// URIs, one per line (needs --plaintext).
+    GoogleUris,
 }
 
 /// `latchkey export`.

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 /// Exports every account as `a` asks.
 pub async fn export(conn: &zbus::Connection, a: ExportArgs) -> Result<(), CliError> {
-    let plaintext_format = matches!(a.format, ExportFormat::Uris | ExportFormat::Qr);
+    let plaintext_format = !matches!(a.format, ExportFormat::Latchkey | ExportFormat::Aegis);
     if a.format == ExportFormat::Latchkey && a.plaintext {
         return Err(CliError::new(
             USAGE,
@@ -31,8 +31,11 @@ pub async fn export(conn: &zbus::Connection, a: ExportArgs) -> Result<(), CliErr
         ExportFormat::Uris => "uris",
         ExportFormat::Qr if a.output.is_none() && stdout_tty => "qr-text",
         ExportFormat::Qr => "qr",
+        ExportFormat::Google if a.output.is_none() && stdout_tty => "google-text",
+        ExportFormat::Google => "google",
+        ExportFormat::GoogleUris => "google-uris",
     };
-    if a.output.is_none() && stdout_tty && matches!(format, "latchkey" | "qr") {
+    if a.output.is_none() && stdout_tty && matches!(format, "latchkey" | "qr" | "google") {
         return Err(CliError::new(
             USAGE,
             "this format is binary: write it with --output FILE or redirect stdout",

@@ -21,22 +21,22 @@ pub async fn import(vault: &VaultProxy<'_>, a: ImportArgs) -> Result<(), CliErro
     }
     let data = read_source(&a.source)?;
     let format = format_name(a.format);
-    let (added, skipped, failed, notes) = if a.passphrase_stdin {
-        let passphrase = Source::new(true).read("")?;
-        vault.import(&data, format, &passphrase, a.dry_run).await?
-    } else {
-        // Plain exports need no passphrase; the daemon says when one is needed (and for what).
-        match vault.import(&data, format, "", a.dry_run).await {
-            Err(e) => match Error::from(e) {
-                Error::PassphraseRequired(why) => {
+    // The daemon recognises the file first: a passphrase is asked (or read from stdin) only when
+    // the export turns out to be encrypted, and the request names the app.
+    let (added, skipped, failed, notes) = match vault.import(&data, &format, "", a.dry_run).await {
+        Err(e) => match Error::from(e) {
+            Error::PassphraseRequired(why) => {
+                let passphrase = if a.passphrase_stdin {
+                    Source::new(true).read("")?
+                } else {
                     eprintln!("{why}.");
-                    let passphrase = Source::Terminal.read("Passphrase of the export: ")?;
-                    vault.import(&data, format, &passphrase, a.dry_run).await?
-                }
-                other => return Err(other.into()),
-            },
-            Ok(reply) => reply,
-        }
+                    Source::Terminal.read("Passphrase of the export: ")?
+                };
+                vault.import(&data, &format, &passphrase, a.dry_run).await?
+            }
+            other => return Err(other.into()),
+        },
+        Ok(reply) => reply,
     };
     if a.json {
         print_json(&serde_json::json!({
@@ -90,19 +90,11 @@ fn read_source(source: &str) -> Result<Zeroizing<Vec<u8>>, CliError> {
     Ok(data)
 }
 
-fn format_name(f: ImportFormat) -> &'static str {
-    match f {
-        ImportFormat::Auto => "auto",
-        ImportFormat::Aegis => "aegis",
-        ImportFormat::Google => "google",
-        ImportFormat::TwoFas => "2fas",
-        ImportFormat::Andotp => "andotp",
-        ImportFormat::Freeotp => "freeotp",
-        ImportFormat::Bitwarden => "bitwarden",
-        ImportFormat::Uris => "uris",
-        ImportFormat::Qr => "qr",
-        ImportFormat::Latchkey => "latchkey",
-    }
+fn format_name(f: ImportFormat) -> String {
+    use clap::ValueEnum;
+    f.to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_else(|| "auto".into())
 }
 
 fn json(e: &ImportEntry) -> serde_json::Value {

@@ -125,17 +125,7 @@ fn export_writes_private_files_and_imports_back() {
     assert!(err.contains("--plaintext"), "{err}");
     let (_, err) = env.fails(&["export", "--format", "uris", "--plaintext"], 2);
     assert!(err.contains("--yes"), "{err}");
-    let uris = env.ok(
-        &[
-            "export",
-            "--format",
-            "uris",
-            "--plaintext",
-            "--yes",
-            "--passphrase-stdin",
-        ],
-        Some(PASS),
-    );
+    let uris = env.export_plain("uris", PASS, None);
     assert_eq!(uris.lines().count(), 2);
     assert!(uris.contains("secret=JBSWY3DPEHPK3PXP"), "{uris}");
 

@@ -63,12 +63,17 @@ fn encrypted_exports_need_the_right_passphrase_and_add_nothing_otherwise() {
         Some(PASS),
     );
     assert!(text.contains("Added 4 account(s)"), "{text}");
-    // The same four accounts in every other format: all duplicates.
-    for name in ["andotp-encrypted-old.json.aes", "andotp-encrypted.json.aes"] {
-        let out = env.ok(
-            &["import", &fixture(name), "--passphrase-stdin", "--json"],
-            Some(PASS),
-        );
+    // The same four accounts in every other format: all duplicates. andOTP's first encrypted
+    // format has no header, so it is read when named.
+    for args in [
+        vec!["--format", "andotp", "andotp-encrypted-old.json.aes"],
+        vec!["andotp-encrypted.json.aes"],
+    ] {
+        let (name, flags) = args.split_last().expect("name");
+        let file = fixture(name);
+        let mut cmd = vec!["import", file.as_str(), "--passphrase-stdin", "--json"];
+        cmd.extend(flags);
+        let out = env.ok(&cmd, Some(PASS));
         assert_eq!(counts(&out), (0, 4, 0), "{name}");
     }
     for name in [

@@ -8,6 +8,7 @@ mod diagnostics;
 mod doctor;
 mod export_backup;
 mod import;
+mod import_apps;
 mod import_formats;
 mod privacyidea;
 mod push_privacyidea;

@@ -1,10 +1,12 @@
 //! Exporting accounts: `latchkey` (an encrypted vault copy), Aegis JSON (encrypted or plain),
-//! `otpauth://` URI lists and QR codes (PNG, or text for a terminal).
+//! `otpauth://` URI lists, QR codes (PNG, or text for a terminal), and Google Authenticator's
+//! transfer codes (the same three ways), which phones import.
 //!
 //! Knows nothing of D-Bus. The caller (the state) decides who may export and checks the
 //! passphrase; this module only renders. Every buffer holding seeds is wiped on drop.
 
 pub mod aegis;
+pub mod google;
 pub mod qr;
 
 use crate::accounts::Account;
@@ -24,12 +26,18 @@ pub enum Format {
     Qr,
     /// The same QR codes as Unicode text for a terminal; plaintext only.
     QrText,
+    /// Google Authenticator's transfer codes as a PNG, top to bottom; plaintext only.
+    Google,
+    /// The same codes as Unicode text for a terminal; plaintext only.
+    GoogleText,
+    /// The same codes' `otpauth-migration://` URIs, one per line; plaintext only.
+    GoogleUris,
 }
 
 /// Why an export was refused; nothing was produced.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("unknown export format \"{0}\" (use latchkey, aegis, uris or qr)")]
+    #[error("unknown export format \"{0}\" (use latchkey, aegis, uris, qr, google or google-uris)")]
     UnknownFormat(String),
     #[error("{0} exports contain every secret in the clear: ask for them with the plaintext flag")]
     PlaintextRequired(&'static str),
@@ -37,6 +45,9 @@ pub enum ExportError {
     AlwaysEncrypted,
     #[error("{0}")]
     TooLarge(String),
+    /// Some accounts cannot be written in the format; the message names them.
+    #[error("{0}")]
+    Unsupported(String),
     #[error("internal error while exporting: {0}")]
     Internal(String),
 }
@@ -50,6 +61,9 @@ impl Format {
             "uris" | "uri" => Format::Uris,
             "qr" | "png" => Format::Qr,
             "qr-text" => Format::QrText,
+            "google" => Format::Google,
+            "google-text" => Format::GoogleText,
+            "google-uris" => Format::GoogleUris,
             _ => {
                 return Err(ExportError::UnknownFormat(name.chars().take(32).collect()));
             }
@@ -64,6 +78,9 @@ impl Format {
             Format::Uris => "uris",
             Format::Qr => "qr",
             Format::QrText => "qr-text",
+            Format::Google => "google",
+            Format::GoogleText => "google-text",
+            Format::GoogleUris => "google-uris",
         }
     }
 
@@ -72,9 +89,15 @@ impl Format {
     pub fn check_plaintext(self, plaintext: bool) -> Result<(), ExportError> {
         match (self, plaintext) {
             (Format::Latchkey, true) => Err(ExportError::AlwaysEncrypted),
-            (Format::Uris | Format::Qr | Format::QrText, false) => {
-                Err(ExportError::PlaintextRequired(self.name()))
-            }
+            (
+                Format::Uris
+                | Format::Qr
+                | Format::QrText
+                | Format::Google
+                | Format::GoogleText
+                | Format::GoogleUris,
+                false,
+            ) => Err(ExportError::PlaintextRequired(self.name())),
             _ => Ok(()),
         }
     }
@@ -95,6 +118,9 @@ pub fn render(
         Format::Uris => Ok(uris(accounts)),
         Format::Qr => qr::png(&uri_list(accounts)),
         Format::QrText => qr::text(&uri_list(accounts)),
+        Format::Google => qr::png(&google::uris(accounts)?),
+        Format::GoogleText => qr::text(&google::uris(accounts)?),
+        Format::GoogleUris => Ok(lines(&google::uris(accounts)?)),
         Format::Latchkey => Err(ExportError::Internal(
             "latchkey exports are sealed by the vault".into(),
         )),
@@ -110,9 +136,13 @@ fn uri_list(accounts: &[Account]) -> Vec<Zeroizing<String>> {
 
 /// One URI per line, ending in a newline.
 fn uris(accounts: &[Account]) -> Zeroizing<Vec<u8>> {
-    let list = uri_list(accounts);
+    lines(&uri_list(accounts))
+}
+
+/// Each text on its own line.
+fn lines(list: &[Zeroizing<String>]) -> Zeroizing<Vec<u8>> {
     let mut out = Zeroizing::new(Vec::with_capacity(list.iter().map(|u| u.len() + 1).sum()));
-    for uri in &list {
+    for uri in list {
         out.extend_from_slice(uri.as_bytes());
         out.push(b'\n');
     }

@@ -67,17 +67,23 @@ struct Db {
 struct Entry {
     #[serde(rename = "type")]
     kind: String,
-    #[serde(default)]
+    // OTPClient writes null for an empty issuer; a missing or null label is empty.
+    #[serde(default, deserialize_with = "text_or_null")]
     name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_null")]
     issuer: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_null")]
     note: String,
     #[serde(default)]
     groups: Vec<serde::de::IgnoredAny>,
     #[serde(default)]
     group: Option<serde::de::IgnoredAny>,
     info: Info,
+}
+
+/// A string, with `null` read as empty.
+fn text_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Deserialize)]

@@ -1,8 +1,10 @@
-//! Bitwarden JSON exports (unencrypted): `items[].login.totp` holds an otpauth:// URI, a bare
-//! base32 secret (TOTP, SHA-1, 6 digits, 30 s) or `steam://SECRET`. The item's `name` and
-//! `login.username` are the issuer and account when the URI does not name them. Items without
-//! a TOTP secret (plain passwords, notes, cards) are passed over and counted in a note.
-//! Encrypted exports (`"encrypted": true`) are refused with a named error.
+//! Bitwarden exports, JSON or CSV (unencrypted): `items[].login.totp` (the `login_totp` column of
+//! the CSV) holds an otpauth:// URI, a bare base32 secret (TOTP, SHA-1, 6 digits, 30 s) or
+//! `steam://SECRET`. The item's `name` and `login.username` (`login_username`) are the issuer
+//! and account when the URI does not name them. Items without a TOTP secret (plain passwords,
+//! notes, cards) are passed over and counted in a note. Encrypted exports
+//! (`"encrypted": true`) are sealed with a key only Bitwarden holds, and are refused with a
+//! named error.
 
 use super::{Entries, EntryFault, ImportError, Imported, MAX_ENTRIES, entry_error};
 use crate::otp::{Algorithm, Kind, OtpParams, STEAM_DIGITS, Secret, parse_uri};
@@ -41,8 +43,11 @@ impl<'de> Deserialize<'de> for Totp {
     }
 }
 
-/// Reads a Bitwarden JSON export.
+/// Reads a Bitwarden JSON or CSV export.
 pub fn parse(bytes: &[u8]) -> Result<Entries, ImportError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return csv(bytes);
+    }
     let export: Export = serde_json::from_slice(bytes).map_err(|e| {
         ImportError::malformed(FORMAT, format!("not a Bitwarden JSON export ({e})"))
     })?;
@@ -55,19 +60,67 @@ pub fn parse(bytes: &[u8]) -> Result<Entries, ImportError> {
     if items.len() > MAX_ENTRIES {
         return Err(ImportError::TooManyEntries);
     }
+    let rows = items.iter().map(|item| {
+        let login = item.login.as_ref();
+        (
+            item.name.as_deref().unwrap_or_default(),
+            login
+                .and_then(|l| l.username.as_deref())
+                .unwrap_or_default(),
+            login.and_then(|l| l.totp.as_ref()).map(|t| t.0.as_str()),
+        )
+    });
+    Ok(collect(rows))
+}
+
+/// The CSV export: a header row naming `name`, `login_username` and `login_totp`.
+fn csv(bytes: &[u8]) -> Result<Entries, ImportError> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(bytes);
+    let bad = |e: ::csv::Error| {
+        ImportError::malformed(FORMAT, format!("not a Bitwarden CSV export ({e})"))
+    };
+    let headers = reader.headers().map_err(bad)?.clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let totp = column("login_totp")
+        .ok_or_else(|| ImportError::malformed(FORMAT, "the CSV has no login_totp column"))?;
+    let (name, user) = (column("name"), column("login_username"));
+    let mut records = Vec::new();
+    for record in reader.records() {
+        if records.len() >= MAX_ENTRIES {
+            return Err(ImportError::TooManyEntries);
+        }
+        records.push(record.map_err(bad)?);
+    }
+    let field = |r: &::csv::StringRecord, i: Option<usize>| {
+        i.and_then(|i| r.get(i)).unwrap_or_default().to_string()
+    };
+    let rows: Vec<(String, String, Zeroizing<String>)> = records
+        .iter()
+        .map(|r| {
+            (
+                field(r, name),
+                field(r, user),
+                Zeroizing::new(field(r, Some(totp))),
+            )
+        })
+        .collect();
+    Ok(collect(rows.iter().map(|(n, u, t)| {
+        (n.as_str(), u.as_str(), Some(t.as_str()))
+    })))
+}
+
+/// Entries from (name, username, totp) rows; rows without a TOTP secret are counted in a note.
+fn collect<'a>(rows: impl Iterator<Item = (&'a str, &'a str, Option<&'a str>)>) -> Entries {
     let mut out = Vec::new();
     let mut without = 0;
-    for item in &items {
-        let name = item.name.as_deref().unwrap_or_default();
-        let login = item.login.as_ref();
-        let username = login
-            .and_then(|l| l.username.as_deref())
-            .unwrap_or_default();
-        match login.and_then(|l| l.totp.as_ref()) {
-            Some(totp) if !totp.0.trim().is_empty() => {
+    for (name, username, totp) in rows {
+        match totp.map(str::trim) {
+            Some(totp) if !totp.is_empty() => {
                 let position = out.len() + 1;
                 out.push(
-                    entry(totp.0.trim(), name, username)
+                    entry(totp, name, username)
                         .map_err(|f| entry_error(position, name, username, f)),
                 );
             }
@@ -82,7 +135,7 @@ pub fn parse(bytes: &[u8]) -> Result<Entries, ImportError> {
     } else {
         vec![]
     };
-    Ok((out, notes))
+    (out, notes)
 }
 
 /// One `totp` value with the item's labels as fallbacks.

@@ -1,77 +1,45 @@
-//! Import formats by name, and guessing one from a file's contents.
+//! Telling which app wrote a file from its content, never from its name.
 //!
-//! Detection, in order:
-//! - The `LATCHKEY` magic: Latchkey's own backup or `latchkey` export (a vault file).
-//! - PNG (`\x89PNG\r\n\x1a\n`) or JPEG (`FF D8 FF`) magic bytes: a QR code image.
-//! - A JSON array (first non-blank byte `[`): an andOTP backup.
-//! - A JSON object, by its top-level keys: `header` and `db` is Aegis; `servicesEncrypted`,
-//!   `services` or `schemaVersion` is 2FAS; `tokens` is FreeOTP+; `items` or `encrypted` is
-//!   Bitwarden. JSON that does not parse is matched by the same key names, so a damaged file
-//!   gets its own format's error.
-//! - Text whose first line that is not blank or a `#` comment starts with
-//!   `otpauth-migration:` is Google Authenticator, with `otpauth:` a URI list (FreeOTP+'s URI
-//!   export and Aegis's plain-text export are such lists).
-//! - Anything else that is not text (or holds control characters) is taken for an encrypted
-//!   andOTP backup, the one format without a signature; a wrong guess ends in a passphrase
-//!   error naming andOTP, never in an import.
+//! Detection, in order (the first rule that matches decides):
+//! - Magic bytes: `LATCHKEY` (a Latchkey backup), `SQLite format 3` (a database: Microsoft
+//!   Authenticator's `accounts` table with `oath_secret_key`, Google Authenticator's `accounts`
+//!   with `email` and `secret`, Stratum's `authenticator`; any other database is refused and its
+//!   tables named), PNG or JPEG (a QR image), `PK\x03\x04` (a ZIP: Authenticator Plus when it
+//!   holds `Accounts.txt`), `\xAC\xED\x00\x05` (Java serialization: FreeOTP 2's backup),
+//!   `AUTHENTICATORPRO` or `AuthenticatorPro` (Stratum's encrypted backups), the KDBX signature
+//!   (KeePass).
+//! - XML (first non-blank byte `<`): an Android shared-preferences `<map>`, told apart by its
+//!   keys: Authy's token lists, Battle.net's `AUTHENTICATOR_DEVICE_SECRET` (or the older app's
+//!   `AUTH_STORE.HASH`), TOTP Authenticator's
+//!   `STATIC_TOTP_CODES_LIST`, FreeOTP's `tokenOrder` (FreeOTP+ keeps the same file).
+//! - A JSON array: Duo when its objects have `otpGenerator`, otherwise andOTP.
+//! - A JSON object, by its top-level keys: `header` and `db` (Aegis); `servicesEncrypted`,
+//!   `services` or `schemaVersion` (2FAS); `tokens` (FreeOTP+); `items` or `encrypted`
+//!   (Bitwarden); `Authenticators` (Stratum); `entries` and `version` (Proton Authenticator);
+//!   `kdfParams` and `encryptedData` (Ente Auth); `shared_secret` or `accounts` (Steam). JSON
+//!   that does not parse is matched by the same key names, so a damaged file gets its own
+//!   app's error.
+//! - Text: a first line (not blank, not a `#` comment) starting `otpauth-migration:` is Google
+//!   Authenticator; `otpauth:` a URI list, or Ente Auth's export when a URI has Ente's
+//!   `codeDisplay` parameter; a CSV header with `login_totp` is Bitwarden; text that is only
+//!   base64 of whole AES blocks is TOTP Authenticator's backup (an encrypted SDA maFile looks
+//!   the same; no signature tells them apart).
+//! - Binary data is an encrypted andOTP backup only when it has andOTP's shape: at least 44
+//!   bytes, starting with a big-endian PBKDF2 round count from 1,000 to 100,000,000 (andOTP
+//!   writes 140,000–160,000). Anything else is refused as unknown: random data passes that test
+//!   about once in 4,000 files, and then fails as a wrong passphrase that names andOTP. andOTP's
+//!   first encrypted format has no header at all and is read only with `--format andotp`.
 
-use super::{ImportError, qr};
+use super::{Format, ImportError, qr, sqlite};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-/// An export format; `Auto` asks for detection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Auto,
-    Aegis,
-    Google,
-    Uris,
-    TwoFas,
-    AndOtp,
-    FreeOtp,
-    Bitwarden,
-    Qr,
-    /// Latchkey's own backup / export (a vault file).
-    Latchkey,
-}
-
-impl Format {
-    /// Parses a `--format` value (empty means auto).
-    pub fn from_name(name: &str) -> Result<Self, ImportError> {
-        Ok(match name.to_ascii_lowercase().as_str() {
-            "" | "auto" => Format::Auto,
-            "aegis" => Format::Aegis,
-            "google" => Format::Google,
-            "uris" | "uri" => Format::Uris,
-            "2fas" => Format::TwoFas,
-            "andotp" => Format::AndOtp,
-            "freeotp" | "freeotp+" => Format::FreeOtp,
-            "bitwarden" => Format::Bitwarden,
-            "qr" | "image" => Format::Qr,
-            "latchkey" => Format::Latchkey,
-            _ => {
-                let shown: String = name.chars().take(32).collect();
-                return Err(ImportError::UnknownFormatName(shown));
-            }
-        })
-    }
-
-    /// The name `--format` takes, and reports and logs use.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Auto => "auto",
-            Format::Aegis => "aegis",
-            Format::Google => "google",
-            Format::Uris => "uris",
-            Format::TwoFas => "2fas",
-            Format::AndOtp => "andotp",
-            Format::FreeOtp => "freeotp",
-            Format::Bitwarden => "bitwarden",
-            Format::Qr => "qr",
-            Format::Latchkey => "latchkey",
-        }
-    }
-}
+/// The KDBX file signature (KeePass 2.x and KeePassXC).
+pub const KDBX_MAGIC: [u8; 8] = [0x03, 0xD9, 0xA2, 0x9A, 0x67, 0xFB, 0x4B, 0xB5];
+/// Java object serialization's stream magic and version.
+pub const JAVA_MAGIC: [u8; 4] = [0xAC, 0xED, 0x00, 0x05];
+/// Round counts an encrypted andOTP backup may start with, for detection.
+const ANDOTP_ROUNDS: std::ops::RangeInclusive<u32> = 1_000..=100_000_000;
 
 /// The top-level keys that tell JSON exports apart (values are skipped, not kept).
 #[derive(Deserialize)]
@@ -85,42 +53,91 @@ struct Keys {
     tokens: Option<IgnoredAny>,
     items: Option<IgnoredAny>,
     encrypted: Option<IgnoredAny>,
+    #[serde(rename = "Authenticators")]
+    authenticators: Option<IgnoredAny>,
+    entries: Option<IgnoredAny>,
+    version: Option<IgnoredAny>,
+    kdf_params: Option<IgnoredAny>,
+    encrypted_data: Option<IgnoredAny>,
+    #[serde(rename = "shared_secret")]
+    shared_secret: Option<IgnoredAny>,
+    accounts: Option<IgnoredAny>,
 }
 
 /// Guesses the format as the module documentation describes.
 pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
-    if bytes.starts_with(b"LATCHKEY") {
-        return Ok(Format::Latchkey);
-    }
-    if qr::sniff(bytes).is_some() {
-        return Ok(Format::Qr);
+    if let Some(format) = magic(bytes)? {
+        return Ok(format);
     }
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'[') => return Ok(Format::AndOtp),
+        Some(b'<') => return xml(bytes),
+        Some(b'[') => return Ok(json_array(bytes)),
         Some(b'{') => return json_object(bytes),
         _ => {}
     }
-    let is_text = std::str::from_utf8(bytes).is_ok_and(|t| {
-        !t.chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    });
-    if !is_text {
-        return Ok(Format::AndOtp);
+    match std::str::from_utf8(bytes) {
+        Ok(text) if !text.chars().any(|c| c.is_control() && !c.is_whitespace()) => self::text(text),
+        _ => binary(bytes),
     }
-    let head = bytes
-        .split(|&b| b == b'\n')
-        .map(|line| line.trim_ascii())
-        .find(|line| !line.is_empty() && !line.starts_with(b"#"))
-        .unwrap_or_default();
-    let starts = |prefix: &str| {
-        head.len() >= prefix.len() && head[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
-    };
-    if starts("otpauth-migration:") {
-        Ok(Format::Google)
-    } else if starts("otpauth:") {
-        Ok(Format::Uris)
+}
+
+/// Formats with a signature in their first bytes.
+fn magic(bytes: &[u8]) -> Result<Option<Format>, ImportError> {
+    Ok(Some(if bytes.starts_with(b"LATCHKEY") {
+        Format::Latchkey
+    } else if bytes.starts_with(sqlite::MAGIC) {
+        sqlite::detect(bytes)?
+    } else if qr::sniff(bytes).is_some() {
+        Format::Qr
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        if super::authplus::is_backup(bytes) {
+            Format::AuthenticatorPlus
+        } else {
+            return Err(ImportError::UnknownFormat(
+                "a ZIP archive without the Accounts.txt of an Authenticator Plus backup".into(),
+            ));
+        }
+    } else if bytes.starts_with(&JAVA_MAGIC) {
+        Format::FreeOtp
+    } else if bytes.starts_with(b"AUTHENTICATORPRO") || bytes.starts_with(b"AuthenticatorPro") {
+        Format::Stratum
+    } else if bytes.starts_with(&KDBX_MAGIC) {
+        Format::Kdbx
     } else {
-        Err(ImportError::UnknownFormat)
+        return Ok(None);
+    }))
+}
+
+/// Android shared preferences, by the keys each app keeps its accounts under.
+fn xml(bytes: &[u8]) -> Result<Format, ImportError> {
+    let has = |key: &str| contains(bytes, key.as_bytes());
+    if has("com.authy.storage.tokens.") {
+        Ok(Format::Authy)
+    } else if has("AUTHENTICATOR_DEVICE_SECRET") || has(super::battlenet::STORE) {
+        Ok(Format::BattleNet)
+    } else if has("STATIC_TOTP_CODES_LIST") {
+        Ok(Format::TotpAuthenticator)
+    } else if has("\"tokenOrder\"") || (has("<map") && has("&quot;secret&quot;")) {
+        Ok(Format::FreeOtp)
+    } else if has("<map") {
+        Err(ImportError::UnknownFormat(
+            "an Android preferences file (XML) without the accounts of Authy, Battle.net \
+             Authenticator, FreeOTP or TOTP Authenticator"
+                .into(),
+        ))
+    } else {
+        Err(ImportError::UnknownFormat(
+            "an XML file that is not an Android preferences file".into(),
+        ))
+    }
+}
+
+/// Duo's account list or an andOTP backup (also damaged ones, so the error names andOTP).
+fn json_array(bytes: &[u8]) -> Format {
+    if contains(bytes, b"\"otpGenerator\"") {
+        Format::Duo
+    } else {
+        Format::AndOtp
     }
 }
 
@@ -129,34 +146,53 @@ fn json_object(bytes: &[u8]) -> Result<Format, ImportError> {
         Ok(keys) => keys,
         // A damaged file: guess from the key names so the error names the format.
         Err(e) => {
-            return sniff_keys(bytes)
-                .ok_or_else(|| ImportError::malformed("JSON", format!("not valid JSON ({e})")));
+            return sniff_keys(bytes).ok_or_else(|| {
+                ImportError::UnknownFormat(format!("JSON that does not parse ({e})"))
+            });
         }
     };
-    if keys.header.is_some() && keys.db.is_some() {
-        Ok(Format::Aegis)
+    let found = if keys.header.is_some() && keys.db.is_some() {
+        Format::Aegis
     } else if keys.services_encrypted.is_some()
         || keys.services.is_some()
         || keys.schema_version.is_some()
     {
-        Ok(Format::TwoFas)
+        Format::TwoFas
     } else if keys.tokens.is_some() {
-        Ok(Format::FreeOtp)
+        Format::FreeOtpPlus
     } else if keys.items.is_some() || keys.encrypted.is_some() {
-        Ok(Format::Bitwarden)
+        Format::Bitwarden
+    } else if keys.authenticators.is_some() {
+        Format::Stratum
+    } else if keys.kdf_params.is_some() && keys.encrypted_data.is_some() {
+        Format::Ente
+    } else if keys.entries.is_some() && keys.version.is_some() {
+        Format::Proton
+    } else if keys.shared_secret.is_some() || keys.accounts.is_some() {
+        Format::Steam
     } else {
-        Err(ImportError::UnknownFormat)
-    }
+        return Err(ImportError::UnknownFormat(
+            "a JSON object whose keys match no known export".into(),
+        ));
+    };
+    Ok(found)
 }
 
 /// The format whose key names appear in invalid JSON, if exactly one does.
 fn sniff_keys(bytes: &[u8]) -> Option<Format> {
-    let has = |key: &str| bytes.windows(key.len()).any(|w| w == key.as_bytes());
+    let has = |key: &str| contains(bytes, key.as_bytes());
     let found: Vec<Format> = [
         (Format::Aegis, has("\"header\"") && has("\"slots\"")),
         (Format::TwoFas, has("\"schemaVersion\"")),
-        (Format::FreeOtp, has("\"tokenOrder\"") || has("\"tokens\"")),
+        (
+            Format::FreeOtpPlus,
+            has("\"tokenOrder\"") || has("\"tokens\""),
+        ),
         (Format::Bitwarden, has("\"items\"") || has("\"encrypted\"")),
+        (Format::Stratum, has("\"Authenticators\"")),
+        (Format::Ente, has("\"kdfParams\"")),
+        (Format::Proton, has("\"entry_type\"")),
+        (Format::Steam, has("\"shared_secret\"")),
     ]
     .into_iter()
     .filter_map(|(format, hit)| hit.then_some(format))
@@ -165,4 +201,46 @@ fn sniff_keys(bytes: &[u8]) -> Option<Format> {
         [one] => Some(*one),
         _ => None,
     }
+}
+
+fn text(text: &str) -> Result<Format, ImportError> {
+    let head = text
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))
+        .unwrap_or_default();
+    if super::starts_with_ci(head, "otpauth-migration:") {
+        Ok(Format::Google)
+    } else if super::starts_with_ci(head, "otpauth:") {
+        if text.contains("&codeDisplay=") {
+            Ok(Format::Ente)
+        } else {
+            Ok(Format::Uris)
+        }
+    } else if head.split(',').any(|column| column.trim() == "login_totp") {
+        Ok(Format::Bitwarden)
+    } else if super::totpauth::looks_like_backup(text) {
+        Ok(Format::TotpAuthenticator)
+    } else {
+        Err(ImportError::UnknownFormat(
+            "text without otpauth:// URIs or a known export's layout".into(),
+        ))
+    }
+}
+
+fn binary(bytes: &[u8]) -> Result<Format, ImportError> {
+    let rounds = bytes
+        .get(..4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+    match rounds {
+        Some(rounds) if bytes.len() >= 44 && ANDOTP_ROUNDS.contains(&rounds) => Ok(Format::AndOtp),
+        _ => Err(ImportError::UnknownFormat(
+            "binary data with no known app's signature".into(),
+        )),
+    }
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }

@@ -5,6 +5,7 @@ use super::{EntryError, EntryFault, Imported, echo, entry_error};
 use crate::accounts::parse_algorithm;
 use crate::otp::{Algorithm, Kind, OtpParams, STEAM_DIGITS, Secret};
 use serde::Deserialize;
+use serde::de::{SeqAccess, Visitor};
 use zeroize::Zeroizing;
 
 /// Base32 text read from a file, wiped on drop (decoded per entry so one bad secret is one failure).
@@ -77,5 +78,38 @@ impl Fields<'_> {
             _ => return Err(EntryFault::Type(echo(self.kind))),
         };
         Ok(OtpParams::new(secret, algorithm, digits, kind)?)
+    }
+}
+
+/// The secret's bytes, wiped on drop; `valid` is false if an element was not a byte.
+pub struct Bytes {
+    pub bytes: Zeroizing<Vec<u8>>,
+    pub valid: bool,
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Bytes;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of bytes")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Bytes, A::Error> {
+                let cap = seq.size_hint().unwrap_or(0).min(crate::otp::MAX_SECRET_LEN);
+                let mut out = Bytes {
+                    bytes: Zeroizing::new(Vec::with_capacity(cap)),
+                    valid: true,
+                };
+                while let Some(n) = seq.next_element::<serde_json::Value>()? {
+                    match n.as_i64() {
+                        Some(n @ -128..=255) => out.bytes.push(n as u8),
+                        _ => out.valid = false,
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(V)
     }
 }

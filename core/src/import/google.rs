@@ -13,38 +13,39 @@ use zeroize::{Zeroize, Zeroizing};
 /// The format's name in errors.
 pub const FORMAT: &str = "Google Authenticator";
 
+/// One QR code's worth of accounts; the export writes the same message.
 #[derive(Clone, PartialEq, prost::Message)]
-struct MigrationPayload {
+pub(crate) struct MigrationPayload {
     #[prost(message, repeated, tag = "1")]
-    otp_parameters: Vec<OtpParameters>,
+    pub otp_parameters: Vec<OtpParameters>,
     #[prost(int32, tag = "2")]
-    version: i32,
+    pub version: i32,
     #[prost(int32, tag = "3")]
-    batch_size: i32,
+    pub batch_size: i32,
     #[prost(int32, tag = "4")]
-    batch_index: i32,
+    pub batch_index: i32,
     #[prost(int32, tag = "5")]
-    batch_id: i32,
+    pub batch_id: i32,
 }
 
 /// One account; enums are kept as integers so unknown values become entry errors.
 #[derive(Clone, PartialEq, prost::Message)]
 #[prost(skip_debug)]
-struct OtpParameters {
+pub(crate) struct OtpParameters {
     #[prost(bytes = "vec", tag = "1")]
-    secret: Vec<u8>,
+    pub secret: Vec<u8>,
     #[prost(string, tag = "2")]
-    name: String,
+    pub name: String,
     #[prost(string, tag = "3")]
-    issuer: String,
+    pub issuer: String,
     #[prost(int32, tag = "4")]
-    algorithm: i32,
+    pub algorithm: i32,
     #[prost(int32, tag = "5")]
-    digits: i32,
+    pub digits: i32,
     #[prost(int32, tag = "6")]
-    r#type: i32,
+    pub r#type: i32,
     #[prost(int64, tag = "7")]
-    counter: i64,
+    pub counter: i64,
 }
 
 impl std::fmt::Debug for OtpParameters {

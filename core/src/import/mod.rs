@@ -2,28 +2,44 @@
 //!
 //! Knows nothing of D-Bus or the vault file: `parse` turns the bytes of an export (and the
 //! passphrase of an encrypted one) into one result per entry; the daemon's state decides
-//! duplicates and adds everything at once. Supported: Aegis JSON (plain and encrypted; groups,
-//! notes, icons and favourites are dropped), 2FAS `.2fas` (plain and encrypted), andOTP (plain
-//! and encrypted), FreeOTP+ JSON, Bitwarden JSON, QR code images (PNG, JPEG), Google Authenticator
-//! `otpauth-migration://`, lists of `otpauth://` URIs (FreeOTP+'s URI export is one) and
-//! Latchkey's own backups. Errors name the fault and never contain secrets. `detect` documents
-//! how a format is recognised.
+//! duplicates and adds everything at once. Every app Aegis imports from is read (see
+//! `format::ALL` and docs/import.md), plus KeePass databases, QR code images and Latchkey's own
+//! backups. A file is recognised by its content (`detect`), so the passphrase is asked only of
+//! an encrypted format, and every error names the app. Errors never contain secrets.
 
 mod aegis;
 mod andotp;
+mod authplus;
+mod authy;
+mod battlenet;
 mod bitwarden;
 mod crypt;
 mod detect;
+mod duo;
+mod ente;
 mod fields;
+mod format;
 mod freeotp;
-mod google;
+mod freeotp_plus;
+pub(crate) mod google;
+mod google_db;
+mod javaser;
+mod kdbx;
 mod latchkey;
+mod microsoft;
+mod prefs;
+mod proton;
 mod qr;
+mod sqlite;
+mod steam;
+mod stratum;
+mod totpauth;
 mod twofas;
 mod uris;
 
 use crate::otp::{OtpParams, ParamError, SecretError, UriError};
-pub use detect::{Format, detect};
+pub use detect::detect;
+pub use format::{ALL as FORMATS, Format};
 
 /// Largest export accepted, in bytes; real exports are a few hundred kilobytes at most.
 pub const MAX_INPUT: usize = 10 * 1024 * 1024;
@@ -49,16 +65,15 @@ pub enum ImportError {
     TooLarge(usize),
     #[error("the file has more than {MAX_ENTRIES} entries")]
     TooManyEntries,
+    /// No known app's file: `0` says what the file looks like ("a SQLite database with the
+    /// tables …", "binary data", …).
     #[error(
-        "cannot tell the file's format (expected an Aegis, 2FAS, andOTP, FreeOTP+ or Bitwarden \
-         export, a PNG or JPEG QR code, otpauth-migration:// or otpauth:// URIs); name the \
-         format to read it as"
+        "this is not an export Latchkey knows: {0}. Latchkey reads {known}; if the file comes \
+         from one of them, name its format",
+        known = format::KNOWN_APPS
     )]
-    UnknownFormat,
-    #[error(
-        "unknown format \"{0}\" (use auto, aegis, google, 2fas, andotp, freeotp, bitwarden, qr, \
-         uris or latchkey)"
-    )]
+    UnknownFormat(String),
+    #[error("unknown format \"{0}\" (use {names})", names = format::names())]
     UnknownFormatName(String),
     #[error("{format}: {fault}")]
     Malformed { format: &'static str, fault: String },
@@ -82,6 +97,11 @@ pub enum ImportError {
          as \"JSON\" (not \"JSON (Encrypted)\"), import it, then delete that file"
     )]
     BitwardenEncrypted,
+    #[error(
+        "{0}: the backup is encrypted with a key kept on the phone, not with a passphrase; \
+         export it again without encryption"
+    )]
+    DeviceEncrypted(&'static str),
     #[error("QR image: {0}")]
     Image(String),
     #[error(
@@ -125,6 +145,8 @@ pub enum EntryFault {
     Period(i64),
     #[error("the secret is not a list of bytes (-128 to 255)")]
     ByteSecret,
+    #[error("the secret is not valid {0}")]
+    Encoding(&'static str),
     #[error("{0}")]
     Label(String),
 }
@@ -150,8 +172,8 @@ pub struct Parsed {
     pub notes: Vec<String>,
 }
 
-/// Reads an export; `format` may be `Format::Auto`. Runs scrypt or PBKDF2 for encrypted exports
-/// and decodes images, so call it from a blocking context.
+/// Reads an export; `format` may be `Format::Auto`. Runs the export's key derivation (scrypt,
+/// Argon2, PBKDF2) for encrypted exports and decodes images, so call it from a blocking context.
 pub fn parse(
     bytes: &[u8],
     format: Format,
@@ -160,8 +182,7 @@ pub fn parse(
     if bytes.len() > MAX_INPUT {
         return Err(ImportError::TooLarge(bytes.len()));
     }
-    // Editors on Windows may put a UTF-8 byte order mark before JSON or text.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = strip_bom(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty);
     }
@@ -171,15 +192,31 @@ pub fn parse(
     };
     let (entries, notes) = match format {
         Format::Aegis => aegis::parse(bytes, passphrase)?,
-        Format::Google => google::parse_text(text(bytes, google::FORMAT)?)?,
-        Format::Uris => (uris::parse(text(bytes, uris::FORMAT)?)?, vec![]),
         Format::TwoFas => twofas::parse(bytes, passphrase)?,
         Format::AndOtp => andotp::parse(bytes, passphrase)?,
-        Format::FreeOtp => freeotp::parse(bytes)?,
+        Format::AuthenticatorPlus => authplus::parse(bytes, passphrase)?,
+        Format::Authy => authy::parse(bytes, passphrase)?,
+        Format::BattleNet => battlenet::parse(bytes)?,
         Format::Bitwarden => bitwarden::parse(bytes)?,
+        Format::Duo => duo::parse(bytes)?,
+        Format::Ente => ente::parse(bytes, passphrase)?,
+        // FreeOTP+'s JSON export named as FreeOTP (the apps share a name and a token format).
+        Format::FreeOtp if starts_json(bytes) => freeotp_plus::parse(bytes)?,
+        Format::FreeOtp => freeotp::parse(bytes, passphrase)?,
+        Format::FreeOtpPlus => freeotp_plus::parse(bytes)?,
+        Format::Google if bytes.starts_with(sqlite::MAGIC) => google_db::parse(bytes)?,
+        Format::Google => google::parse_text(text(bytes, google::FORMAT)?)?,
+        Format::Kdbx => kdbx::parse(bytes, passphrase)?,
+        Format::Microsoft => microsoft::parse(bytes)?,
+        Format::Proton => proton::parse(bytes)?,
+        Format::Steam => steam::parse(bytes)?,
+        Format::Stratum => stratum::parse(bytes, passphrase)?,
+        Format::TotpAuthenticator => totpauth::parse(bytes, passphrase)?,
+        Format::WinAuth => uris::parse_winauth(text(bytes, Format::WinAuth.app())?)?,
+        Format::Uris => (uris::parse(text(bytes, uris::FORMAT)?)?, vec![]),
         Format::Qr => qr::parse(bytes)?,
         Format::Latchkey => latchkey::parse(bytes, passphrase)?,
-        Format::Auto => return Err(ImportError::UnknownFormat),
+        Format::Auto => return Err(ImportError::UnknownFormat("no format was chosen".into())),
     };
     if entries.len() > MAX_ENTRIES {
         return Err(ImportError::TooManyEntries);
@@ -195,6 +232,11 @@ fn text<'a>(bytes: &'a [u8], format: &'static str) -> Result<&'a str, ImportErro
     std::str::from_utf8(bytes).map_err(|e| {
         ImportError::malformed(format, format!("not UTF-8 text (byte {})", e.valid_up_to()))
     })
+}
+
+/// Whether the first non-blank byte opens a JSON object.
+fn starts_json(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// Case-insensitive ASCII prefix test.
@@ -221,8 +263,56 @@ fn entry_error(position: usize, issuer: &str, account: &str, fault: EntryFault) 
     }
 }
 
+/// What a file is, learnt without a passphrase: its format and whether it needs one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inspection {
+    pub format: Format,
+    /// True when the file is encrypted with a passphrase that was not given.
+    pub encrypted: bool,
+}
+
+/// Recognises a file and tells whether it is encrypted, running no key derivation: a plain file
+/// is read in full (so a damaged one fails here), an encrypted one stops at its passphrase.
+pub fn inspect(bytes: &[u8], format: Format) -> Result<Inspection, ImportError> {
+    match parse(bytes, format, None) {
+        Ok(parsed) => Ok(Inspection {
+            format: parsed.format,
+            encrypted: false,
+        }),
+        Err(ImportError::PassphraseRequired(_)) => Ok(Inspection {
+            format: match format {
+                Format::Auto => detect(strip_bom(bytes))?,
+                f => f,
+            },
+            encrypted: true,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// Without the UTF-8 byte order mark editors on Windows put before JSON or text.
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// Base64 as apps write it: padded or not, standard alphabet; `what` names the field in errors.
+fn base64(
+    format: &'static str,
+    text: &str,
+    what: &str,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, ImportError> {
+    let text = text.trim();
+    data_encoding::BASE64
+        .decode(text.as_bytes())
+        .or_else(|_| data_encoding::BASE64_NOPAD.decode(text.trim_end_matches('=').as_bytes()))
+        .map(zeroize::Zeroizing::new)
+        .map_err(|_| ImportError::malformed(format, format!("the {what} is not valid base64")))
+}
+
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_apps;
 #[cfg(test)]
 mod tests_formats;
 #[cfg(test)]

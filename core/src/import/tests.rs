@@ -241,9 +241,14 @@ fn whole_file_errors() {
         parse(b" \n", Format::Auto, None).unwrap_err(),
         ImportError::Empty
     );
-    assert_eq!(
-        parse(b"hello", Format::Auto, None).unwrap_err(),
-        ImportError::UnknownFormat
+    let unknown = parse(b"hello", Format::Auto, None).unwrap_err();
+    assert!(
+        matches!(unknown, ImportError::UnknownFormat(_)),
+        "{unknown}"
+    );
+    assert!(
+        unknown.to_string().contains("Microsoft Authenticator"),
+        "the error lists the apps read: {unknown}"
     );
     for name in [
         "aegis",

@@ -17,6 +17,8 @@ use zeroize::Zeroizing;
 pub const FORMAT: &str = "2FAS";
 /// PBKDF2 rounds of every 2FAS backup (the apps' constant).
 const ROUNDS: u32 = 10_000;
+/// Newest backup schema read (2FAS 5 writes 4).
+const MAX_SCHEMA: u32 = 4;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -53,8 +55,14 @@ struct Otp {
 pub fn parse(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<Entries, ImportError> {
     let backup: Backup =
         serde_json::from_slice(bytes).map_err(|e| malformed(format!("not a 2FAS backup ({e})")))?;
-    if backup.schema_version.is_none() {
-        return Err(malformed("the backup has no schemaVersion"));
+    match backup.schema_version {
+        None => return Err(malformed("the backup has no schemaVersion")),
+        Some(v) if v > MAX_SCHEMA => {
+            return Err(malformed(format!(
+                "schema version {v} is newer than the versions 1–{MAX_SCHEMA} Latchkey reads"
+            )));
+        }
+        Some(_) => {}
     }
     let services = match &backup.services_encrypted {
         None => backup.services,
@@ -140,9 +148,11 @@ fn decrypt(
 
 /// Converts one service; its faults are its own.
 fn entry(s: Service, position: usize) -> Result<super::Imported, super::EntryError> {
-    let issuer = match s.otp.issuer.as_deref() {
-        Some(i) if !i.is_empty() => i.to_string(),
-        _ => s.name.clone(),
+    // The service name is what 2FAS shows (the user may rename it); the URI's issuer stands in.
+    let issuer = if s.name.trim().is_empty() {
+        s.otp.issuer.clone().unwrap_or_default()
+    } else {
+        s.name.clone()
     };
     let secret = SecretText::decode(s.secret.as_ref());
     Fields {

@@ -42,3 +42,20 @@ pub fn parse(text: &str) -> Result<Vec<Result<Imported, EntryError>>, ImportErro
     }
     Ok(out)
 }
+
+/// WinAuth's text export: a URI list whose labels are the names the user gave each
+/// authenticator, without an issuer; such a name becomes the issuer, as WinAuth shows it.
+pub fn parse_winauth(text: &str) -> Result<super::Entries, ImportError> {
+    let entries = parse(text)?
+        .into_iter()
+        .map(|e| {
+            e.map(|mut i| {
+                if i.issuer.is_empty() {
+                    i.issuer = std::mem::take(&mut i.account);
+                }
+                i
+            })
+        })
+        .collect();
+    Ok((entries, vec![]))
+}

@@ -42,6 +42,7 @@ impl From<StateError> for Error {
             StateError::Import(ImportError::PassphraseRequired(_)) => {
                 Error::PassphraseRequired(msg)
             }
+            StateError::Import(ImportError::UnknownFormat(_)) => Error::UnknownFormat(msg),
             StateError::Import(_) | StateError::Export(_) => Error::InvalidArgument(msg),
         }
     }

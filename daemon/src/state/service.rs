@@ -10,7 +10,7 @@ use super::restore::{self, RestoreError, Restored};
 use super::{ImportReport, SharedState, StateError, VaultState, blocking, lock_state};
 use crate::events::LockReason;
 use crate::events::{Event, Events, Security, Urgency};
-use crate::import::{Format, parse};
+use crate::import::{Format, inspect, parse};
 use crate::otp::{Code, Kind};
 use crate::vault::Session;
 use std::sync::Arc;
@@ -297,6 +297,17 @@ impl Service {
             );
         }
         Ok(Imported { report, notes })
+    }
+
+    /// Which app's export `data` is and whether it needs a passphrase (no key derivation runs;
+    /// the vault is not needed).
+    pub async fn inspect(
+        &self,
+        data: Zeroizing<Vec<u8>>,
+        format: &str,
+    ) -> Result<crate::import::Inspection, StateError> {
+        let format = Format::from_name(format)?;
+        Ok(blocking(move || inspect(&data, format)).await??)
     }
 
     /// Every account in `format` (its name checked with [`export::format`] before the

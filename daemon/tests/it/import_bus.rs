@@ -91,3 +91,52 @@ async fn import_signals_ids_and_names_its_errors() {
         assert!(!log.contains(secret), "a secret reached the log");
     }
 }
+
+/// `InspectImport` names the app and says whether a passphrase is needed, before one is asked
+/// and with the vault still locked; a file of no known app is `UnknownFormat`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspect_names_the_app_before_a_passphrase() {
+    let bus = TestBus::start(bin()).expect("bus");
+    let _daemon = bus.spawn_daemon(bin()).expect("daemon");
+    let conn = connect(&bus).await;
+    let vault = vault_proxy(&conn).await;
+    vault.create("vault pass").await.expect("create");
+    vault.lock().await.expect("lock");
+    for (name, format, app, encrypted) in [
+        ("aegis-encrypted-v2.json", "aegis", "Aegis", true),
+        ("andotp-encrypted.json.aes", "andotp", "andOTP", true),
+        ("2fas-plain.2fas", "2fas", "2FAS", false),
+        ("aegis-repo/stratum_plain.json", "stratum", "Stratum", false),
+        ("aegis-repo/authy_encrypted.xml", "authy", "Authy", true),
+    ] {
+        let found = vault
+            .inspect_import(&fixture(name), "auto")
+            .await
+            .expect("inspects");
+        assert_eq!(
+            (found.format.as_str(), found.app.as_str(), found.encrypted),
+            (format, app, encrypted),
+            "{name}"
+        );
+    }
+    let err = vault
+        .inspect_import(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0", "auto")
+        .await
+        .expect_err("unknown");
+    match latchkey_dbus::Error::from(err) {
+        latchkey_dbus::Error::UnknownFormat(m) => {
+            assert!(m.contains("binary data"), "{m}");
+            assert!(m.contains("Microsoft Authenticator"), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
+    vault.unlock("vault pass").await.expect("unlock");
+    let err = vault
+        .import(b"hello, world\n", "auto", "", true)
+        .await
+        .expect_err("unknown");
+    assert!(matches!(
+        latchkey_dbus::Error::from(err),
+        latchkey_dbus::Error::UnknownFormat(_)
+    ));
+}

@@ -50,9 +50,9 @@ pub trait Vault {
     fn update_account(&self, id: &str, changes: HashMap<&str, Value<'_>>) -> zbus::Result<()>;
     /// Removes an account.
     fn remove_account(&self, id: &str) -> zbus::Result<()>;
-    /// Imports an export's bytes (`format`: auto, aegis, google, 2fas, andotp, freeotp, bitwarden,
-    /// uris, qr or latchkey; `passphrase` empty when
-    /// not encrypted); returns `(added, skipped, failed, notes)` and adds nothing if any failed.
+    /// Imports an export's bytes (`format`: auto or a name the Vault interface lists;
+    /// `passphrase` empty when not encrypted); returns `(added, skipped, failed, notes)` and adds
+    /// nothing if any failed.
     fn import(
         &self,
         data: &[u8],
@@ -60,6 +60,8 @@ pub trait Vault {
         passphrase: &str,
         dry_run: bool,
     ) -> zbus::Result<crate::ImportReply>;
+    /// Which app's export `data` is and whether it needs a passphrase, before asking for one.
+    fn inspect_import(&self, data: &[u8], format: &str) -> zbus::Result<crate::ImportInspection>;
 
     /// Emitted when accounts are added, removed or edited, so every client can refresh.
     #[zbus(signal)]

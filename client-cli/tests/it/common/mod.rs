@@ -104,6 +104,23 @@ impl Env {
         (stdout, stderr)
     }
 
+    /// `export --format FORMAT --plaintext --yes` with the vault passphrase `pass` (a line) on
+    /// stdin, and `--output` when given; returns stdout.
+    pub fn export_plain(&self, format: &str, pass: &str, output: Option<&str>) -> String {
+        let mut args = vec![
+            "export",
+            "--format",
+            format,
+            "--plaintext",
+            "--yes",
+            "--passphrase-stdin",
+        ];
+        if let Some(path) = output {
+            args.extend(["--output", path]);
+        }
+        self.ok(&args, Some(pass))
+    }
+
     /// Runs, expects success, and parses stdout as JSON (for `--json` commands).
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         serde_json::from_str(&self.ok(args, None)).expect("valid JSON")

@@ -14,15 +14,18 @@ Each follows the format as the apps (and other importers such as Aegis's) read i
 Every file holds the same four accounts as make_fixtures.py's ENTRIES: GitHub/alice (TOTP),
 Corp/bob (SHA256, 8 digits, 60 s), Bank/carol (HOTP SHA512, 7 digits, counter 5), Steam/dave.
 
-Run: python3 -m venv /tmp/fx && /tmp/fx/bin/pip install cryptography && /tmp/fx/bin/python make_fixtures_formats.py
+Run: /usr/bin/python3 make_fixtures_formats.py [FILE...] (Debian's python3-cryptography; FILE
+names limit what is rewritten).
 The outputs are committed; CI does not need Python. Random salts/nonces make each run differ.
 """
-import base64, hashlib, json, os, random
+import base64, hashlib, json, os, random, sys
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# File names given on the command line: write only those (the others have random salts).
+ONLY = set(sys.argv[1:])
 PASSWORD = b"import test passphrase"
 
 # (type, issuer, account, base32 secret, algorithm, digits, period, counter)
@@ -35,6 +38,8 @@ ACCOUNTS = [
 
 
 def write(name, data):
+    if ONLY and name not in ONLY:
+        return
     mode = "wb" if isinstance(data, bytes) else "w"
     with open(os.path.join(HERE, name), mode) as f:
         f.write(data)
@@ -123,7 +128,9 @@ def freeotp():
     tokens, order = [], []
     for kind, issuer, account, secret, algo, digits, period, counter in ACCOUNTS:
         # FreeOTP+ has no Steam type: a TOTP token with issuer "Steam" shows Steam codes.
-        tokens.append({"algo": algo, "counter": counter, "digits": 5 if kind == "STEAM" else digits,
+        # FreeOTP+ stores the last HOTP counter used, one below the URI's (its own URI export
+        # writes counter + 1).
+        tokens.append({"algo": algo, "counter": counter - 1 if kind == "HOTP" else counter, "digits": 5 if kind == "STEAM" else digits,
                        "issuerExt": issuer, "issuerInt": issuer, "label": account, "period": period,
                        "secret": signed(base64.b32decode(secret + "=" * (-len(secret) % 8))),
                        "type": "TOTP" if kind == "STEAM" else kind})

@@ -19,7 +19,7 @@ use crate::events::LockReason;
 use crate::otp::Code;
 use crate::state::{NewAccount, Service, StateError, VaultState};
 use latchkey_dbus::limits::{self, check};
-use latchkey_dbus::{AccountInfo, Error, ImportEntry, ImportReply};
+use latchkey_dbus::{AccountInfo, Error, ImportEntry, ImportInspection, ImportReply};
 use std::collections::HashMap;
 use std::sync::Arc;
 use zbus::message::Header;
@@ -366,6 +366,30 @@ impl VaultInterface {
         // Only own clients may import (checked above): use, for the inactivity timer.
         self.service.touch();
         Ok(import_reply(imported))
+    }
+
+    /// Recognises an export before any passphrase is asked; own clients only.
+    #[zbus(out_args("inspection"))]
+    async fn inspect_import(
+        &self,
+        data: Vec<u8>,
+        format: String,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &zbus::Connection,
+    ) -> Result<ImportInspection, Error> {
+        let data = Zeroizing::new(data);
+        check("the file", &data, limits::FILE)?;
+        check("the format", format.as_bytes(), limits::WORD)?;
+        // Own clients only, like Import: reading a file is work the caller's bytes decide.
+        self.gate
+            .require_own_client_now(conn, &header, "import accounts")
+            .await?;
+        let found = self.service.inspect(data, &format).await?;
+        Ok(ImportInspection {
+            format: found.format.name().to_string(),
+            app: found.format.app().to_string(),
+            encrypted: found.encrypted,
+        })
     }
 
     /// Emitted when accounts are added, removed or edited, so every client can refresh.

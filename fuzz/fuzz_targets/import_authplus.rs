@@ -1,0 +1,9 @@
+//! Authenticator Plus ZIP archives, decrypted (ZipCrypto and AES cost little).
+#![no_main]
+
+use latchkey_core::import::{Format, parse};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = parse(data, Format::AuthenticatorPlus, Some(b"test"));
+});

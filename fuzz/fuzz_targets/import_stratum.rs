@@ -1,0 +1,9 @@
+//! Stratum JSON, databases, and encrypted headers (no passphrase).
+#![no_main]
+
+use latchkey_core::import::{Format, parse};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = parse(data, Format::Stratum, None);
+});

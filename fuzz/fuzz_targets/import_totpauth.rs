@@ -1,0 +1,9 @@
+//! TOTP Authenticator preferences and backups, decrypted (SHA-256 key).
+#![no_main]
+
+use latchkey_core::import::{Format, parse};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = parse(data, Format::TotpAuthenticator, Some(b"test"));
+});
