@@ -90,6 +90,19 @@ pub enum Command {
     /// Unlock through the login keyring (opt-in): enable, disable, status.
     #[command(subcommand)]
     Keyring(KeyringCommand),
+    /// Print the completion script of a shell (bash, zsh, fish), e.g.
+    /// `latchkey completions bash > ~/.local/share/bash-completion/completions/latchkey`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), as the package installs it.
+    #[command(hide = true)]
+    Manual,
+}
+
+/// `latchkey completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }
 
 /// How a passphrase is read.

@@ -10,6 +10,7 @@ pub mod code;
 pub mod diagnostics;
 pub mod doctor;
 pub mod export;
+pub mod help;
 pub mod import;
 pub mod service;
 pub mod settings;
