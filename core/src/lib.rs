@@ -7,6 +7,7 @@
 //! Deciding when to do so (locking, consent, approvals) belongs to the daemon.
 
 pub mod accounts;
+pub mod body;
 pub mod export;
 pub mod files;
 pub mod import;

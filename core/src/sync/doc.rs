@@ -25,12 +25,14 @@ pub struct Member {
 }
 
 impl Member {
-    fn merge(&mut self, other: &Member) {
+    fn merge(&mut self, other: &Member) -> bool {
+        let before = (self.name.stamp, self.added, self.removed);
         if other.name.stamp > self.name.stamp {
             self.name = other.name.clone();
         }
         self.added = self.added.min(other.added);
         self.removed = self.removed.max(other.removed);
+        before != (self.name.stamp, self.added, self.removed)
     }
 
     /// Whether the device is a member now.
@@ -94,8 +96,9 @@ impl Doc {
     }
 
     /// Joins `other` into this document. `other` must be [`Self::check`]ed; on an error (an
-    /// account whose kind differs, which only damage makes) nothing is changed.
-    pub fn merge(&mut self, other: &Doc) -> Result<(), DocError> {
+    /// account whose kind differs, which only damage makes) nothing is changed. Returns whether
+    /// this document changed.
+    pub fn merge(&mut self, other: &Doc) -> Result<bool, DocError> {
         for (id, theirs) in &other.accounts {
             if let Some(mine) = self.accounts.get(id)
                 && mine.kind != theirs.kind
@@ -103,23 +106,26 @@ impl Doc {
                 return Err(RecordError::KindConflict(id.clone()).into());
             }
         }
+        let mut changed = false;
         for (id, theirs) in &other.accounts {
             match self.accounts.get_mut(id) {
-                Some(mine) => mine.merge(id, theirs)?,
+                Some(mine) => changed |= mine.merge(id, theirs)?,
                 None => {
                     self.accounts.insert(id.clone(), theirs.clone());
+                    changed = true;
                 }
             }
         }
         for (id, theirs) in &other.members {
             match self.members.get_mut(id) {
-                Some(mine) => mine.merge(theirs),
+                Some(mine) => changed |= mine.merge(theirs),
                 None => {
                     self.members.insert(*id, theirs.clone());
+                    changed = true;
                 }
             }
         }
-        Ok(())
+        Ok(changed)
     }
 
     /// Records the vault's accounts as this device's changes: new accounts, edited fields and

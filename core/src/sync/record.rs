@@ -38,10 +38,12 @@ impl<T: Clone> Reg<T> {
 
     /// Keeps the later of the two. Equal stamps are the same change (a stamp names one
     /// device's one change), so either value is it.
-    fn merge(&mut self, other: &Reg<T>) {
+    fn merge(&mut self, other: &Reg<T>) -> bool {
         if other.stamp > self.stamp {
             *self = other.clone();
+            return true;
         }
+        false
     }
 }
 
@@ -128,28 +130,35 @@ impl Record {
     }
 
     /// Merges `other` into this record: the later value of each field, the larger counter, the
-    /// later removal.
-    pub fn merge(&mut self, id: &str, other: &Record) -> Result<(), RecordError> {
+    /// later removal. Returns whether this record changed.
+    pub fn merge(&mut self, id: &str, other: &Record) -> Result<bool, RecordError> {
         if self.kind != other.kind {
             return Err(RecordError::KindConflict(id.to_string()));
         }
-        self.issuer.merge(&other.issuer);
-        self.account.merge(&other.account);
-        self.secret.merge(&other.secret);
-        self.algorithm.merge(&other.algorithm);
-        self.digits.merge(&other.digits);
-        self.period.merge(&other.period);
-        self.counter = self.counter.max(other.counter);
-        self.removed = self.removed.max(other.removed);
+        let mut changed = self.issuer.merge(&other.issuer);
+        changed |= self.account.merge(&other.account);
+        changed |= self.secret.merge(&other.secret);
+        changed |= self.algorithm.merge(&other.algorithm);
+        changed |= self.digits.merge(&other.digits);
+        changed |= self.period.merge(&other.period);
+        if other.counter > self.counter {
+            self.counter = other.counter;
+            changed = true;
+        }
+        if other.removed > self.removed {
+            self.removed = other.removed;
+            changed = true;
+        }
         for (name, reg) in &other.other {
             match self.other.get_mut(name) {
-                Some(mine) => mine.merge(reg),
+                Some(mine) => changed |= mine.merge(reg),
                 None => {
                     self.other.insert(name.clone(), reg.clone());
+                    changed = true;
                 }
             }
         }
-        Ok(())
+        Ok(changed)
     }
 
     /// Records the local account `a` (same id): each field whose value differs gets the value
@@ -370,10 +379,9 @@ impl<'de> Deserialize<'de> for Record {
         let w = WireIn::deserialize(d)?;
         for name in w.stamps.keys() {
             if !FIELDS.contains(&name.as_str()) {
-                return Err(serde::de::Error::custom(format!(
-                    "a stamp for an unknown field {:?}",
-                    crate::import::echo(name)
-                )));
+                return Err(serde::de::Error::custom(
+                    "a stamp for a field that is not a typed field",
+                ));
             }
         }
         let at = |f: &str| w.stamps.get(f).copied().unwrap_or(w.at);

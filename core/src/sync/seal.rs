@@ -71,6 +71,11 @@ struct Header {
     ephemeral: String,
     nonce: String,
     recipients: Vec<Wrapped>,
+    /// Members the writer has forgotten, in clear (authenticated by the signature): the
+    /// forgotten device can no longer read a replica, but it learns from this that it was
+    /// forgotten, and stops.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    forgotten: Vec<DeviceId>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -93,15 +98,41 @@ pub fn seal(
     me: &Identity,
     version: Stamp,
     recipients: &[(DeviceId, PublicKeys)],
+    forgotten: &[DeviceId],
     body: &[u8],
 ) -> Result<Vec<u8>, SealError> {
     let random = |e: std::io::Error| SealError::Random(e.to_string());
-    let mut data_key = Zeroizing::new([0u8; 32]);
-    super::random_fill(data_key.as_mut()).map_err(random)?;
-    let mut eph = Zeroizing::new([0u8; 32]);
-    super::random_fill(eph.as_mut()).map_err(random)?;
-    let mut nonce = [0u8; 24];
-    super::random_fill(&mut nonce).map_err(random)?;
+    let mut fresh = Zeroizing::new(Fresh {
+        data_key: [0; 32],
+        ephemeral: [0; 32],
+        nonce: [0; 24],
+    });
+    super::random_fill(&mut fresh.data_key).map_err(random)?;
+    super::random_fill(&mut fresh.ephemeral).map_err(random)?;
+    super::random_fill(&mut fresh.nonce).map_err(random)?;
+    seal_with(me, version, recipients, forgotten, body, &fresh)
+}
+
+/// The values [`seal`] draws at random for each file; fixed only for the test vector.
+#[derive(zeroize::Zeroize)]
+pub struct Fresh {
+    pub data_key: [u8; 32],
+    pub ephemeral: [u8; 32],
+    pub nonce: [u8; 24],
+}
+
+/// [`seal`] with the random values given (the test vector in docs/sync.md).
+pub fn seal_with(
+    me: &Identity,
+    version: Stamp,
+    recipients: &[(DeviceId, PublicKeys)],
+    forgotten: &[DeviceId],
+    body: &[u8],
+    fresh: &Fresh,
+) -> Result<Vec<u8>, SealError> {
+    let data_key = Zeroizing::new(fresh.data_key);
+    let eph = Zeroizing::new(fresh.ephemeral);
+    let nonce = fresh.nonce;
     let eph = x25519_dalek::StaticSecret::from(*eph);
     let eph_pub = x25519_dalek::PublicKey::from(&eph).to_bytes();
     let mut wrapped = Vec::with_capacity(recipients.len());
@@ -123,6 +154,7 @@ pub fn seal(
         ephemeral: BASE64.encode(&eph_pub),
         nonce: BASE64.encode(&nonce),
         recipients: wrapped,
+        forgotten: forgotten.iter().take(MAX_RECIPIENTS).copied().collect(),
     };
     let header = serde_json::to_vec(&header).map_err(|e| SealError::Header(e.to_string()))?;
     let mut out = Vec::with_capacity(PREFIX + header.len() + body.len() + TAG + SIGNATURE);
@@ -177,7 +209,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>, SealError> {
             "the keys do not make the device id".into(),
         ));
     }
-    if header.recipients.len() > MAX_RECIPIENTS {
+    if header.recipients.len() > MAX_RECIPIENTS || header.forgotten.len() > MAX_RECIPIENTS {
         return Err(SealError::Header("too many recipients".into()));
     }
     Ok(Parsed {
@@ -195,6 +227,11 @@ impl Parsed<'_> {
             keys: self.header.keys,
             version: self.header.version,
         }
+    }
+
+    /// Whether the writer says it forgot `device` (meaningful once [`Self::verify`] passed).
+    pub fn forgot(&self, device: &DeviceId) -> bool {
+        self.header.forgotten.contains(device)
     }
 
     /// Checks the signature with `trusted` (the writer's keys as this device knows them).

@@ -118,6 +118,8 @@ pub struct Merged {
     pub admitted: bool,
     /// This device was forgotten by another.
     pub forgotten: bool,
+    /// The document changed (merge or collection): this device's replica is out of date.
+    pub changed: bool,
 }
 
 impl State {
@@ -219,7 +221,14 @@ impl State {
             .current_members()
             .map(|(id, m)| (*id, m.keys))
             .collect();
-        let bytes = seal::seal(&self.identity, version, &recipients, &body)?;
+        let forgotten: Vec<DeviceId> = self
+            .doc
+            .members
+            .iter()
+            .filter(|(_, m)| !m.current())
+            .map(|(id, _)| *id)
+            .collect();
+        let bytes = seal::seal(&self.identity, version, &recipients, &forgotten, &body)?;
         self.written = Some(version);
         Ok((version, bytes))
     }
@@ -250,12 +259,37 @@ impl State {
             from: Some(claim.device),
             ..Merged::default()
         };
-        if claim.device == me
-            || self
-                .peers
-                .get(&claim.device)
-                .is_some_and(|p| claim.version <= p.version)
+        if claim.device == me {
+            // This device's own file: its next replica must be newer, even after a restart
+            // from a vault saved before the file was written, or after the clock stepped back.
+            Clock::check(&claim.version, now_ms)
+                .map_err(|source| ImportError::Ahead { device: me, source })?;
+            self.clock.observe(&claim.version);
+            merged.replay = true;
+            return Ok(merged);
+        }
+        if self
+            .peers
+            .get(&claim.device)
+            .is_some_and(|p| claim.version <= p.version)
         {
+            merged.replay = true;
+            return Ok(merged);
+        }
+        if parsed.forgot(&me) {
+            // A member forgot this device: it can read nothing more, and writes nothing more.
+            Clock::check(&claim.version, now_ms).map_err(|source| ImportError::Ahead {
+                device: claim.device,
+                source,
+            })?;
+            if let Some(m) = self.doc.members.get_mut(&me)
+                && m.current()
+            {
+                m.removed = Some(claim.version);
+                merged.forgotten = true;
+                merged.changed = true;
+                return Ok(merged);
+            }
             merged.replay = true;
             return Ok(merged);
         }
@@ -278,7 +312,7 @@ impl State {
             device: claim.device,
             source,
         })?;
-        self.doc.merge(&body.doc)?;
+        merged.changed = self.doc.merge(&body.doc)?;
         self.clock.observe(&latest);
         self.peers.insert(
             claim.device,
@@ -299,6 +333,7 @@ impl State {
         merged.forgotten = self.forgotten();
         merged.changes = self.doc.apply(accounts);
         merged.collected = self.collect();
+        merged.changed |= merged.collected > 0;
         Ok(merged)
     }
 
@@ -327,6 +362,16 @@ impl State {
         let (invite, code) = Invite::new(self.id(), now_ms)?;
         self.invites.push(invite);
         Ok(code)
+    }
+
+    /// Whether [`Self::admit`] would admit the device of `request` (a new device, an open invite).
+    pub fn can_admit(&self, request: &Request, now_ms: u64) -> bool {
+        self.joining.is_none()
+            && !self.doc.members.contains_key(&request.device)
+            && self
+                .invites
+                .iter()
+                .any(|i| i.expires_ms > now_ms && i.admits(request))
     }
 
     /// Admits the device of a join request made with an open invite (used up by it). Returns

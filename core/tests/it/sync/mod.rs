@@ -1,8 +1,10 @@
 //! Sync: the merge's properties over random histories of 3–5 devices (`props`), and the
 //! replica files' checks: tampering, forgotten devices, replays, pairing (`files`).
 
+mod body;
 mod files;
 mod props;
+mod vector;
 
 use latchkey_core::accounts::{Account, Accounts};
 use latchkey_core::otp::{Algorithm, Kind, OtpParams, Secret};
