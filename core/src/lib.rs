@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod body;
 pub mod export;
 pub mod files;
+pub mod follow;
 pub mod import;
 pub mod memlock;
 pub mod otp;

@@ -13,6 +13,7 @@ pub mod export;
 pub mod import;
 pub mod service;
 pub mod settings;
+pub mod sync;
 pub mod vault;
 
 use crate::exit::CliError;

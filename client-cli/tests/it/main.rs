@@ -12,3 +12,4 @@ mod import_formats;
 mod privacyidea;
 mod push_privacyidea;
 mod service;
+mod sync;

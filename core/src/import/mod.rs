@@ -23,6 +23,7 @@ mod twofas;
 mod uris;
 
 use crate::otp::{OtpParams, ParamError, SecretError, UriError};
+pub use aegis::{WithIds as AegisEntries, parse_with_ids as parse_aegis_with_ids};
 pub use detect::{Format, detect};
 
 /// Largest export accepted, in bytes; real exports are a few hundred kilobytes at most.

@@ -79,17 +79,25 @@ fn a_forgotten_device_is_refused_even_with_a_valid_signature_and_gets_nothing_ne
     // Later replicas are not sealed for c.
     a.accounts.push(account("new", "Secret", 3, false));
     let from_a = a.export(T + 10);
-    let merged = c.import(&from_a, T + 11).expect("read as far as the forget");
+    let merged = c
+        .import(&from_a, T + 11)
+        .expect("read as far as the forget");
     assert!(merged.forgotten, "c learns it was forgotten");
     assert!(c.state.forgotten());
     assert!(c.accounts.get("new").is_none(), "and reads nothing new");
-    assert!(c.state.export(T + 12).is_ok(), "the core still seals; the daemon stops writing");
+    assert!(
+        c.state.export(T + 12).is_ok(),
+        "the core still seals; the daemon stops writing"
+    );
     // A replica that does not name c as forgotten is simply not for it.
     let mut d = Device::join(&mut a, "d", T + 13);
     let mut stranger = Device::first("stranger", T + 14);
     let from_stranger = stranger.export(T + 15);
     let e = d.import(&from_stranger, T + 16).expect_err("unknown");
-    assert!(matches!(e, ImportError::Unknown(_)) && !e.is_security(), "{e}");
+    assert!(
+        matches!(e, ImportError::Unknown(_)) && !e.is_security(),
+        "{e}"
+    );
     let _ = SealError::NotForUs;
 }
 

@@ -73,7 +73,11 @@ fn vector() -> Vec<u8> {
 #[test]
 fn the_fixture_is_the_documented_vector_and_the_second_device_merges_it() {
     let bytes = std::fs::read(fixture()).expect("fixture");
-    assert_eq!(bytes, vector(), "the fixture is what the documented inputs seal to");
+    assert_eq!(
+        bytes,
+        vector(),
+        "the fixture is what the documented inputs seal to"
+    );
     let (a, b) = devices();
     let mut state = State::new(b, "beta", "/sync".into(), T - 1000);
     // b knows a as a member already (as after pairing).
@@ -95,7 +99,9 @@ fn the_fixture_is_the_documented_vector_and_the_second_device_merges_it() {
     };
     state.doc.merge(&known).expect("merge");
     let mut accounts = Accounts::default();
-    let merged = state.import(&bytes, T + 1000, &mut accounts).expect("opens");
+    let merged = state
+        .import(&bytes, T + 1000, &mut accounts)
+        .expect("opens");
     assert_eq!(merged.changes.added.len(), 1);
     assert_eq!(
         accounts
