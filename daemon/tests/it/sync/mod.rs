@@ -5,6 +5,7 @@
 //! would meet them.
 
 mod aegis;
+mod soak;
 mod syncthing;
 
 use crate::common::daemon::{bin, connect, vault_proxy};
@@ -30,7 +31,7 @@ struct Machine {
 impl Machine {
     async fn start() -> Self {
         let bus = TestBus::start(bin()).expect("private bus");
-        let daemon = bus.spawn_daemon(bin()).expect("latchkeyd starts");
+        let daemon = drained(bus.spawn_daemon(bin()).expect("latchkeyd starts"));
         let conn = connect(&bus).await;
         Self {
             bus,
@@ -56,7 +57,9 @@ impl Machine {
         if let Some(d) = self.daemon.take() {
             d.kill_hard();
         }
-        self.daemon = Some(self.bus.spawn_daemon(bin()).expect("latchkeyd restarts"));
+        self.daemon = Some(drained(
+            self.bus.spawn_daemon(bin()).expect("latchkeyd restarts"),
+        ));
         self.conn = connect(&self.bus).await;
         self.vault().await.unlock(PASS).await.expect("unlock");
     }
@@ -99,6 +102,15 @@ impl Machine {
             .1
             .clone()
     }
+}
+
+/// The daemon with its log read and dropped as it comes: a pipe nobody reads would stop a daemon
+/// that logs thousands of merges once 64 KiB of log lines wait in it.
+fn drained(mut daemon: DaemonProcess) -> DaemonProcess {
+    if let Some(mut err) = daemon.take_stderr() {
+        std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+    }
+    daemon
 }
 
 /// Waits until `check` holds, or fails with `what`.
