@@ -120,24 +120,39 @@ fn merge_and_sizes() {
     );
 }
 
-/// Sums voluntary and involuntary context switches of every thread of `pid`.
-fn switches(pid: u32) -> u64 {
-    let mut total = 0;
+/// Voluntary and involuntary context switches of each thread of `pid`, by thread id.
+fn switches(pid: u32) -> std::collections::BTreeMap<String, u64> {
+    let mut out = std::collections::BTreeMap::new();
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return 0;
+        return out;
     };
     for t in tasks.flatten() {
         let status = std::fs::read_to_string(t.path().join("status")).unwrap_or_default();
-        for line in status.lines() {
-            if let Some(v) = line
-                .strip_prefix("voluntary_ctxt_switches:")
-                .or_else(|| line.strip_prefix("nonvoluntary_ctxt_switches:"))
-            {
-                total += v.trim().parse::<u64>().unwrap_or(0);
-            }
-        }
+        let n: u64 = status
+            .lines()
+            .filter_map(|line| {
+                line.strip_prefix("voluntary_ctxt_switches:")
+                    .or_else(|| line.strip_prefix("nonvoluntary_ctxt_switches:"))
+            })
+            .filter_map(|v| v.trim().parse::<u64>().ok())
+            .sum();
+        out.insert(t.file_name().to_string_lossy().into_owned(), n);
     }
-    total
+    out
+}
+
+/// Wake-ups between two samples: each thread's growth, a new thread's whole count (a thread
+/// that ended in between is counted as one wake-up).
+fn wakeups(
+    before: &std::collections::BTreeMap<String, u64>,
+    after: &std::collections::BTreeMap<String, u64>,
+) -> u64 {
+    let grown: u64 = after
+        .iter()
+        .map(|(t, n)| n.saturating_sub(before.get(t).copied().unwrap_or(0)))
+        .sum();
+    let ended = before.keys().filter(|t| !after.contains_key(*t)).count() as u64;
+    grown + ended
 }
 
 async fn proxies(bus: &TestBus) -> (zbus::Connection, u32) {
@@ -215,11 +230,12 @@ async fn daemon_figures() {
         "baseline: the AddAccount call alone (acknowledged): median {:.1} ms",
         median(calls)
     );
-    // Both idle at once: nobody calls, nothing changes in the folder.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let (w1, w2) = (switches(pid1), switches(pid2));
+    // Both idle at once: nobody calls, nothing changes in the folder. First the blocking
+    // threads of the last writes end (tokio keeps them 10 s), so what is counted is idleness.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    let (b1, b2) = (switches(pid1), switches(pid2));
     tokio::time::sleep(IDLE).await;
-    let (w1, w2) = (switches(pid1) - w1, switches(pid2) - w2);
+    let (w1, w2) = (wakeups(&b1, &switches(pid1)), wakeups(&b2, &switches(pid2)));
     println!(
         "idle wake-ups over {} s (context switches, all threads): sync on and unlocked {w1}; baseline sync off {w2}",
         IDLE.as_secs()
