@@ -115,6 +115,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Keyring(KeyringCommand::Status(j)) => {
             commands::vault::keyring_status(&vault, j.json).await
         }
+        Command::Sync(s) => commands::sync::run(&conn, s).await,
         Command::Service(_)
         | Command::Doctor
         | Command::Diagnostics(_)

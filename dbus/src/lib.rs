@@ -14,11 +14,11 @@ pub mod types;
 
 pub use error::Error;
 pub use proxy::{
-    AccessProxy, ApprovalsProxy, BackupProxy, RequestProxy, SettingsProxy, VaultProxy,
+    AccessProxy, ApprovalsProxy, BackupProxy, RequestProxy, SettingsProxy, SyncProxy, VaultProxy,
 };
 pub use types::{
     AccountExtra, AccountInfo, AccountKind, ActivityEntry, Grant, ImportEntry, ImportInspection,
-    ImportReply, RequestDetails,
+    ImportReply, RequestDetails, SyncDevice,
 };
 
 /// Well-known bus name the daemon owns.
@@ -37,6 +37,8 @@ pub const REQUEST_INTERFACE: &str = "org.latchkey.Latchkey1.Request";
 pub const ACCESS_INTERFACE: &str = "org.latchkey.Latchkey1.Access";
 /// Backup interface: export, automatic backups, restore.
 pub const BACKUP_INTERFACE: &str = "org.latchkey.Latchkey1.Backup";
+/// Sync interface: pairing, devices and status of sync through a shared folder.
+pub const SYNC_INTERFACE: &str = "org.latchkey.Latchkey1.Sync";
 /// Prefix of every error name the daemon returns.
 pub const ERROR_PREFIX: &str = "org.latchkey.Latchkey1.Error";
 
@@ -50,5 +52,7 @@ pub const APPROVALS_XML: &str = include_str!("../interfaces/org.latchkey.Latchke
 pub const ACCESS_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Access.xml");
 /// Introspection XML of the Backup interface, as published.
 pub const BACKUP_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Backup.xml");
+/// Introspection XML of the Sync interface, as published.
+pub const SYNC_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Sync.xml");
 /// D-Bus activation file template (`@bindir@` is replaced at install time).
 pub const ACTIVATION_FILE: &str = include_str!("../org.latchkey.Latchkey1.service.in");

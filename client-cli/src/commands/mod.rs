@@ -14,6 +14,7 @@ pub mod help;
 pub mod import;
 pub mod service;
 pub mod settings;
+pub mod sync;
 pub mod vault;
 
 use crate::exit::CliError;

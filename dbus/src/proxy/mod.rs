@@ -7,10 +7,12 @@ mod access;
 mod approvals;
 mod backup;
 mod settings;
+mod sync;
 mod vault;
 
 pub use access::*;
 pub use approvals::*;
 pub use backup::*;
 pub use settings::*;
+pub use sync::*;
 pub use vault::*;
