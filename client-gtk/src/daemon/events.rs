@@ -4,7 +4,7 @@
 //! the bus can make the app refresh but cannot make it show anything the daemon did not say.
 
 use futures_util::StreamExt;
-use latchkey_dbus::{ApprovalsProxy, BUS_NAME, VaultProxy};
+use latchkey_dbus::{ApprovalsProxy, BUS_NAME, SyncProxy, VaultProxy};
 use zbus::fdo::{DBusProxy, PropertiesProxy};
 use zbus::names::InterfaceName;
 
@@ -23,6 +23,8 @@ pub enum Event {
     RequestAdded,
     /// A request ended with this result.
     RequestResolved(String, String),
+    /// Sync's status changed (a device joined or was forgotten, a merge): re-read it.
+    SyncChanged,
 }
 
 /// Starts watching; events arrive on the returned receiver until the app exits.
@@ -66,6 +68,11 @@ async fn run(conn: zbus::Connection, tx: async_channel::Sender<Event>) -> zbus::
     let mut added = approvals.receive_request_added().await?;
     let mut resolved = approvals.receive_request_resolved().await?;
     let mut properties = props.receive_properties_changed().await?;
+    let sync = SyncProxy::builder(&conn)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await?;
+    let mut synced = sync.receive_changed().await?;
     if tx.send(Event::StateChanged).await.is_err() {
         return Ok(());
     }
@@ -77,6 +84,7 @@ async fn run(conn: zbus::Connection, tx: async_channel::Sender<Event>) -> zbus::
             }
             Some(_) = changed.next() => Event::AccountsChanged,
             Some(_) = security.next() => Event::Security,
+            Some(_) = synced.next() => Event::SyncChanged,
             Some(s) = added.next() => match s.args() {
                 Ok(_) => Event::RequestAdded,
                 Err(_) => continue,

@@ -8,12 +8,14 @@ mod access;
 mod calls;
 mod events;
 mod requests;
+mod sync;
 mod transfer;
 
 pub use access::*;
 pub use calls::*;
 pub use events::{Event, watch};
 pub use requests::*;
+pub use sync::*;
 pub use transfer::*;
 
 use crate::i18n::{fill, gettext};

@@ -45,31 +45,8 @@ pub fn show(parent: &impl IsA<gtk::Window>, account: &AccountObject) {
 }
 
 fn window(parent: &gtk::Window, label: &str, uri: Zeroizing<String>) {
-    let w = adw::Window::builder()
-        .transient_for(parent)
-        .modal(true)
-        .title(fill(&gettext("{account} — QR Code"), &[("account", label)]).as_str())
-        .default_width(420)
-        .build();
-    super::close_on_escape(&w);
-    let header = adw::HeaderBar::new();
-    let content = gtk::Box::builder()
-        .orientation(gtk::Orientation::Vertical)
-        .spacing(12)
-        .margin_top(12)
-        .margin_bottom(24)
-        .margin_start(24)
-        .margin_end(24)
-        .build();
-    let picture = gtk::Picture::new();
-    match texture(&uri) {
-        Some(t) => picture.set_paintable(Some(&t)),
-        None => picture.set_visible(false),
-    }
-    picture.set_can_shrink(false);
-    picture.set_halign(gtk::Align::Center);
-    crate::a11y::name(
-        &picture,
+    let picture = picture(
+        &uri,
         &fill(&gettext("QR code of {account}"), &[("account", label)]),
     );
     let explain = gtk::Label::builder()
@@ -90,16 +67,63 @@ fn window(parent: &gtk::Window, label: &str, uri: Zeroizing<String>) {
     link.add_css_class("monospace");
     link.add_css_class("caption");
     crate::a11y::name(&link, &gettext("The account's otpauth link"));
-    content.append(&picture);
-    content.append(&explain);
-    content.append(&link);
+    let title = fill(&gettext("{account} — QR Code"), &[("account", label)]);
+    secret_window(
+        parent,
+        &title,
+        &[picture.upcast_ref(), explain.upcast_ref()],
+        link,
+    );
+}
+
+/// A picture of the QR code of `text`, named `name` for screen readers (hidden when `text` is
+/// too long for a QR code).
+pub(super) fn picture(text: &str, name: &str) -> gtk::Picture {
+    let picture = gtk::Picture::new();
+    match texture(text) {
+        Some(t) => picture.set_paintable(Some(&t)),
+        None => picture.set_visible(false),
+    }
+    picture.set_can_shrink(false);
+    picture.set_halign(gtk::Align::Center);
+    crate::a11y::name(&picture, name);
+    picture
+}
+
+/// A small modal window over `parent` showing `widgets` and then `secret`, a label holding a
+/// secret in text: the label keeps its own copy of the text, so it is emptied when the window
+/// closes.
+pub(super) fn secret_window(
+    parent: &gtk::Window,
+    title: &str,
+    widgets: &[&gtk::Widget],
+    secret: gtk::Label,
+) {
+    let w = adw::Window::builder()
+        .transient_for(parent)
+        .modal(true)
+        .title(title)
+        .default_width(420)
+        .build();
+    super::close_on_escape(&w);
+    let content = gtk::Box::builder()
+        .orientation(gtk::Orientation::Vertical)
+        .spacing(12)
+        .margin_top(12)
+        .margin_bottom(24)
+        .margin_start(24)
+        .margin_end(24)
+        .build();
+    for widget in widgets {
+        content.append(*widget);
+    }
+    content.append(&secret);
     let outer = gtk::Box::new(gtk::Orientation::Vertical, 0);
-    outer.append(&header);
+    outer.append(&adw::HeaderBar::new());
     outer.append(&content);
     w.set_content(Some(&outer));
-    // The label keeps its own copy of the text: clear it when the window closes.
     w.connect_close_request(move |_| {
-        link.set_label("");
+        secret.set_label("");
         glib::Propagation::Proceed
     });
     w.present();

@@ -130,6 +130,18 @@ pub fn open(
     c.show();
 }
 
+/// Asks for a folder; calls `done` with it.
+pub fn folder(parent: &impl IsA<gtk::Window>, title: &str, done: impl Fn(PathBuf) + 'static) {
+    let c = chooser(
+        parent,
+        title,
+        gtk::FileChooserAction::SelectFolder,
+        &gettext("Select"),
+        done,
+    );
+    c.show();
+}
+
 /// Asks where to save, suggesting `name`; calls `done` with the chosen path.
 pub fn save(
     parent: &impl IsA<gtk::Window>,

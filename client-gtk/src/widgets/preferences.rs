@@ -22,6 +22,7 @@ mod imp {
         pub service: std::cell::OnceCell<Rc<super::super::service_settings::ServiceSettings>>,
         pub backups: std::cell::OnceCell<Rc<super::super::backups_page::BackupsPage>>,
         pub access: std::cell::OnceCell<Rc<super::super::access_page::AccessPage>>,
+        pub devices: std::cell::OnceCell<Rc<super::super::devices_page::DevicesPage>>,
         #[template_child]
         pub passphrase_row: TemplateChild<adw::ActionRow>,
         #[template_child]
@@ -96,6 +97,9 @@ impl PreferencesWindow {
         });
         p.add(access.page());
         let _ = imp.access.set(access);
+        let devices = super::devices_page::DevicesPage::new(p.upcast_ref());
+        p.add(devices.page());
+        let _ = imp.devices.set(devices);
         p.connect_handlers();
         p.load_daemon_settings();
         p
@@ -155,6 +159,9 @@ impl PreferencesWindow {
                 }
                 if let Some(a) = imp.access.get() {
                     a.refresh();
+                }
+                if let Some(d) = imp.devices.get() {
+                    d.refresh();
                 }
                 match daemon::daemon_settings().await {
                     Ok(s) => {

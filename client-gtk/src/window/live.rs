@@ -42,6 +42,7 @@ impl Window {
             }
             Event::RequestAdded => self.show_pending(),
             Event::RequestResolved(path, result) => self.request_resolved(&path, &result),
+            Event::SyncChanged => crate::widgets::sync_changed(),
         }
     }
 

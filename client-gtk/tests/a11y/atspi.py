@@ -243,7 +243,7 @@ def choose_file(application, title, path):
         entry = wait(chooser, "the chooser's location entry", "text", "GtkFileChooserEntry")
     type_into(entry, path)
     time.sleep(0.3)
-    press(button(chooser, "Open", "Save", what="the chooser's Open or Save button"))
+    press(button(chooser, "Open", "Save", "Select", what="the chooser's Open, Save or Select button"))
     deadline = time.time() + TIMEOUT
     while title in frame_names(application):
         if time.time() > deadline:

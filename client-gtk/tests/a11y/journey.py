@@ -8,6 +8,9 @@ accessibility tree and the keyboard as a person does; file choosers are answered
   journey.py codes            reveal every time-based row; print "CODE <account> <code>"
   journey.py copy ACCOUNT     press the account's copy button
   journey.py qr IMAGE ACCOUNT add an account from a QR code image through the file chooser
+  journey.py phone ACCOUNT PASSPHRASE
+                              the account's details, "Move to a Phone": a wrong passphrase
+                              refused, then its QR code and link; prints "LINK <link>"
   journey.py export FILE PASSPHRASE
                               export a Latchkey backup through the save chooser and the prompt
   journey.py paste COUNT      Import… and Paste Links: the clipboard's otpauth-migration://
@@ -21,6 +24,8 @@ Exit 0 when every step holds; otherwise the failing step and the accessible tree
 
 import sys
 import time
+
+import pyatspi
 
 from atspi import (
     app,
@@ -125,6 +130,24 @@ def qr(a, image, name):
     wait_accounts(a, before + 1)
 
 
+def phone(a, name, passphrase):
+    row = wait(a, f"{name}'s row", "list item", name)
+    x, y, w, h = row.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    pyatspi.Registry.generateMouseEvent(x + w // 3, y + h // 2, "b1d")
+    details = window(a, f"{name} — Latchkey", "the details window")
+    press(wait(details, "Move to a Phone", "push button", contains="Move to a Phone"))
+    p = prompt(a, "Move to a Phone", "Vault passphrase")
+    type_into(wait(p, "the passphrase entry", "password text", "Vault passphrase"), passphrase + "x")
+    press(button(p, "Show"))
+    label(p, "Wrong passphrase", "a wrong passphrase refused in words")
+    type_into(wait(p, "the passphrase entry", "password text", "Vault passphrase"), passphrase)
+    press(button(p, "Show"))
+    qr = window(a, f"{name} — QR Code", "the QR code window")
+    wait(qr, "the QR code", name=f"QR code of {name}")
+    print("LINK " + text_of(wait(qr, "the link", "label", "The account's otpauth link")))
+    no_unnamed_labels(qr, "the QR code window")
+
+
 def export(a, file, passphrase):
     menu = find(a, "push button", "Main menu")
     press(menu[-1])
@@ -171,7 +194,8 @@ def restore(a, file, passphrase, count):
 
 
 if __name__ == "__main__":
-    steps = {"create": create, "codes": codes, "copy": copy, "qr": qr, "export": export,
+    steps = {"create": create, "codes": codes, "copy": copy, "qr": qr, "phone": phone,
+             "export": export,
              "paste": paste, "restore": restore}
     steps[sys.argv[1]](app(), *sys.argv[2:])
     print(f"ok: {sys.argv[1]}")

@@ -112,6 +112,17 @@ fn a_new_user_does_everything_in_the_app_without_a_terminal() {
         // A QR code image through the file chooser.
         run(&["qr", &image.display().to_string(), "Matrix (erin)"]);
 
+        // Moved to a phone: after the passphrase, its QR code and link, which holds its secret.
+        let out = run(&["phone", "Matrix (erin)", PASSPHRASE]);
+        let link = out
+            .lines()
+            .find_map(|l| l.strip_prefix("LINK "))
+            .expect("the link");
+        assert!(
+            link.starts_with("otpauth://totp/") && link.contains("secret=NBSWY3DPO5XXE3DE"),
+            "{link}"
+        );
+
         // A backup, written private.
         run(&["export", &backup.display().to_string(), PASSPHRASE]);
         let mode = std::fs::metadata(&backup)

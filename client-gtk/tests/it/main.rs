@@ -4,6 +4,7 @@
 //! and the keyboard, as a person does, so they also prove that every widget they use is named.
 
 mod app;
+mod devices;
 mod dialogs;
 mod driver;
 mod journey;
