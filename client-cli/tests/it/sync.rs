@@ -1,7 +1,9 @@
 //! `latchkey sync` between two machines (two private buses, two daemons) sharing a plain
-//! folder, as a person pairs them: enable, invite, join, status, devices, forget, disable.
+//! folder, as a person pairs them: enable, invite, join, status, devices, forget, follow a
+//! phone's Aegis backups and stop, disable.
 
 use crate::common::Env;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
@@ -91,11 +93,63 @@ fn two_machines_pair_sync_and_forget_through_the_cli() {
         "nothing from a forgotten machine"
     );
 
+    // Following a phone's Aegis backups, then no longer.
+    let phone = tempfile::tempdir().expect("the Aegis backup folder");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../core/tests/data/import/aegis-encrypted-v3.json"),
+        phone.path().join("aegis-backup-20261207-080000.json"),
+    )
+    .expect("the backup");
+    // A wrong password is refused at once, in words, and nothing is followed or mirrored.
+    let (_, err) = a.fails_with(
+        &[
+            "sync",
+            "follow-aegis",
+            phone.path().to_str().expect("utf-8"),
+            "--passphrase-stdin",
+        ],
+        Some("not the password\n"),
+        6,
+    );
+    assert!(
+        err.contains("wrong passphrase for the Aegis export"),
+        "{err}"
+    );
+    assert_eq!(a.json(&["sync", "status", "--json"])["aegis_folder"], "");
+    assert_eq!(issuers(&a), ["Alpha", "Beta"]);
+    let out = a.ok(
+        &[
+            "sync",
+            "follow-aegis",
+            phone.path().to_str().expect("utf-8"),
+            "--passphrase-stdin",
+        ],
+        Some("import test passphrase\n"),
+    );
+    assert!(out.contains("Following"), "{out}");
+    wait_for("the Aegis backup is mirrored", || {
+        issuers(&a) == ["Alpha", "Bank", "Beta", "Corp", "GitHub", "Steam"]
+    });
+    let status = a.json(&["sync", "status", "--json"]);
+    assert_eq!(
+        status["aegis_backup"], "aegis-backup-20261207-080000.json",
+        "{status}"
+    );
+    let mirrored = issuers(&a);
+    a.ok(&["sync", "follow-aegis", "--stop"], None);
+    assert_eq!(a.json(&["sync", "status", "--json"])["aegis_folder"], "");
+    assert_eq!(
+        issuers(&a),
+        mirrored,
+        "the mirrored accounts stay after --stop"
+    );
+
     a.ok(&["sync", "disable"], None);
     assert_eq!(a.json(&["sync", "status", "--json"])["enabled"], false);
     assert_eq!(
         issuers(&a),
-        ["Alpha", "Beta"],
+        mirrored,
         "accounts stay when sync is turned off"
     );
 }

@@ -328,7 +328,13 @@ impl Sync {
                 Kind::Other => {}
                 Kind::Replica(d) | Kind::Conflict(d) => {
                     let conflict = matches!(kind, Kind::Conflict(_));
-                    match self.read_replica(task, &path, d).await {
+                    let read = self.read_replica(task, &path, d).await;
+                    // A conflict copy that was read (merged, or judged as old or from a
+                    // forgotten device) has done its work and goes; one that was refused stays
+                    // for the user to look at, reported once, so nothing is lost to a transient
+                    // failure or deleted on an attacker's word.
+                    let remove = conflict && read.is_ok();
+                    match read {
                         Ok(Some(outcome)) => {
                             merged_any |= !outcome.merged.replay;
                             changed |= outcome.merged.changed || outcome.merged.admitted;
@@ -340,7 +346,7 @@ impl Sync {
                         Ok(None) => {}
                         Err(()) => {}
                     }
-                    if conflict {
+                    if remove {
                         match std::fs::remove_file(&path) {
                             Ok(()) => {
                                 tracing::info!(event = "sync-conflict-removed", file = %path.display(), "read and removed a conflict copy")

@@ -289,6 +289,24 @@ async fn two_machines_stay_in_step_through_real_syncthing() {
     })
     .await;
     until("the copy is removed", || async { !copy.exists() }).await;
+    // A conflict copy that is refused stays, for the user to look at: nothing is deleted on
+    // the word of a file that failed its check.
+    let mut bytes = std::fs::read(replica(&st_b.folder, &id_b)).expect("b's replica");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    let bad = format!("{id_b}.sync-conflict-20260101-000001-TESTBAD.lkreplica");
+    let hidden = st_a.folder.join("Latchkey/.bad");
+    std::fs::write(&hidden, &bytes).expect("write");
+    std::fs::rename(&hidden, st_a.folder.join("Latchkey").join(&bad)).expect("place");
+    until("a refuses the tampered conflict copy", || async {
+        sa.last_error().await.expect("error").contains(&bad)
+    })
+    .await;
+    assert!(
+        st_a.folder.join("Latchkey").join(&bad).exists(),
+        "a refused conflict copy was deleted"
+    );
+    std::fs::remove_file(st_a.folder.join("Latchkey").join(&bad)).expect("remove the copy");
     st_a.start();
 
     // Forgetting b: its later changes never reach a, and it learns it was forgotten.
