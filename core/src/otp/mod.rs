@@ -105,15 +105,26 @@ impl OtpParams {
 
     /// Checks the invariants `new` promises; needed again because the fields are public.
     pub fn validate(&self) -> Result<(), ParamError> {
-        if self.secret.is_empty() {
+        Self::check(&self.secret, self.algorithm, self.digits, self.kind)
+    }
+
+    /// Checks the invariants `new` promises on parts not yet made into parameters, so a caller
+    /// that only validates need not copy the secret (each copy is another locked buffer).
+    pub fn check(
+        secret: &Secret,
+        algorithm: Algorithm,
+        digits: u8,
+        kind: Kind,
+    ) -> Result<(), ParamError> {
+        if secret.is_empty() {
             return Err(ParamError::EmptySecret);
         }
-        if self.secret.len() > MAX_SECRET_LEN {
-            return Err(ParamError::SecretTooLong(self.secret.len()));
+        if secret.len() > MAX_SECRET_LEN {
+            return Err(ParamError::SecretTooLong(secret.len()));
         }
-        match self.kind {
+        match kind {
             Kind::Steam => {
-                if self.algorithm != Algorithm::Sha1 || self.digits != STEAM_DIGITS {
+                if algorithm != Algorithm::Sha1 || digits != STEAM_DIGITS {
                     return Err(ParamError::SteamParams);
                 }
             }
@@ -122,8 +133,8 @@ impl OtpParams {
             }
             Kind::Totp { .. } | Kind::Hotp { .. } => {}
         }
-        if self.kind != Kind::Steam && !DIGITS_RANGE.contains(&self.digits) {
-            return Err(ParamError::Digits(self.digits));
+        if kind != Kind::Steam && !DIGITS_RANGE.contains(&digits) {
+            return Err(ParamError::Digits(digits));
         }
         Ok(())
     }

@@ -95,10 +95,11 @@ impl Doc {
         Ok(())
     }
 
-    /// Joins `other` into this document. `other` must be [`Self::check`]ed; on an error (an
-    /// account whose kind differs, which only damage makes) nothing is changed. Returns whether
-    /// this document changed.
-    pub fn merge(&mut self, other: &Doc) -> Result<bool, DocError> {
+    /// Joins `other` into this document, taking its records rather than copying them (each
+    /// copy of a secret is another locked buffer). `other` must be [`Self::check`]ed; on an
+    /// error (an account whose kind differs, which only damage makes) nothing is changed.
+    /// Returns whether this document changed.
+    pub fn merge(&mut self, other: Doc) -> Result<bool, DocError> {
         for (id, theirs) in &other.accounts {
             if let Some(mine) = self.accounts.get(id)
                 && mine.kind != theirs.kind
@@ -107,20 +108,20 @@ impl Doc {
             }
         }
         let mut changed = false;
-        for (id, theirs) in &other.accounts {
-            match self.accounts.get_mut(id) {
-                Some(mine) => changed |= mine.merge(id, theirs)?,
+        for (id, theirs) in other.accounts {
+            match self.accounts.get_mut(&id) {
+                Some(mine) => changed |= mine.merge(&id, theirs)?,
                 None => {
-                    self.accounts.insert(id.clone(), theirs.clone());
+                    self.accounts.insert(id, theirs);
                     changed = true;
                 }
             }
         }
-        for (id, theirs) in &other.members {
-            match self.members.get_mut(id) {
-                Some(mine) => changed |= mine.merge(theirs),
+        for (id, theirs) in other.members {
+            match self.members.get_mut(&id) {
+                Some(mine) => changed |= mine.merge(&theirs),
                 None => {
-                    self.members.insert(*id, theirs.clone());
+                    self.members.insert(id, theirs);
                     changed = true;
                 }
             }
@@ -187,36 +188,40 @@ impl Doc {
     }
 
     /// Makes `accounts` what the document says: adds, updates and removes by id, keeping the
-    /// order of the accounts that stay and appending new ones.
+    /// order of the accounts that stay and appending new ones. An account is made from its
+    /// record only when the vault's differs; records that do not make a valid account are left
+    /// out.
     pub fn apply(&self, accounts: &mut Accounts) -> Changes {
         let mut changes = Changes::default();
-        let (visible, _) = self.visible();
-        let wanted: std::collections::HashSet<&str> =
-            visible.iter().map(|a| a.id.as_str()).collect();
         let gone: Vec<String> = accounts
             .iter()
-            .filter(|a| !wanted.contains(a.id.as_str()))
+            .filter(|a| self.accounts.get(&a.id).is_some_and(|r| !r.visible()))
             .map(|a| a.id.clone())
             .collect();
+        // Only records the document knows as removed leave; an account the document has no
+        // record of is observed at the next change, never dropped here.
         for id in gone {
-            // Only records the document knows as removed leave; an account the document has
-            // no record of is observed at the next change, never dropped here.
-            if self.accounts.get(&id).is_some_and(|r| !r.visible()) {
-                accounts.remove(&id);
-                changes.removed.push(id);
-            }
+            accounts.remove(&id);
+            changes.removed.push(id);
         }
-        for a in visible {
-            match accounts.get_mut(&a.id) {
+        for (id, record) in &self.accounts {
+            if !record.visible() {
+                continue;
+            }
+            match accounts.get_mut(id) {
                 Some(current) => {
-                    if !same(current, &a) {
-                        changes.updated.push(a.id.clone());
+                    if !record.describes(current)
+                        && let Ok(a) = record.to_account(id)
+                    {
+                        changes.updated.push(id.clone());
                         *current = a;
                     }
                 }
                 None => {
-                    changes.added.push(a.id.clone());
-                    accounts.push(a);
+                    if let Ok(a) = record.to_account(id) {
+                        changes.added.push(id.clone());
+                        accounts.push(a);
+                    }
                 }
             }
         }
@@ -240,11 +245,6 @@ impl Doc {
     pub fn tombstones(&self) -> usize {
         self.accounts.values().filter(|r| !r.visible()).count()
     }
-}
-
-/// Whether two accounts say the same (id, labels, parameters).
-fn same(a: &Account, b: &Account) -> bool {
-    a.id == b.id && a.issuer == b.issuer && a.account == b.account && a.params == b.params
 }
 
 fn check_id(id: &str) -> Result<(), DocError> {

@@ -38,9 +38,9 @@ impl<T: Clone> Reg<T> {
 
     /// Keeps the later of the two. Equal stamps are the same change (a stamp names one
     /// device's one change), so either value is it.
-    fn merge(&mut self, other: &Reg<T>) -> bool {
+    fn merge(&mut self, other: Reg<T>) -> bool {
         if other.stamp > self.stamp {
-            *self = other.clone();
+            *self = other;
             return true;
         }
         false
@@ -131,16 +131,16 @@ impl Record {
 
     /// Merges `other` into this record: the later value of each field, the larger counter, the
     /// later removal. Returns whether this record changed.
-    pub fn merge(&mut self, id: &str, other: &Record) -> Result<bool, RecordError> {
+    pub fn merge(&mut self, id: &str, other: Record) -> Result<bool, RecordError> {
         if self.kind != other.kind {
             return Err(RecordError::KindConflict(id.to_string()));
         }
-        let mut changed = self.issuer.merge(&other.issuer);
-        changed |= self.account.merge(&other.account);
-        changed |= self.secret.merge(&other.secret);
-        changed |= self.algorithm.merge(&other.algorithm);
-        changed |= self.digits.merge(&other.digits);
-        changed |= self.period.merge(&other.period);
+        let mut changed = self.issuer.merge(other.issuer);
+        changed |= self.account.merge(other.account);
+        changed |= self.secret.merge(other.secret);
+        changed |= self.algorithm.merge(other.algorithm);
+        changed |= self.digits.merge(other.digits);
+        changed |= self.period.merge(other.period);
         if other.counter > self.counter {
             self.counter = other.counter;
             changed = true;
@@ -149,11 +149,11 @@ impl Record {
             self.removed = other.removed;
             changed = true;
         }
-        for (name, reg) in &other.other {
-            match self.other.get_mut(name) {
+        for (name, reg) in other.other {
+            match self.other.get_mut(&name) {
                 Some(mine) => changed |= mine.merge(reg),
                 None => {
-                    self.other.insert(name.clone(), reg.clone());
+                    self.other.insert(name, reg);
                     changed = true;
                 }
             }
@@ -209,13 +209,9 @@ impl Record {
         self.removed = Some(stamp);
     }
 
-    /// The account this record describes, checked as strictly as a new account.
-    pub fn to_account(&self, id: &str) -> Result<Account, RecordError> {
-        let invalid = |reason: String| RecordError::Invalid {
-            id: id.to_string(),
-            reason,
-        };
-        let kind = match self.kind {
+    /// The kind of code the record describes (the period for TOTP, the counter for HOTP).
+    fn otp_kind(&self) -> Kind {
+        match self.kind {
             KindTag::Totp => Kind::Totp {
                 period: self.period.value,
             },
@@ -223,22 +219,52 @@ impl Record {
                 counter: self.counter,
             },
             KindTag::Steam => Kind::Steam,
+        }
+    }
+
+    /// Checks the record as strictly as a new account, without making one.
+    fn validate(&self, id: &str) -> Result<(), RecordError> {
+        let invalid = |reason: String| RecordError::Invalid {
+            id: id.to_string(),
+            reason,
         };
-        let params = OtpParams::new(
-            self.secret.value.clone(),
+        OtpParams::check(
+            &self.secret.value,
             self.algorithm.value,
             self.digits.value,
-            kind,
+            self.otp_kind(),
         )
         .map_err(|e| invalid(e.to_string()))?;
         check_label("issuer", &self.issuer.value).map_err(invalid)?;
-        check_label("account name", &self.account.value).map_err(invalid)?;
+        check_label("account name", &self.account.value).map_err(invalid)
+    }
+
+    /// The account this record describes, checked as strictly as a new account.
+    pub fn to_account(&self, id: &str) -> Result<Account, RecordError> {
+        self.validate(id)?;
+        let params = OtpParams {
+            secret: self.secret.value.clone(),
+            algorithm: self.algorithm.value,
+            digits: self.digits.value,
+            kind: self.otp_kind(),
+        };
         Ok(Account {
             id: id.to_string(),
             issuer: self.issuer.value.clone(),
             account: self.account.value.clone(),
             params,
         })
+    }
+
+    /// Whether `a` already says what this record says (labels and parameters), so applying the
+    /// record would change nothing.
+    pub fn describes(&self, a: &Account) -> bool {
+        a.issuer == self.issuer.value
+            && a.account == self.account.value
+            && a.params.secret == self.secret.value
+            && a.params.algorithm == self.algorithm.value
+            && a.params.digits == self.digits.value
+            && a.params.kind == self.otp_kind()
     }
 
     /// Checks what a replica may carry beyond what [`Self::to_account`] checks: the extension
@@ -257,7 +283,7 @@ impl Record {
                 return Err(invalid("an extension field is too large".into()));
             }
         }
-        self.to_account(id).map(|_| ())
+        self.validate(id)
     }
 }
 

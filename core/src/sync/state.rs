@@ -312,7 +312,8 @@ impl State {
             device: claim.device,
             source,
         })?;
-        merged.changed = self.doc.merge(&body.doc)?;
+        let admitted_by_another = body.doc.members.contains_key(&me);
+        merged.changed = self.doc.merge(body.doc)?;
         self.clock.observe(&latest);
         self.peers.insert(
             claim.device,
@@ -324,7 +325,6 @@ impl State {
         );
         if self.joining.is_some() && self.doc.members.get(&me).is_some_and(|m| m.current()) {
             // Someone else's replica lists this device: it was admitted.
-            let admitted_by_another = body.doc.members.contains_key(&me);
             if admitted_by_another {
                 self.joining = None;
                 merged.admitted = true;

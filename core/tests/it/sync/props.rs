@@ -300,7 +300,7 @@ proptest! {
         let docs: Vec<Doc> = world.devices.iter().map(|d| d.state.doc.clone()).collect();
         let merge = |a: &Doc, b: &Doc| {
             let mut m = a.clone();
-            m.merge(b).expect("honest documents merge");
+            m.merge(b.clone()).expect("honest documents merge");
             m
         };
         let (a, b, c) = (&docs[0], &docs[1], &docs[2]);

@@ -97,7 +97,7 @@ fn the_fixture_is_the_documented_vector_and_the_second_device_merges_it() {
         );
         doc
     };
-    state.doc.merge(&known).expect("merge");
+    state.doc.merge(known.clone()).expect("merge");
     let mut accounts = Accounts::default();
     let merged = state
         .import(&bytes, T + 1000, &mut accounts)
