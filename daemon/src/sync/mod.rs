@@ -382,7 +382,8 @@ impl Sync {
     ) -> Result<Option<crate::state::SyncOutcome>, ()> {
         let print = folder::fingerprint(path);
         if print.is_some() && task.refused.get(path) == print.as_ref() {
-            return Ok(None);
+            // Refused before and unchanged since: still refused, reported once.
+            return Err(());
         }
         let bytes = match folder::read(path, seal::MAX_FILE) {
             Ok(b) => b,

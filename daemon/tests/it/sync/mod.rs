@@ -298,10 +298,23 @@ async fn two_machines_stay_in_step_through_real_syncthing() {
     let hidden = st_a.folder.join("Latchkey/.bad");
     std::fs::write(&hidden, &bytes).expect("write");
     std::fs::rename(&hidden, st_a.folder.join("Latchkey").join(&bad)).expect("place");
-    until("a refuses the tampered conflict copy", || async {
-        sa.last_error().await.expect("error").contains(&bad)
-    })
-    .await;
+    let deadline = Instant::now() + CROSSING;
+    loop {
+        let error = sa.last_error().await.expect("error");
+        if error.contains(&bad) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "a did not refuse the tampered conflict copy; its last error: {error:?}; the folder: {:?}",
+            std::fs::read_dir(st_a.folder.join("Latchkey"))
+                .map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>())
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Read again at the next scan (a change in the folder), it stays.
+    std::fs::write(st_a.folder.join("Latchkey/.poke"), b"").expect("poke");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(
         st_a.folder.join("Latchkey").join(&bad).exists(),
         "a refused conflict copy was deleted"
