@@ -12,4 +12,5 @@ pub mod files;
 pub mod import;
 pub mod memlock;
 pub mod otp;
+pub mod sites;
 pub mod vault;

@@ -160,6 +160,7 @@ impl VaultState {
             id: id.clone(),
             issuer,
             account,
+            sites: Vec::new(),
             params,
         };
         let undo_id = id.clone();
