@@ -47,6 +47,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Code(c) => commands::code::code(&vault, c).await,
         Command::Remove(r) => commands::accounts::remove(&vault, r).await,
         Command::Rename(r) => commands::accounts::rename(&vault, r).await,
+        Command::Sites(s) => commands::accounts::sites(&vault, s).await,
         Command::Import(i) => commands::import::import(&vault, i).await,
         Command::Export(e) => commands::export::export(&conn, e).await,
         Command::Backup(b) => commands::backup::run(&conn, b).await,

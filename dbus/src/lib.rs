@@ -14,11 +14,11 @@ pub mod types;
 
 pub use error::Error;
 pub use proxy::{
-    AccessProxy, ApprovalsProxy, BackupProxy, RequestProxy, SettingsProxy, VaultProxy,
+    AccessProxy, ApprovalsProxy, BackupProxy, BrowserProxy, RequestProxy, SettingsProxy, VaultProxy,
 };
 pub use types::{
     AccountExtra, AccountInfo, AccountKind, ActivityEntry, Grant, ImportEntry, ImportInspection,
-    ImportReply, RequestDetails,
+    ImportReply, RequestDetails, SiteAccount,
 };
 
 /// Well-known bus name the daemon owns.
@@ -37,6 +37,8 @@ pub const REQUEST_INTERFACE: &str = "org.latchkey.Latchkey1.Request";
 pub const ACCESS_INTERFACE: &str = "org.latchkey.Latchkey1.Access";
 /// Backup interface: export, automatic backups, restore.
 pub const BACKUP_INTERFACE: &str = "org.latchkey.Latchkey1.Backup";
+/// Browser interface: accounts and codes for the native-messaging host of browser fill.
+pub const BROWSER_INTERFACE: &str = "org.latchkey.Latchkey1.Browser";
 /// Prefix of every error name the daemon returns.
 pub const ERROR_PREFIX: &str = "org.latchkey.Latchkey1.Error";
 
@@ -50,5 +52,7 @@ pub const APPROVALS_XML: &str = include_str!("../interfaces/org.latchkey.Latchke
 pub const ACCESS_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Access.xml");
 /// Introspection XML of the Backup interface, as published.
 pub const BACKUP_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Backup.xml");
+/// Introspection XML of the Browser interface, as published.
+pub const BROWSER_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Browser.xml");
 /// D-Bus activation file template (`@bindir@` is replaced at install time).
 pub const ACTIVATION_FILE: &str = include_str!("../org.latchkey.Latchkey1.service.in");

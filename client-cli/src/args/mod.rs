@@ -9,7 +9,7 @@ mod approvals;
 mod system;
 mod transfer;
 
-pub use accounts::{AddArgs, AlgorithmArg, CodeArgs, RemoveArgs, RenameArgs};
+pub use accounts::{AddArgs, AlgorithmArg, CodeArgs, RemoveArgs, RenameArgs, SitesArgs};
 pub use approvals::{
     AccessCommand, ActivityArgs, ApprovalsArgs, ApproveArgs, IdArg, RequestApprovalArgs,
 };
@@ -49,6 +49,9 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Change an account's issuer or account name.
     Rename(RenameArgs),
+    /// Show or change the sites an account's codes are typed into, for browser fill (--add,
+    /// --remove, --clear).
+    Sites(SitesArgs),
     /// Import accounts from another authenticator's export, database or backup (Aegis, 2FAS,
     /// andOTP, Authy, Bitwarden, Ente Auth, FreeOTP, Google Authenticator, KeePass, Microsoft
     /// Authenticator, Stratum, … see --format), QR code images or otpauth:// URIs (FILE, "-" for

@@ -27,6 +27,8 @@ pub struct AccountEdit {
     pub algorithm: Option<String>,
     pub digits: Option<u32>,
     pub period: Option<u32>,
+    /// The whole list of sites (read by [`crate::sites::normalize_all`]); empty clears it.
+    pub sites: Option<Vec<String>>,
 }
 
 /// Longest issuer or account label accepted, in bytes.
@@ -100,6 +102,10 @@ impl VaultState {
             updated.account = account;
         }
         check_labels(&updated.issuer, &updated.account)?;
+        if let Some(sites) = edit.sites {
+            updated.sites = crate::sites::normalize_all(sites.iter().map(String::as_str))
+                .map_err(|e| StateError::InvalidArgument(e.to_string()))?;
+        }
         let p = &current.params;
         let algorithm = match edit.algorithm {
             Some(a) => parse_algorithm(&a).ok_or_else(|| {

@@ -6,11 +6,13 @@
 mod access;
 mod approvals;
 mod backup;
+mod browser;
 mod settings;
 mod vault;
 
 pub use access::*;
 pub use approvals::*;
 pub use backup::*;
+pub use browser::*;
 pub use settings::*;
 pub use vault::*;
