@@ -138,6 +138,10 @@ pub async fn run(opts: Options, config: Values, levels: LevelHandle) -> anyhow::
         .serve_at(OBJECT_PATH, crate::bus::AccessInterface::new(gate.clone()))?
         .serve_at(
             OBJECT_PATH,
+            crate::bus::BrowserInterface::new(service.clone(), gate.clone()),
+        )?
+        .serve_at(
+            OBJECT_PATH,
             SettingsInterface::new(settings.clone(), gate.clone(), events.clone()),
         )?
         .serve_at(OBJECT_PATH, ApprovalsInterface::new(hub.clone(), gate))?;
