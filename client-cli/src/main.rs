@@ -21,8 +21,11 @@ use latchkey_dbus::{AccessProxy, ApprovalsProxy, SettingsProxy, VaultProxy};
 use std::process::ExitCode;
 
 async fn run(cli: Cli) -> Result<(), CliError> {
-    // These work without a bus or a daemon: they install one, or report that it is missing.
+    // These work without a bus or a daemon: they install one, or report that it is missing, or
+    // describe the command line itself.
     let command = match cli.command {
+        Command::Completions(c) => return commands::help::completions(c.shell),
+        Command::Manual => return commands::help::manual(),
         Command::Service(ServiceCommand::Install(a)) => return commands::service::install(a).await,
         Command::Service(ServiceCommand::Uninstall) => return commands::service::uninstall().await,
         Command::Doctor => return commands::doctor::doctor().await,
@@ -113,7 +116,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Keyring(KeyringCommand::Status(j)) => {
             commands::vault::keyring_status(&vault, j.json).await
         }
-        Command::Service(_) | Command::Doctor | Command::Diagnostics(_) => Ok(()),
+        Command::Sync(s) => commands::sync::run(&conn, s).await,
+        Command::Service(_)
+        | Command::Doctor
+        | Command::Diagnostics(_)
+        | Command::Completions(_)
+        | Command::Manual => Ok(()),
     }
 }
 

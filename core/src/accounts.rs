@@ -5,8 +5,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use zeroize::Zeroizing;
 
-/// Version of the body JSON, independent of the file format version.
+/// Version of the body JSON, independent of the file format version. Version 2 adds this
+/// device's sync state ([`crate::body`]), which a copy's reader ignores.
 const BODY_VERSION: u32 = 1;
+/// The newest body version read.
+pub(crate) const NEWEST_BODY_VERSION: u32 = 2;
 
 /// One account: labels plus the OTP parameters (which hold the seed).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -77,7 +80,7 @@ struct Body {
 }
 
 /// Accounts in display order, with an index by id for code requests.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Accounts {
     list: Vec<Account>,
     index: HashMap<String, usize>,
@@ -89,7 +92,7 @@ impl Accounts {
         // serde_json's errors carry positions, never the input text.
         let body: Body =
             serde_json::from_slice(bytes).map_err(|e| BodyError::Format(e.to_string()))?;
-        if body.version > BODY_VERSION {
+        if body.version > NEWEST_BODY_VERSION {
             return Err(BodyError::Version(body.version));
         }
         let mut accounts = Self::default();

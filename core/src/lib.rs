@@ -7,10 +7,13 @@
 //! Deciding when to do so (locking, consent, approvals) belongs to the daemon.
 
 pub mod accounts;
+pub mod body;
 pub mod export;
 pub mod files;
+pub mod follow;
 pub mod import;
 pub mod memlock;
 pub mod otp;
 pub mod sites;
+pub mod sync;
 pub mod vault;

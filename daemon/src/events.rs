@@ -80,6 +80,12 @@ pub enum Event {
     },
     /// A request ended with `outcome` (`approved`, `denied`, `expired`, …).
     RequestResolved { path: String, outcome: &'static str },
+    /// The vault file was written (any change, an HOTP counter's too): sync writes this
+    /// device's replica after it.
+    Stored,
+    /// Sync's status changed (turned on or off, a device joined or was forgotten, a replica was
+    /// merged or refused).
+    SyncChanged,
     /// Keyring unlock was switched on or off.
     Keyring { enabled: bool },
     /// A passphrase attempt changed the brute-force counters.

@@ -22,6 +22,7 @@ pub mod push;
 pub mod service;
 pub mod settings;
 pub mod state;
+pub mod sync;
 pub mod systemd;
 #[cfg(any(debug_assertions, feature = "test-hooks"))]
 pub mod test_hooks;

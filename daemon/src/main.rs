@@ -1,7 +1,7 @@
 //! latchkeyd: the Latchkey daemon. Runs in the foreground; logs to the journal under systemd,
 //! to stderr otherwise.
 
-use anyhow::Context;
+use clap::{CommandFactory, Parser};
 use latchkeyd::service::{self, Options};
 use std::path::PathBuf;
 
@@ -11,38 +11,40 @@ use std::path::PathBuf;
 static ALLOCATOR: zeroizing_alloc::ZeroAlloc<std::alloc::System> =
     zeroizing_alloc::ZeroAlloc(std::alloc::System);
 
-const USAGE: &str = "usage: latchkeyd [--vault PATH] [--config PATH]
-
-Serves org.latchkey.Latchkey1 on the session bus.
-The vault defaults to $XDG_DATA_HOME/latchkey/vault.latchkey,
-the settings to $XDG_CONFIG_HOME/latchkey/config.toml (SIGHUP reloads them).";
+/// latchkeyd: Latchkey's daemon. It owns the encrypted vault, computes codes, locks itself and
+/// delivers approval requests, and serves them on the session bus as org.latchkey.Latchkey1.
+///
+/// It is started by systemd (the latchkeyd.service user unit) or by D-Bus activation when a
+/// client first asks; it runs in the foreground and logs to the journal, or to stderr. SIGHUP
+/// reloads the settings.
+#[derive(Debug, Parser)]
+#[command(name = "latchkeyd", version, about, long_about)]
+struct Args {
+    /// The vault file [default: $XDG_DATA_HOME/latchkey/vault.latchkey].
+    #[arg(long, value_name = "PATH")]
+    vault: Option<PathBuf>,
+    /// The settings file [default: $XDG_CONFIG_HOME/latchkey/config.toml].
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Print this manual page (roff) and exit, as the package installs it.
+    #[arg(long, hide = true)]
+    manual: bool,
+}
 
 fn parse_args() -> anyhow::Result<Option<Options>> {
-    let mut opts = Options {
-        vault: latchkeyd::paths::default_vault(),
-        config: latchkeyd::settings::default_path(),
-    };
-    let mut args = std::env::args_os().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.to_str() {
-            Some("--vault") => {
-                opts.vault = PathBuf::from(args.next().context("--vault needs a path")?)
-            }
-            Some("--config") => {
-                opts.config = PathBuf::from(args.next().context("--config needs a path")?)
-            }
-            Some("--version") => {
-                println!("latchkeyd {}", env!("CARGO_PKG_VERSION"));
-                return Ok(None);
-            }
-            Some("-h" | "--help") => {
-                println!("{USAGE}");
-                return Ok(None);
-            }
-            _ => anyhow::bail!("unknown argument {arg:?}\n{USAGE}"),
-        }
+    let args = Args::parse();
+    if args.manual {
+        clap_mangen::Man::new(Args::command())
+            .section("1")
+            .render(&mut std::io::stdout())?;
+        return Ok(None);
     }
-    Ok(Some(opts))
+    Ok(Some(Options {
+        vault: args.vault.unwrap_or_else(latchkeyd::paths::default_vault),
+        config: args
+            .config
+            .unwrap_or_else(latchkeyd::settings::default_path),
+    }))
 }
 
 fn main() -> anyhow::Result<()> {

@@ -100,6 +100,8 @@ pub async fn run(opts: Options, config: Values, levels: LevelHandle) -> anyhow::
     let service = crate::state::Service::new(state.clone(), events.clone(), move || {
         wants_backups.current().automatic_backups
     });
+    let sync = crate::sync::Sync::new(service.clone());
+    tokio::spawn(sync.clone().run(events.subscribe()));
     // How requests are shown on the bus; the approvals service runs them.
     let surface = Arc::new(crate::bus::BusSurface::default());
     let hub = crate::approvals::ApprovalHub::new(
@@ -139,6 +141,10 @@ pub async fn run(opts: Options, config: Values, levels: LevelHandle) -> anyhow::
         .serve_at(
             OBJECT_PATH,
             crate::bus::BrowserInterface::new(service.clone(), gate.clone()),
+        )?
+        .serve_at(
+            OBJECT_PATH,
+            crate::bus::SyncInterface::new(service.clone(), sync, gate.clone()),
         )?
         .serve_at(
             OBJECT_PATH,

@@ -48,6 +48,8 @@ pub enum Error {
     PassphraseChangedMeanwhile(String),
     /// Too many of the caller's requests are waiting for the user; wait for an answer first.
     TooManyRequests(String),
+    /// Sync is not in the state the call needs (off, already on, not admitted yet).
+    Sync(String),
 }
 
 impl Error {
@@ -73,7 +75,8 @@ impl Error {
             | Error::AlreadyExists(m)
             | Error::AddLimitReached(m)
             | Error::PassphraseChangedMeanwhile(m)
-            | Error::TooManyRequests(m) => m.clone(),
+            | Error::TooManyRequests(m)
+            | Error::Sync(m) => m.clone(),
         }
     }
 }

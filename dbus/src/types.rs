@@ -464,3 +464,15 @@ mod tests {
         assert!(!read.kind.has_codes());
     }
 }
+
+/// One device of a sync group as `Sync.ListDevices` lists it: `(id, name, this_device,
+/// last_seen, forgotten)`. `last_seen` is the Unix time of its latest replica this machine
+/// merged (0: none yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct SyncDevice {
+    pub id: String,
+    pub name: String,
+    pub this_device: bool,
+    pub last_seen: u64,
+    pub forgotten: bool,
+}

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod approvals;
+mod sync;
 mod system;
 mod transfer;
 
@@ -13,6 +14,7 @@ pub use accounts::{AddArgs, AlgorithmArg, CodeArgs, RemoveArgs, RenameArgs, Site
 pub use approvals::{
     AccessCommand, ActivityArgs, ApprovalsArgs, ApproveArgs, IdArg, RequestApprovalArgs,
 };
+pub use sync::SyncCommand;
 pub use system::{ConfigCommand, DiagnosticsArgs, InstallArgs, KeyringCommand, ServiceCommand};
 pub use transfer::{BackupCommand, ExportArgs, ExportFormat, ImportArgs, ImportFormat};
 
@@ -93,6 +95,23 @@ pub enum Command {
     /// Unlock through the login keyring (opt-in): enable, disable, status.
     #[command(subcommand)]
     Keyring(KeyringCommand),
+    /// Sync with your other machines through a folder you already sync (Syncthing, Nextcloud):
+    /// enable, invite, join, status, devices, forget, disable.
+    #[command(subcommand)]
+    Sync(SyncCommand),
+    /// Print the completion script of a shell (bash, zsh, fish), e.g.
+    /// `latchkey completions bash > ~/.local/share/bash-completion/completions/latchkey`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), as the package installs it.
+    #[command(hide = true)]
+    Manual,
+}
+
+/// `latchkey completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }
 
 /// How a passphrase is read.

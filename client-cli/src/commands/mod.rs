@@ -10,9 +10,11 @@ pub mod code;
 pub mod diagnostics;
 pub mod doctor;
 pub mod export;
+pub mod help;
 pub mod import;
 pub mod service;
 pub mod settings;
+pub mod sync;
 pub mod vault;
 
 use crate::exit::CliError;

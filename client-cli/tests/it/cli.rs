@@ -363,3 +363,54 @@ fn a_secret_on_the_command_line_is_warned_about_and_a_closed_pipe_ends_quietly()
         "no panic on a closed pipe: {stderr}"
     );
 }
+
+/// Completions and manual pages come from the same definitions as `--help`: every subcommand is
+/// in them. NO_COLOR keeps colour out of the help even on a terminal (`script` gives it one).
+#[test]
+fn completions_manuals_and_no_color() {
+    let latchkey = target_bin("latchkey");
+    let run = |bin: &std::path::Path, args: &[&str]| {
+        let out = std::process::Command::new(bin)
+            .args(args)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    for shell in ["bash", "zsh", "fish"] {
+        let script = run(&latchkey, &["completions", shell]);
+        for sub in ["init", "code", "import", "export", "completions", "approve"] {
+            assert!(script.contains(sub), "{shell} completion lacks {sub}");
+        }
+    }
+    let manual = run(&latchkey, &["manual"]);
+    assert!(manual.contains(".TH latchkey 1"), "{manual}");
+    assert!(manual.contains("request\\-approval"), "{manual}");
+    let daemon = run(&target_bin("latchkeyd"), &["--manual"]);
+    assert!(
+        daemon.contains(".TH latchkeyd 1") && daemon.contains("\\-\\-vault"),
+        "{daemon}"
+    );
+    // On a terminal the help is coloured, unless NO_COLOR is set.
+    let on_terminal = |no_color: bool| {
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-q", "-e", "-c"])
+            .arg(format!("{} --help", latchkey.display()))
+            .arg("/dev/null")
+            .env_remove("NO_COLOR")
+            .env("TERM", "xterm-256color");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let out = cmd.output().expect("script (bsdutils)");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(
+        on_terminal(false).contains('\u{1b}'),
+        "no colour on a terminal: the check is blind"
+    );
+    assert!(
+        !on_terminal(true).contains('\u{1b}'),
+        "colour despite NO_COLOR"
+    );
+}

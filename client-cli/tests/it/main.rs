@@ -13,3 +13,4 @@ mod import_formats;
 mod privacyidea;
 mod push_privacyidea;
 mod service;
+mod sync;

@@ -126,6 +126,14 @@ pub async fn import(
         .await
 }
 
+/// What an export is, without decrypting it: its format, the app that wrote it, and whether it
+/// needs a passphrase. Errors name what the file looks like when it is no known format.
+pub async fn inspect(data: Zeroizing<Vec<u8>>) -> Result<latchkey_dbus::ImportInspection, Error> {
+    bridge()
+        .call(move |c| async move { Ok(vault(&c).await?.inspect_import(&data, "auto").await?) })
+        .await
+}
+
 /// Imports at once what holds no passphrase (a QR code image, pasted links), for the Add
 /// dialog: the number of accounts added. An import that adds nothing because everything is
 /// already there, or that has an entry the daemon refused, is an error that says so.

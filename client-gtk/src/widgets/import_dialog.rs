@@ -202,12 +202,24 @@ impl ImportDialog {
         ));
     }
 
-    /// Previews `data` (no password yet).
+    /// Reads what `data` is (the daemon names its app without decrypting anything), then asks
+    /// for its password if it has one, or previews it.
     pub fn load(&self, data: Zeroizing<Vec<u8>>) {
         let imp = self.imp();
-        imp.data.replace(Some(data));
+        imp.data.replace(Some(data.clone()));
         imp.passphrase.replace(Zeroizing::new(String::new()));
-        self.preview();
+        imp.stages.set_visible_child_name("busy");
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = d)]
+            self,
+            async move {
+                match daemon::inspect(data).await {
+                    Ok(what) if what.encrypted => d.ask_passphrase(Some(&what.app), None),
+                    Ok(_) => d.preview(),
+                    Err(e) => d.refuse(&e.message()),
+                }
+            }
+        ));
     }
 
     fn open_encrypted(&self) {
@@ -235,7 +247,7 @@ impl ImportDialog {
             async move {
                 match daemon::import(data, "auto", pass, true).await {
                     Ok(report) => d.show_preview(&report),
-                    Err(Error::PassphraseRequired(why)) => d.ask_passphrase(Some(&why), None),
+                    Err(Error::PassphraseRequired(_)) => d.ask_passphrase(None, None),
                     Err(Error::BadPassphrase(_)) => {
                         d.ask_passphrase(None, Some(&gettext("Wrong password. Try again.")))
                     }
@@ -255,15 +267,19 @@ impl ImportDialog {
         imp.stages.set_visible_child_name("choose");
     }
 
-    /// The password step: `why` is the daemon's sentence naming the format (kept from the
-    /// first time when the password was wrong), `error` what went wrong.
-    fn ask_passphrase(&self, why: Option<&str>, error: Option<&str>) {
+    /// The password step: `app` names the app that wrote the export (kept from the first time
+    /// when the password was wrong), `error` what went wrong.
+    fn ask_passphrase(&self, app: Option<&str>, error: Option<&str>) {
         let imp = self.imp();
-        if let Some(why) = why {
+        if let Some(app) = app {
+            imp.passphrase_page.set_title(&fill(
+                &gettext("This {app} Export Is Encrypted"),
+                &[("app", app)],
+            ));
             imp.passphrase_page
                 .set_description(Some(&glib::markup_escape_text(&fill(
-                    &gettext("{reason}. Enter the password you chose when you exported it."),
-                    &[("reason", &capitalised(why))],
+                    &gettext("Enter the password you chose when you exported it from {app}."),
+                    &[("app", app)],
                 ))));
         }
         imp.passphrase_error.set_label(error.unwrap_or_default());
@@ -395,14 +411,5 @@ impl ImportDialog {
                 }
             }
         ));
-    }
-}
-
-/// The daemon's sentence with a capital first letter, to stand as a sentence of its own.
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

@@ -82,7 +82,7 @@ def create(a, passphrase, export, password):
     press(wait(dialog, "Choose File…", "push button", "Choose File…"))
     choose_file(a, "Choose an Export", export)
     entry = wait(dialog, "the export's password entry", "password text", "Export password")
-    label(dialog, "Aegis export is encrypted", "the dialog naming the format")
+    label(dialog, "exported it from Aegis", "the dialog naming the app")
     type_into(entry, password + " but wrong")
     press(wait(dialog, "Open Export", "push button", "Open Export", ok=sensitive))
     label(dialog, "Wrong password", "the wrong password refused in words")

@@ -67,6 +67,9 @@ struct Db {
 struct Entry {
     #[serde(rename = "type")]
     kind: String,
+    /// The entry's id in the Aegis vault; following a phone's backups mirrors entries by it.
+    #[serde(default)]
+    uuid: Option<String>,
     // OTPClient writes null for an empty issuer; a missing or null label is empty.
     #[serde(default, deserialize_with = "text_or_null")]
     name: String,
@@ -97,6 +100,18 @@ struct Info {
 
 /// Reads an Aegis export, decrypting it with `passphrase` when it is encrypted.
 pub fn parse(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<Entries, ImportError> {
+    let (entries, notes) = parse_with_ids(bytes, passphrase)?;
+    Ok((entries.into_iter().map(|(_, e)| e).collect(), notes))
+}
+
+/// Entries with their Aegis UUIDs, and notes.
+pub type WithIds = (
+    Vec<(Option<String>, Result<Imported, EntryError>)>,
+    Vec<String>,
+);
+
+/// [`parse`], each entry with its Aegis UUID (`None` for an entry without one).
+pub fn parse_with_ids(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<WithIds, ImportError> {
     let file: File<serde::de::IgnoredAny> = serde_json::from_slice(bytes)
         .map_err(|e| malformed(format!("not an Aegis export ({e})")))?;
     if file.version != 1 {
@@ -152,7 +167,7 @@ pub fn parse(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<Entries, ImportE
         .entries
         .into_iter()
         .enumerate()
-        .map(|(i, e)| entry(e, i + 1))
+        .map(|(i, mut e)| (e.uuid.take(), entry(e, i + 1)))
         .collect();
     Ok((entries, notes))
 }

@@ -38,6 +38,7 @@ mod twofas;
 mod uris;
 
 use crate::otp::{OtpParams, ParamError, SecretError, UriError};
+pub use aegis::{WithIds as AegisEntries, parse_with_ids as parse_aegis_with_ids};
 pub use detect::detect;
 pub use format::{ALL as FORMATS, Format};
 

@@ -4,6 +4,7 @@
 mod otp_oathtool;
 mod otp_uri_props;
 mod otp_vectors;
+mod sync;
 mod vault_bitflip;
 mod vault_copy;
 mod vault_kdf_timing;

@@ -13,7 +13,7 @@ mod coalesce;
 mod names;
 mod retention;
 
-pub use names::BackupName;
+pub use names::{BackupName, this_host};
 
 use crate::events::{Event, Sealed, Subscription};
 use crate::settings::Settings;

@@ -33,6 +33,7 @@ impl From<StateError> for Error {
             StateError::RateLimited(_) => Error::RateLimited(msg),
             StateError::PassphraseChangedMeanwhile => Error::PassphraseChangedMeanwhile(msg),
             StateError::Keyring(_) => Error::Keyring(msg),
+            StateError::SyncOff | StateError::SyncOn | StateError::FollowOff => Error::Sync(msg),
             StateError::Vault(_) | StateError::Body(_) | StateError::Internal(_) => {
                 Error::Storage(msg)
             }

@@ -9,6 +9,7 @@ mod convert;
 mod errors;
 mod passphrase;
 mod settings;
+pub(crate) mod sync;
 #[cfg(any(debug_assertions, feature = "test-hooks"))]
 pub mod testing;
 mod vault;
@@ -22,6 +23,7 @@ pub use consent::Gate;
 pub(crate) use errors::blocking;
 pub use passphrase::PassphraseGate;
 pub use settings::SettingsInterface;
+pub use sync::SyncInterface;
 pub use vault::VaultInterface;
 pub use vault::relay as relay_events;
 

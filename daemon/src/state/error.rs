@@ -45,6 +45,12 @@ pub enum StateError {
     /// The export asked for cannot be written as asked.
     #[error(transparent)]
     Export(#[from] ExportError),
+    #[error("sync is not on (latchkey sync enable FOLDER, or join FOLDER CODE)")]
+    SyncOff,
+    #[error("sync is already on; disable it first to start over")]
+    SyncOn,
+    #[error("no Aegis backups are followed (latchkey sync follow-aegis FOLDER)")]
+    FollowOff,
     /// Blocking work panicked: a bug, reported as a storage failure; nothing was changed.
     #[error("internal error: {0}")]
     Internal(String),

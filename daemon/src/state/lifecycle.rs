@@ -19,14 +19,18 @@ impl VaultState {
             .create(passphrase, self.kdf, &accounts.to_body(), 0)?;
         self.initialized = true;
         self.account_count = 0;
-        self.unlocked = Some(Unlocked { session, accounts });
+        self.unlocked = Some(Unlocked {
+            session,
+            accounts,
+            extra: Default::default(),
+        });
         self.activity.set_unlocked(true);
         Ok(())
     }
 
     /// Installs the result of [`Store::unlock`], which the caller ran outside the state lock.
     pub fn finish_unlock(&mut self, session: Session, body: &[u8]) -> Result<(), StateError> {
-        let accounts = Accounts::from_body(body)?;
+        let (accounts, extra) = latchkey_core::body::read(body)?;
         // Still locked, so no write of ours is under way, and the bus name makes this daemon the
         // only writer: temp files next to the vault are what a crash mid-write left. Each is a
         // whole older copy of the vault (old seeds, old passphrase slot): do not let them pile up.
@@ -40,7 +44,11 @@ impl VaultState {
             Err(e) => tracing::warn!("cannot remove temp files left by an interrupted write: {e}"),
         }
         self.account_count = accounts.len() as u32;
-        self.unlocked = Some(Unlocked { session, accounts });
+        self.unlocked = Some(Unlocked {
+            session,
+            accounts,
+            extra,
+        });
         self.activity.set_unlocked(true);
         Ok(())
     }
@@ -82,7 +90,7 @@ impl VaultState {
     pub fn enable_keyring(&mut self, key: &[u8; 32]) -> Result<(), StateError> {
         let store = self.store.clone();
         let u = self.unlocked_mut()?;
-        let body = u.accounts.to_body();
+        let body = u.body();
         let count = u.accounts.len() as u32;
         store.add_keyring_slot(&mut u.session, key, &body, count)?;
         self.has_keyring_slot = true;
@@ -93,7 +101,7 @@ impl VaultState {
     pub fn disable_keyring(&mut self) -> Result<(), StateError> {
         let store = self.store.clone();
         let u = self.unlocked_mut()?;
-        let body = u.accounts.to_body();
+        let body = u.body();
         let count = u.accounts.len() as u32;
         match store.remove_keyring_slot(&mut u.session, &body, count) {
             Ok(()) | Err(VaultError::NoKeyringSlot) => {}
@@ -126,7 +134,7 @@ impl VaultState {
     pub fn install_passphrase(&mut self, rewrapped: Rewrapped) -> Result<(), StateError> {
         let store = self.store.clone();
         let u = self.unlocked_mut()?;
-        let body = u.accounts.to_body();
+        let body = u.body();
         let count = u.accounts.len() as u32;
         store.install_passphrase(&mut u.session, rewrapped, &body, count)?;
         Ok(())

@@ -9,18 +9,22 @@
 mod accounts;
 mod error;
 pub mod export;
+mod follow;
 mod import;
 pub mod keyring;
 mod lifecycle;
 pub mod restore;
 pub mod service;
+mod sync;
 mod usage;
 
 pub(crate) use accounts::check_labels;
 pub use accounts::{AccountEdit, NewAccount};
 pub use error::StateError;
+pub use follow::FollowInfo;
 pub use import::{Added, ImportReport, Skipped};
 pub use service::{Imported, Service};
+pub use sync::{DeviceInfo, SyncInfo, SyncMergeError, SyncOutcome};
 pub use usage::Usage;
 
 use crate::accounts::Accounts;
@@ -32,6 +36,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 struct Unlocked {
     session: Session,
     accounts: Accounts,
+    /// What the vault body holds beside the accounts: sync's state, the Aegis backups followed.
+    extra: latchkey_core::body::Extra,
+}
+
+impl Unlocked {
+    /// The vault body: the accounts and the rest.
+    fn body(&self) -> zeroize::Zeroizing<Vec<u8>> {
+        latchkey_core::body::write(&self.accounts, &self.extra)
+    }
 }
 
 /// The state shared by every interface and background task.
@@ -204,16 +217,25 @@ impl VaultState {
         self.unlocked.as_mut().ok_or(StateError::Locked)
     }
 
-    /// Applies `change`, writes the vault, and runs the undo `change` returned if the write fails.
+    /// Applies `change`, records it as this device's change for sync, writes the vault, and
+    /// undoes both if the write fails.
     fn mutate(&mut self, change: impl FnOnce(&mut Accounts) -> Undo) -> Result<(), StateError> {
         // Not activity by itself: only own clients' calls count, and the bus layer knows the caller.
         let store = self.store.clone();
         let u = self.unlocked_mut()?;
         let undo = change(&mut u.accounts);
+        let observed = u
+            .extra
+            .sync
+            .as_mut()
+            .map(|s| s.observe(&u.accounts, crate::clock::unix_now_ms()));
         let count = u.accounts.len() as u32;
-        let body = u.accounts.to_body();
+        let body = u.body();
         if let Err(e) = store.save(&mut u.session, &body, count) {
             undo(&mut u.accounts);
+            if let (Some(s), Some(observed)) = (u.extra.sync.as_mut(), observed) {
+                s.undo(observed);
+            }
             return Err(e.into());
         }
         self.account_count = count;

@@ -65,8 +65,9 @@ impl Service {
     }
 
     /// Runs a change `f` like [`Self::blocking`] and publishes the vault as it wrote it
-    /// ([`Event::Saved`]), sealed under the same hold of the state as the write.
-    async fn write<T: Send + 'static>(
+    /// ([`Event::Saved`]), sealed under the same hold of the state as the write, then
+    /// [`Event::Stored`].
+    pub(super) async fn write<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut VaultState) -> Result<T, StateError> + Send + 'static,
     ) -> Result<T, StateError> {
@@ -78,12 +79,18 @@ impl Service {
             })
             .await?;
         self.saved(sealed);
+        self.events.publish(Event::Stored);
         Ok(value)
+    }
+
+    /// Whether a sealed copy is wanted after each write (automatic backups are on).
+    pub(super) fn wants_copies(&self) -> bool {
+        (self.copies)()
     }
 
     /// Publishes a sealed copy of the vault just written; a copy that could not be made is
     /// logged (the change itself happened; only its automatic backup is missing).
-    fn saved(&self, sealed: Option<Result<crate::events::Sealed, StateError>>) {
+    pub(super) fn saved(&self, sealed: Option<Result<crate::events::Sealed, StateError>>) {
         match sealed {
             None => {}
             Some(Ok(copy)) => self.events.publish(Event::Saved(copy)),

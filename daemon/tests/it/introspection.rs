@@ -79,6 +79,7 @@ fn runtime_introspection_matches_published_xml() {
     for (xml, interface) in [
         (latchkey_dbus::VAULT_XML, latchkey_dbus::VAULT_INTERFACE),
         (latchkey_dbus::BACKUP_XML, latchkey_dbus::BACKUP_INTERFACE),
+        (latchkey_dbus::SYNC_XML, latchkey_dbus::SYNC_INTERFACE),
         (
             latchkey_dbus::SETTINGS_XML,
             latchkey_dbus::SETTINGS_INTERFACE,

@@ -18,4 +18,5 @@ mod locking;
 mod memory_scan;
 mod next_code;
 mod push_bus;
+mod sync;
 mod systemd_notify;

@@ -8,6 +8,7 @@ mod approvals;
 mod backup;
 mod browser;
 mod settings;
+mod sync;
 mod vault;
 
 pub use access::*;
@@ -15,4 +16,5 @@ pub use approvals::*;
 pub use backup::*;
 pub use browser::*;
 pub use settings::*;
+pub use sync::*;
 pub use vault::*;

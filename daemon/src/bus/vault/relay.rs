@@ -58,8 +58,9 @@ impl VaultInterface {
                 let _ = self.unlock_retry_after_changed(emitter).await;
             }
             Event::Security(s) => signal(emitter, s).await,
-            // Automatic backups follow saves; clients hear of the change itself.
-            Event::Saved(_) => {}
+            // Automatic backups and sync follow saves; clients hear of the change itself.
+            Event::Saved(_) | Event::Stored => {}
+            Event::SyncChanged => crate::bus::sync::relay(emitter.connection()).await,
             Event::RequestAdded { .. } | Event::RequestResolved { .. } => {
                 crate::bus::approvals::relay(emitter.connection(), &event).await;
                 self.report_status();
