@@ -28,6 +28,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Manual => return commands::help::manual(),
         Command::Service(ServiceCommand::Install(a)) => return commands::service::install(a).await,
         Command::Service(ServiceCommand::Uninstall) => return commands::service::uninstall().await,
+        Command::Browser(b) => return commands::browser::run(b),
         Command::Doctor => return commands::doctor::doctor().await,
         Command::Diagnostics(a) => return commands::diagnostics::diagnostics(a).await,
         other => other,
@@ -118,6 +119,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Sync(s) => commands::sync::run(&conn, s).await,
         Command::Service(_)
+        | Command::Browser(_)
         | Command::Doctor
         | Command::Diagnostics(_)
         | Command::Completions(_)

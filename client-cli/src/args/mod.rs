@@ -15,7 +15,9 @@ pub use approvals::{
     AccessCommand, ActivityArgs, ApprovalsArgs, ApproveArgs, IdArg, RequestApprovalArgs,
 };
 pub use sync::SyncCommand;
-pub use system::{ConfigCommand, DiagnosticsArgs, InstallArgs, KeyringCommand, ServiceCommand};
+pub use system::{
+    BrowserCommand, ConfigCommand, DiagnosticsArgs, InstallArgs, KeyringCommand, ServiceCommand,
+};
 pub use transfer::{BackupCommand, ExportArgs, ExportFormat, ImportArgs, ImportFormat};
 
 use clap::{Args, Parser, Subcommand};
@@ -69,6 +71,10 @@ pub enum Command {
     /// Install or remove latchkeyd as a systemd user service with D-Bus activation.
     #[command(subcommand)]
     Service(ServiceCommand),
+    /// Browser fill: install, uninstall or show the native-messaging host manifests for Firefox,
+    /// Chromium and Google Chrome (docs/browser.md).
+    #[command(subcommand)]
+    Browser(BrowserCommand),
     /// Check the daemon, the clock, the vault's permissions and the service files; say what to fix.
     Doctor,
     /// Print a redacted report to attach to a bug report (no seeds, codes or account names).
