@@ -85,3 +85,77 @@ fn install_writes_each_browsers_manifest_status_reports_it_and_uninstall_removes
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(files.iter().all(|f| !f.exists()));
 }
+
+/// Browser fill end to end in a real Chromium: `browser_fill.py` drives it (Selenium, headless,
+/// the unpacked extension, the host manifest this CLI installs in Chromium's profile folder) and
+/// answers consent with `latchkey approve`/`deny`. A denied consent, another origin and a
+/// cross-origin frame get nothing, an approved one gets oathtool's code, a locked vault nothing
+/// until it is unlocked.
+#[test]
+fn a_real_chromium_fills_the_code_only_where_and_when_allowed() {
+    let env = Env::new();
+    env.ok(&["init", "--passphrase-stdin"], Some("pw\n"));
+    let secret = "JBSWY3DPEHPK3PXP";
+    let id = env
+        .ok(
+            &["add", "-"],
+            Some(&format!(
+                "otpauth://totp/Example:alice?secret={secret}&issuer=Example\n"
+            )),
+        )
+        .trim()
+        .rsplit(' ')
+        .next()
+        .expect("id")
+        .to_string();
+    env.ok(&["sites", &id, "--add", "127.0.0.1"], None);
+    env.ok(&["browser", "install"], None);
+    // Chromium started with --user-data-dir=DIR reads DIR/NativeMessagingHosts: the folder
+    // `browser install` wrote for Chromium.
+    let profile = env.root().join("config/chromium");
+    assert!(profile.join("NativeMessagingHosts").join(NAME).exists());
+    let extension = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../browser/extension");
+    let extension = extension.canonicalize().expect("the extension's folder");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/browser_fill.py");
+
+    let child = env
+        .bus
+        .command(std::path::Path::new("/usr/bin/python3"))
+        .arg(&script)
+        .arg(crate::common::cli_bin())
+        .arg(&extension)
+        .arg(&profile)
+        .arg(secret)
+        .arg(&id)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("/usr/bin/python3 with python3-selenium, chromium and chromium-driver");
+    // The script bounds itself (150 s) and quits Chromium; this kills it by its PID if not.
+    let pid = child.id();
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if finished
+            .recv_timeout(std::time::Duration::from_secs(170))
+            .is_err()
+        {
+            // SAFETY: kill(2) on the PID of the child this test started and has not reaped.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+        }
+    });
+    let out = child.wait_with_output().expect("the script ends");
+    let _ = done.send(());
+    watchdog.join().expect("watchdog");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "browser_fill.py failed:\n{stdout}\n{stderr}"
+    );
+    for step in ["denied", "approved", "other-origin", "frame", "locked"] {
+        assert!(
+            stdout.contains(&format!("ok {step}\n")),
+            "{stdout}\n{stderr}"
+        );
+    }
+}
