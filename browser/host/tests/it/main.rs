@@ -1,6 +1,7 @@
 //! The host program as a browser runs it: frames on its stdin and stdout. What needs no daemon
 //! (hello, refusals of what is no request, the extension check, an unreachable daemon) is
-//! checked here; codes and consent through the daemon are in latchkeyd's `browser` tests.
+//! checked here; codes and consent in latchkeyd's `browser` tests and, through a real
+//! Chromium, in the CLI's.
 
 use latchkey_browser_host::manifest::{FIREFOX_EXTENSION_ID, chromium_origin};
 use std::io::{Read, Write};
