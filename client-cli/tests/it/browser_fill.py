@@ -3,8 +3,11 @@
 manifest `latchkey browser install` wrote into PROFILE/NativeMessagingHosts, pages served here
 on 127.0.0.1. Consent is answered with the real `latchkey approve`/`deny` on the test's bus.
 
-Usage: browser_fill.py LATCHKEY EXTENSION_DIR PROFILE SECRET_BASE32 ACCOUNT_ID
-Prints `ok STEP` per step; any failure raises (exit status 1). Everything it starts (the page
+Usage: browser_fill.py LATCHKEY EXTENSION_DIR PROFILE SECRET_BASE32 ACCOUNT_ID [ROUNDS]
+Prints `ok STEP` per step; any failure raises (exit status 1). With ROUNDS, it then measures
+click-to-fill latency ROUNDS times (as the page sees it: from the click on Latchkey's button to
+the field's input event) beside a bare Vault.GetCode round trip over D-Bus from this process,
+and prints `bench …` lines. Everything it starts (the page
 servers, chromedriver and Chromium through driver.quit) it stops before it exits.
 """
 
@@ -22,10 +25,24 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 LATCHKEY, EXTENSION, PROFILE, SECRET, ACCOUNT = sys.argv[1:6]
+ROUNDS = int(sys.argv[6]) if len(sys.argv) > 6 else 0
 
 CODE_PAGE = b"""<!doctype html><title>Sign in</title>
 <form><label>Code <input id="otp" autocomplete="one-time-code" inputmode="numeric"
 style="width:240px;height:32px"></label></form>"""
+
+
+# The code page with a stopwatch: a click that lands on Latchkey's button (its shadow host, as
+# the page sees it) starts it, the field's input event stops it.
+BENCH_PAGE = CODE_PAGE + b"""<script>
+window.latencies = []; let started = 0;
+addEventListener("click", (e) => {
+  if (e.target.tagName === "LATCHKEY-FILL") started = performance.now();
+}, true);
+document.getElementById("otp").addEventListener("input", () => {
+  window.latencies.push(performance.now() - started);
+});
+</script>"""
 
 
 def frame_page(inner):
@@ -118,6 +135,7 @@ def main():
     # Another origin: the same machine under another name and port.
     other = f"http://localhost:{other_ports[0]}"
     pages["/code"] = CODE_PAGE
+    pages["/bench"] = BENCH_PAGE
     other_pages["/code"] = CODE_PAGE
     # A page of another origin framing the page whose site has the account (and a remembered
     # consent by then): the frame's field must still get nothing.
@@ -142,6 +160,8 @@ def main():
     try:
         driver.set_page_load_timeout(20)
         run(driver, here, other)
+        if ROUNDS:
+            bench(driver, here)
     finally:
         driver.quit()
         for s in servers:
@@ -212,11 +232,44 @@ def run(driver, here, other):
     print("ok locked", flush=True)
 
 
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p * len(values)))]
+
+
+def bench(driver, here):
+    fills = []
+    for _ in range(ROUNDS):
+        driver.get(f"{here}/bench")
+        field = driver.find_element(By.ID, "otp")
+        time.sleep(1.0)
+        click_fill_button(driver, field)
+        assert wait_value(driver, field, 10.0), "no fill"
+        fills.extend(driver.execute_script("return window.latencies"))
+    import dbus  # python3-dbus; this process was allowed ahead of time (`access allow`)
+
+    vault = dbus.Interface(
+        dbus.SessionBus().get_object("org.latchkey.Latchkey1", "/org/latchkey/Latchkey1"),
+        "org.latchkey.Latchkey1.Vault",
+    )
+    trips = []
+    for _ in range(max(200, ROUNDS)):
+        start = time.perf_counter()
+        vault.GetCode(ACCOUNT)
+        trips.append((time.perf_counter() - start) * 1000)
+    for name, values in (("click_to_fill", fills), ("getcode_round_trip", trips)):
+        print(
+            f"bench {name}: n={len(values)} median={percentile(values, 0.5):.2f} ms "
+            f"p95={percentile(values, 0.95):.2f} ms",
+            flush=True,
+        )
+
+
 if __name__ == "__main__":
     # A bound on the whole run: the Rust side kills this process by its PID after its own.
     def timed_out(*_):
         raise TimeoutError("browser_fill.py ran out of time")
 
     signal.signal(signal.SIGALRM, timed_out)
-    signal.alarm(150)
+    signal.alarm(150 + 3 * ROUNDS)
     main()
