@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds the cargo-fuzz targets in fuzz/ (one per import parser) and runs each one briefly,
-# seeded with the import fixtures. A crash, panic, timeout or out-of-memory fails the script
-# and leaves the input in fuzz/artifacts/TARGET/.
-#   FUZZ_SECONDS  seconds per target (default 5: the 22 targets run in about 2.5 minutes)
+# Builds the cargo-fuzz targets in fuzz/ (one per import parser, one for the browser host's
+# message framing) and runs each one briefly, seeded with the import fixtures. A crash, panic,
+# timeout or out-of-memory fails the script and leaves the input in fuzz/artifacts/TARGET/.
+#   FUZZ_SECONDS  seconds per target (default 5: the 23 targets run in about 2.5 minutes)
 #   FUZZ_TARGETS  space-separated targets (default: all, from `cargo fuzz list`)
 # cargo-fuzz passes nightly-only flags (-Z, sancov); RUSTC_BOOTSTRAP=1 lets the stable
 # toolchain accept them. Sanitizer "none": the parsers are safe Rust, so what fuzzing finds

@@ -35,8 +35,9 @@ RUN_PACKAGES=(dbus ca-certificates gcc libc6-dev pkg-config)
 # python3-cryptography checks Aegis exports independently; python3-venv for the privacyIDEA
 # server of the push-token test, see scripts/pi-venv.sh; sqlite3 makes a foreign database for the
 # import refusal test; syncthing carries the sync folder between two daemons in the sync test;
-# python3-nacl checks the replica test vector independently).
-TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd g++ bsdutils python3 python3-cryptography python3-venv python3-dbus util-linux sqlite3 syncthing python3-nacl)
+# python3-nacl checks the replica test vector independently; chromium, chromium-driver and
+# python3-selenium run browser fill end to end in a real headless Chromium).
+TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd g++ bsdutils python3 python3-cryptography python3-venv python3-dbus util-linux sqlite3 syncthing python3-nacl chromium chromium-driver python3-selenium)
 # Packages the GTK client (latchkey-gtk) needs to build: GTK 4.8 and libadwaita 1.2 headers, and
 # gettext (msgfmt compiles its translations; xgettext checks the template is current).
 GTK_PACKAGES=(libgtk-4-dev libadwaita-1-dev gettext)

@@ -28,6 +28,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Manual => return commands::help::manual(),
         Command::Service(ServiceCommand::Install(a)) => return commands::service::install(a).await,
         Command::Service(ServiceCommand::Uninstall) => return commands::service::uninstall().await,
+        Command::Browser(b) => return commands::browser::run(b),
         Command::Doctor => return commands::doctor::doctor().await,
         Command::Diagnostics(a) => return commands::diagnostics::diagnostics(a).await,
         other => other,
@@ -50,6 +51,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Code(c) => commands::code::code(&vault, c).await,
         Command::Remove(r) => commands::accounts::remove(&vault, r).await,
         Command::Rename(r) => commands::accounts::rename(&vault, r).await,
+        Command::Sites(s) => commands::accounts::sites(&vault, s).await,
         Command::Import(i) => commands::import::import(&vault, i).await,
         Command::Export(e) => commands::export::export(&conn, e).await,
         Command::Backup(b) => commands::backup::run(&conn, b).await,
@@ -117,6 +119,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Sync(s) => commands::sync::run(&conn, s).await,
         Command::Service(_)
+        | Command::Browser(_)
         | Command::Doctor
         | Command::Diagnostics(_)
         | Command::Completions(_)

@@ -92,10 +92,11 @@ impl Follow {
             let id = account_id(&uuid);
             seen.insert(uuid, id.clone());
             let Ok(entry) = entry else { continue };
-            let account = Account {
+            let mut account = Account {
                 id: id.clone(),
                 issuer: entry.issuer,
                 account: entry.account,
+                sites: entry.sites,
                 params: entry.params,
             };
             match accounts.get_mut(&id) {
@@ -104,6 +105,10 @@ impl Follow {
                         && current.account == account.account
                         && current.params == account.params;
                     if !same {
+                        // Aegis knows no sites: the ones given here stay.
+                        if account.sites.is_empty() {
+                            account.sites = std::mem::take(&mut current.sites);
+                        }
                         *current = account;
                         changes.updated.push(id);
                     }

@@ -14,5 +14,6 @@ pub mod follow;
 pub mod import;
 pub mod memlock;
 pub mod otp;
+pub mod sites;
 pub mod sync;
 pub mod vault;

@@ -60,6 +60,7 @@ fn accounts(n: usize) -> Accounts {
             id: uuid::Uuid::new_v4().to_string(),
             issuer: format!("Issuer {}", i % 997),
             account: format!("user{i}@example.com"),
+            sites: Vec::new(),
             params: OtpParams::new(
                 Secret::from_bytes(secret),
                 Algorithm::Sha1,

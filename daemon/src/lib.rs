@@ -3,7 +3,7 @@
 //! The core (codes, the vault file, the import and export formats) is the `latchkey-core` crate,
 //! re-exported here under its module names; `bus` is a thin layer over the state and services.
 
-pub use latchkey_core::{accounts, export, files, import, memlock, otp, vault};
+pub use latchkey_core::{accounts, export, files, import, memlock, otp, sites, vault};
 
 pub mod access;
 pub mod activity;

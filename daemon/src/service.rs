@@ -140,6 +140,10 @@ pub async fn run(opts: Options, config: Values, levels: LevelHandle) -> anyhow::
         .serve_at(OBJECT_PATH, crate::bus::AccessInterface::new(gate.clone()))?
         .serve_at(
             OBJECT_PATH,
+            crate::bus::BrowserInterface::new(service.clone(), gate.clone()),
+        )?
+        .serve_at(
+            OBJECT_PATH,
             crate::bus::SyncInterface::new(service.clone(), sync, gate.clone()),
         )?
         .serve_at(

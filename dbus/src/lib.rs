@@ -14,11 +14,12 @@ pub mod types;
 
 pub use error::Error;
 pub use proxy::{
-    AccessProxy, ApprovalsProxy, BackupProxy, RequestProxy, SettingsProxy, SyncProxy, VaultProxy,
+    AccessProxy, ApprovalsProxy, BackupProxy, BrowserProxy, RequestProxy, SettingsProxy, SyncProxy,
+    VaultProxy,
 };
 pub use types::{
     AccountExtra, AccountInfo, AccountKind, ActivityEntry, Grant, ImportEntry, ImportInspection,
-    ImportReply, RequestDetails, SyncDevice,
+    ImportReply, RequestDetails, SiteAccount, SyncDevice,
 };
 
 /// Well-known bus name the daemon owns.
@@ -37,6 +38,8 @@ pub const REQUEST_INTERFACE: &str = "org.latchkey.Latchkey1.Request";
 pub const ACCESS_INTERFACE: &str = "org.latchkey.Latchkey1.Access";
 /// Backup interface: export, automatic backups, restore.
 pub const BACKUP_INTERFACE: &str = "org.latchkey.Latchkey1.Backup";
+/// Browser interface: accounts and codes for the native-messaging host of browser fill.
+pub const BROWSER_INTERFACE: &str = "org.latchkey.Latchkey1.Browser";
 /// Sync interface: pairing, devices and status of sync through a shared folder.
 pub const SYNC_INTERFACE: &str = "org.latchkey.Latchkey1.Sync";
 /// Prefix of every error name the daemon returns.
@@ -52,6 +55,8 @@ pub const APPROVALS_XML: &str = include_str!("../interfaces/org.latchkey.Latchke
 pub const ACCESS_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Access.xml");
 /// Introspection XML of the Backup interface, as published.
 pub const BACKUP_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Backup.xml");
+/// Introspection XML of the Browser interface, as published.
+pub const BROWSER_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Browser.xml");
 /// Introspection XML of the Sync interface, as published.
 pub const SYNC_XML: &str = include_str!("../interfaces/org.latchkey.Latchkey1.Sync.xml");
 /// D-Bus activation file template (`@bindir@` is replaced at install time).

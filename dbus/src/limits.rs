@@ -27,6 +27,12 @@ pub const PATH_NAME: usize = 4200;
 pub const FILE: usize = 80 << 20;
 /// Entries in an options or changes dictionary.
 pub const ENTRIES: usize = 32;
+/// A page's origin as a browser reports it (`https://host:port`), or a site.
+pub const ORIGIN: usize = 320;
+/// The sites of one account.
+pub const SITES: usize = 32;
+/// A browser extension's id or origin (`chrome-extension://…/`, `name@domain`).
+pub const EXTENSION: usize = 128;
 
 /// `Ok` if `value` (named `name` in the error) is at most `max` bytes.
 pub fn check(name: &str, value: &[u8], max: usize) -> Result<(), Error> {

@@ -88,6 +88,9 @@ pub struct AccountExtra {
     pub url: Option<String>,
     /// Push tokens: true (it approves sign-ins and has no codes).
     pub approval_only: Option<bool>,
+    /// The sites (host names) the account's codes are typed into, for browser fill; absent
+    /// when it has none.
+    pub sites: Option<Vec<String>>,
 }
 
 /// A pending approval or consent request as `ListPending` describes it (an `a{sv}` on the
@@ -121,6 +124,9 @@ pub struct RequestDetails {
     pub choices: Option<Vec<u32>>,
     /// A push server's presence options, one per choice.
     pub choice_labels: Option<Vec<String>>,
+    /// Consent for a browser: the site (registrable domain) of the page the browser says it is
+    /// on; a claim, like the title.
+    pub site: Option<String>,
 }
 
 impl RequestDetails {
@@ -149,6 +155,38 @@ impl RequestDetails {
     }
 }
 
+/// An account that belongs to a page, as `Browser.Accounts` lists it (an `a{sv}` on the
+/// wire): labels and how it matched, never a secret. Keys a newer daemon adds are ignored.
+#[derive(Debug, Clone, Default, PartialEq, SerializeDict, DeserializeDict, Type)]
+#[zvariant(signature = "a{sv}")]
+pub struct SiteAccount {
+    pub id: String,
+    pub issuer: String,
+    pub account: String,
+    /// `totp`, `hotp` or `steam`.
+    pub kind: String,
+    /// The account's site the page is at, or (when `guessed`) the page's site its issuer names.
+    pub site: String,
+    /// Matched by the issuer guess: the first fill asks the user to confirm, and saves `site`.
+    pub guessed: bool,
+}
+
+impl SiteAccount {
+    /// The account as a person names it: `Issuer (account)`, or whichever of the two it has.
+    pub fn label(&self) -> String {
+        label(&self.issuer, &self.account)
+    }
+}
+
+/// `Issuer (account)`, or whichever of the two there is.
+fn label(issuer: &str, account: &str) -> String {
+    match (issuer.is_empty(), account.is_empty()) {
+        (false, false) => format!("{issuer} ({account})"),
+        (true, _) => account.to_string(),
+        (false, true) => issuer.to_string(),
+    }
+}
+
 /// One entry of an `Import` report (an `a{sv}` on the wire): where it stood in the file, its
 /// labels (shortened by the daemon), and, depending on the list it is in, the new account's id,
 /// what it duplicates, or why it cannot be imported. Never a secret.
@@ -170,18 +208,15 @@ pub struct ImportEntry {
 impl ImportEntry {
     /// The entry as a person names it: `Issuer (account)`, or whichever of the two it has.
     pub fn label(&self) -> String {
-        match (self.issuer.is_empty(), self.account.is_empty()) {
-            (false, false) => format!("{} ({})", self.issuer, self.account),
-            (true, _) => self.account.clone(),
-            (false, true) => self.issuer.clone(),
-        }
+        label(&self.issuer, &self.account)
     }
 }
 
 /// A remembered consent decision as `Access.ListGrants` lists it (`(ssst)` on the wire).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct Grant {
-    /// `flatpak:<app id>`, `script:<path>` or `exe:<path>`.
+    /// `flatpak:<app id>`, `script:<path>` or `exe:<path>`; for a browser on a site,
+    /// `browser:<site>@` followed by the browser's own identity.
     pub identity: String,
     /// An account id, [`Grant::LIST`] or [`Grant::ALL`].
     pub account_id: String,
@@ -203,8 +238,16 @@ impl Grant {
     }
 
     /// The app a person recognises: a Flatpak id, or the file name of the script or program,
-    /// with the kind of identity (the whole identity stays in `identity`).
+    /// with the kind of identity (the whole identity stays in `identity`); a browser's decision
+    /// names the site too ("chromium on github.com").
     pub fn app(&self) -> String {
+        if let Some((site, browser)) = self.browser_site() {
+            let browser = Grant {
+                identity: browser.to_string(),
+                ..self.clone()
+            };
+            return format!("{} on {site}", browser.app());
+        }
         let (kind, rest) = self
             .identity
             .split_once(':')
@@ -215,6 +258,11 @@ impl Grant {
             "script" => format!("{name} (script)"),
             _ => name.to_string(),
         }
+    }
+
+    /// For a browser's decision about a site: `(site, browser identity)`.
+    pub fn browser_site(&self) -> Option<(&str, &str)> {
+        self.identity.strip_prefix("browser:")?.split_once('@')
     }
 }
 
@@ -326,6 +374,43 @@ mod tests {
         assert_eq!(keys, ["account", "id", "issuer", "position"]);
         let (back, _): (ImportEntry, _) = bytes.deserialize().expect("decode");
         assert_eq!(back, added);
+        assert_eq!(back.label(), "GitHub (alice)");
+    }
+
+    #[test]
+    fn a_browsers_decision_names_the_browser_and_the_site() {
+        let grant = |identity: &str| Grant {
+            identity: identity.into(),
+            account_id: "a1".into(),
+            decision: "allow".into(),
+            time: 1,
+        };
+        let g = grant("browser:github.com@exe:/usr/lib/chromium/chromium");
+        assert_eq!(
+            g.browser_site(),
+            Some(("github.com", "exe:/usr/lib/chromium/chromium"))
+        );
+        assert_eq!(g.app(), "chromium on github.com");
+        let f = grant("browser:127.0.0.1@flatpak:org.mozilla.firefox");
+        assert_eq!(f.app(), "org.mozilla.firefox (Flatpak) on 127.0.0.1");
+        assert_eq!(grant("exe:/usr/bin/app").browser_site(), None);
+        assert_eq!(grant("exe:/usr/bin/app").app(), "app");
+    }
+
+    #[test]
+    fn site_accounts_read_as_the_daemon_writes_them() {
+        let ctxt = Context::new_dbus(zbus::zvariant::LE, 0);
+        let a = SiteAccount {
+            id: "a1".into(),
+            issuer: "GitHub".into(),
+            account: "alice".into(),
+            kind: "totp".into(),
+            site: "github.com".into(),
+            guessed: true,
+        };
+        let bytes = to_bytes(ctxt, &a).expect("encode");
+        let (back, _): (SiteAccount, _) = bytes.deserialize().expect("decode");
+        assert_eq!(back, a);
         assert_eq!(back.label(), "GitHub (alice)");
     }
 

@@ -1,4 +1,4 @@
-//! Arguments of the account commands: add, code, remove, rename.
+//! Arguments of the account commands: add, code, remove, rename, sites.
 
 use clap::{Args, ValueEnum};
 
@@ -85,4 +85,23 @@ pub struct RenameArgs {
     /// New account name.
     #[arg(long, group = "fields")]
     pub account: Option<String>,
+}
+
+/// `latchkey sites`.
+#[derive(Debug, Args)]
+pub struct SitesArgs {
+    /// The account id.
+    pub id: String,
+    /// Add a site: a host name (github.com) or a web address (https://github.com/login).
+    #[arg(long, value_name = "SITE")]
+    pub add: Vec<String>,
+    /// Remove a site.
+    #[arg(long, value_name = "SITE")]
+    pub remove: Vec<String>,
+    /// Remove every site (browser fill then guesses from the issuer, and asks you to confirm).
+    #[arg(long, conflicts_with_all = ["add", "remove"])]
+    pub clear: bool,
+    /// Print JSON ({"id", "sites"}).
+    #[arg(long)]
+    pub json: bool,
 }

@@ -10,12 +10,14 @@ mod sync;
 mod system;
 mod transfer;
 
-pub use accounts::{AddArgs, AlgorithmArg, CodeArgs, RemoveArgs, RenameArgs};
+pub use accounts::{AddArgs, AlgorithmArg, CodeArgs, RemoveArgs, RenameArgs, SitesArgs};
 pub use approvals::{
     AccessCommand, ActivityArgs, ApprovalsArgs, ApproveArgs, IdArg, RequestApprovalArgs,
 };
 pub use sync::SyncCommand;
-pub use system::{ConfigCommand, DiagnosticsArgs, InstallArgs, KeyringCommand, ServiceCommand};
+pub use system::{
+    BrowserCommand, ConfigCommand, DiagnosticsArgs, InstallArgs, KeyringCommand, ServiceCommand,
+};
 pub use transfer::{BackupCommand, ExportArgs, ExportFormat, ImportArgs, ImportFormat};
 
 use clap::{Args, Parser, Subcommand};
@@ -51,6 +53,9 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Change an account's issuer or account name.
     Rename(RenameArgs),
+    /// Show or change the sites an account's codes are typed into, for browser fill (--add,
+    /// --remove, --clear).
+    Sites(SitesArgs),
     /// Import accounts from another authenticator's export, database or backup (Aegis, 2FAS,
     /// andOTP, Authy, Bitwarden, Ente Auth, FreeOTP, Google Authenticator, KeePass, Microsoft
     /// Authenticator, Stratum, … see --format), QR code images or otpauth:// URIs (FILE, "-" for
@@ -66,6 +71,10 @@ pub enum Command {
     /// Install or remove latchkeyd as a systemd user service with D-Bus activation.
     #[command(subcommand)]
     Service(ServiceCommand),
+    /// Browser fill: install, uninstall or show the native-messaging host manifests for Firefox,
+    /// Chromium and Google Chrome (docs/browser.md).
+    #[command(subcommand)]
+    Browser(BrowserCommand),
     /// Check the daemon, the clock, the vault's permissions and the service files; say what to fix.
     Doctor,
     /// Print a redacted report to attach to a bug report (no seeds, codes or account names).

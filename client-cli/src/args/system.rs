@@ -1,4 +1,4 @@
-//! Arguments of the commands about the daemon and its setup: config, keyring, service,
+//! Arguments of the commands about the daemon and its setup: config, keyring, service, browser,
 //! diagnostics.
 
 use super::JsonOpt;
@@ -42,6 +42,22 @@ pub struct InstallArgs {
     /// The latchkeyd binary to run (default: latchkeyd next to this latchkey).
     #[arg(long, value_name = "PATH")]
     pub daemon: Option<std::path::PathBuf>,
+}
+
+/// `latchkey browser`.
+#[derive(Debug, Subcommand)]
+pub enum BrowserCommand {
+    /// Write the host manifests Firefox, Chromium and Google Chrome read for this user, so
+    /// Latchkey's extension (and no other) can start latchkey-browser-host.
+    Install {
+        /// The host program (default: latchkey-browser-host next to this latchkey).
+        #[arg(long, value_name = "PATH")]
+        host: Option<std::path::PathBuf>,
+    },
+    /// Remove the host manifests `install` wrote.
+    Uninstall,
+    /// Show, for each browser, whether its manifest is installed and which host it starts.
+    Status(JsonOpt),
 }
 
 /// `latchkey diagnostics`.

@@ -1,7 +1,7 @@
-//! `add`, `list`, `remove`, `rename`.
+//! `add`, `list`, `remove`, `rename`, `sites`.
 
 use super::{print_json, value_or_stdin};
-use crate::args::{AddArgs, AlgorithmArg, RemoveArgs, RenameArgs};
+use crate::args::{AddArgs, AlgorithmArg, RemoveArgs, RenameArgs, SitesArgs};
 use crate::exit::CliError;
 use latchkey_dbus::{AccountInfo, AccountKind, VaultProxy};
 use std::collections::HashMap;
@@ -70,6 +70,9 @@ pub fn account_json(a: &AccountInfo) -> serde_json::Value {
     });
     if let Some(counter) = a.extra.counter {
         v["counter"] = counter.into();
+    }
+    if let Some(sites) = &a.extra.sites {
+        v["sites"] = sites.clone().into();
     }
     if a.kind == AccountKind::Push {
         v["serial"] = a.account.clone().into();
@@ -162,4 +165,86 @@ pub async fn rename(vault: &VaultProxy<'_>, r: RenameArgs) -> Result<(), CliErro
     vault.update_account(&r.id, changes).await?;
     eprintln!("Renamed {}.", r.id);
     Ok(())
+}
+
+/// Shows or changes the sites of an account. The daemon reads each site (host names, web
+/// addresses) and refuses what is none; removing compares host names.
+pub async fn sites(vault: &VaultProxy<'_>, s: SitesArgs) -> Result<(), CliError> {
+    let account = vault
+        .list_accounts()
+        .await?
+        .into_iter()
+        .find(|a| a.id == s.id)
+        .ok_or_else(|| CliError::new(crate::exit::NOT_FOUND, format!("no account {}", s.id)))?;
+    let mut sites = account.extra.sites.clone().unwrap_or_default();
+    let changing = s.clear || !s.add.is_empty() || !s.remove.is_empty();
+    if changing {
+        if s.clear {
+            sites.clear();
+        }
+        for site in &s.remove {
+            let host = host_of(site);
+            let before = sites.len();
+            sites.retain(|known| *known != host);
+            if sites.len() == before {
+                return Err(CliError::new(
+                    crate::exit::USAGE,
+                    format!(
+                        "{host} is not one of the sites of {} (it has: {})",
+                        s.id,
+                        listed(&account.extra.sites.clone().unwrap_or_default())
+                    ),
+                ));
+            }
+        }
+        sites.extend(s.add.iter().cloned());
+        let list: Vec<&str> = sites.iter().map(String::as_str).collect();
+        let changes = HashMap::from([("sites", Value::from(list))]);
+        vault.update_account(&s.id, changes).await?;
+        // Read back what the daemon kept (it writes sites as host names).
+        sites = vault
+            .list_accounts()
+            .await?
+            .into_iter()
+            .find(|a| a.id == s.id)
+            .and_then(|a| a.extra.sites)
+            .unwrap_or_default();
+    }
+    if s.json {
+        print_json(&serde_json::json!({ "id": s.id, "sites": sites }));
+    } else if changing {
+        eprintln!("Sites of {}: {}", s.id, listed(&sites));
+    } else {
+        for site in &sites {
+            println!("{site}");
+        }
+        if sites.is_empty() {
+            eprintln!(
+                "{} has no sites: browser fill guesses from its issuer and asks you to confirm.",
+                s.id
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The host of a site as typed (`https://GitHub.com/login` → `github.com`), to find it in the
+/// list the daemon keeps.
+fn host_of(site: &str) -> String {
+    let site = site.trim();
+    let rest = site.split_once("://").map_or(site, |(_, rest)| rest);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match host.strip_prefix('[') {
+        Some(v6) => format!("[{}", v6.split(']').next().unwrap_or_default()) + "]",
+        None => host.split(':').next().unwrap_or_default().to_string(),
+    };
+    host.trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn listed(sites: &[String]) -> String {
+    if sites.is_empty() {
+        "none".to_string()
+    } else {
+        sites.join(", ")
+    }
 }

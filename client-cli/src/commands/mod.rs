@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod approvals;
 pub mod backup;
+pub mod browser;
 pub mod code;
 pub mod diagnostics;
 pub mod doctor;

@@ -164,6 +164,16 @@ pub async fn uninstall() -> Result<(), CliError> {
 
 /// The daemon binary: `--daemon`, else `latchkeyd` next to this executable; it must be executable.
 fn locate_daemon(arg: Option<&Path>) -> Result<PathBuf, CliError> {
+    locate_program(arg, "latchkeyd", "--daemon")
+}
+
+/// The program `name`: `arg` if given, else `name` next to this latchkey; it must be an
+/// executable file (`option` is the flag that names another).
+pub(crate) fn locate_program(
+    arg: Option<&Path>,
+    name: &str,
+    option: &str,
+) -> Result<PathBuf, CliError> {
     let candidate = match arg {
         Some(p) => {
             std::path::absolute(p).map_err(|e| CliError::other(format!("{}: {e}", p.display())))?
@@ -171,16 +181,16 @@ fn locate_daemon(arg: Option<&Path>) -> Result<PathBuf, CliError> {
         None => {
             let exe = std::env::current_exe().map_err(|e| {
                 CliError::other(format!(
-                    "cannot find this program's path ({e}); use --daemon PATH"
+                    "cannot find this program's path ({e}); use {option} PATH"
                 ))
             })?;
-            exe.parent().unwrap_or(Path::new("/")).join("latchkeyd")
+            exe.parent().unwrap_or(Path::new("/")).join(name)
         }
     };
-    let hint = "build it (`cargo build --workspace`) or give its path with --daemon PATH";
+    let hint = format!("build it (`cargo build --workspace`) or give its path with {option} PATH");
     let meta = std::fs::metadata(&candidate).map_err(|e| {
         CliError::other(format!(
-            "no latchkeyd at {} ({e}): {hint}",
+            "no {name} at {} ({e}): {hint}",
             candidate.display()
         ))
     })?;

@@ -163,6 +163,46 @@ fn full_flow_through_the_cli() {
     env.fails(&["add", "https://example.com"], 1);
     assert_eq!(env.json(&["status", "--json"])["accounts"], 3);
 
+    // Sites, for browser fill: added as host names or web addresses, kept as host names.
+    assert_eq!(env.ok(&["sites", &gh_id], None), "");
+    let shown = env.json(&[
+        "sites",
+        &gh_id,
+        "--add",
+        "https://GitHub.com/login",
+        "--add",
+        "gist.github.com",
+        "--json",
+    ]);
+    assert_eq!(
+        shown["sites"],
+        serde_json::json!(["github.com", "gist.github.com"])
+    );
+    let listed = env.json(&["list", "--json"]);
+    let gh = listed
+        .as_array()
+        .and_then(|l| l.iter().find(|a| a["id"] == gh_id.as_str()))
+        .expect("listed");
+    assert_eq!(
+        gh["sites"],
+        serde_json::json!(["github.com", "gist.github.com"])
+    );
+    env.ok(
+        &["sites", &gh_id, "--remove", "https://gist.github.com/"],
+        None,
+    );
+    assert_eq!(env.ok(&["sites", &gh_id], None).trim(), "github.com");
+    let err = env.fails(&["sites", &gh_id, "--remove", "gitlab.com"], 2).1;
+    assert!(err.contains("gitlab.com is not one of the sites"), "{err}");
+    let err = env.fails(&["sites", &gh_id, "--add", "not a site"], 1).1;
+    assert!(err.contains("not a site"), "{err}");
+    env.ok(&["sites", &gh_id, "--clear"], None);
+    assert_eq!(
+        env.json(&["sites", &gh_id, "--json"])["sites"],
+        serde_json::json!([])
+    );
+    env.fails(&["sites", "no-such-id"], 4);
+
     // Rename, then remove (which needs --yes).
     env.ok(&["rename", &gh_id, "--issuer", "GitHub Enterprise"], None);
     assert!(env.ok(&["list"], None).contains("GitHub Enterprise"));

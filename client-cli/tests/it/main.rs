@@ -2,6 +2,7 @@
 //! the real daemon on a private D-Bus, as a user at a terminal would.
 
 mod approvals;
+mod browser;
 mod cli;
 mod common;
 mod diagnostics;

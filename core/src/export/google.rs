@@ -138,6 +138,7 @@ mod tests {
             id: format!("id-{n}"),
             issuer: format!("Issuer {n}"),
             account: format!("user{n}@example.com"),
+            sites: Vec::new(),
             params: OtpParams::new(secret, Algorithm::Sha256, digits, kind).expect("params"),
         }
     }

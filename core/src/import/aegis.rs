@@ -301,5 +301,6 @@ fn entry(e: Entry, position: usize) -> Result<Imported, EntryError> {
         issuer: e.issuer.clone(),
         account: e.name.clone(),
         params,
+        sites: Vec::new(),
     })
 }

@@ -1,7 +1,8 @@
 //! Bitwarden exports, JSON or CSV (unencrypted): `items[].login.totp` (the `login_totp` column of
 //! the CSV) holds an otpauth:// URI, a bare base32 secret (TOTP, SHA-1, 6 digits, 30 s) or
 //! `steam://SECRET`. The item's `name` and `login.username` (`login_username`) are the issuer
-//! and account when the URI does not name them. Items without a TOTP secret (plain passwords,
+//! and account when the URI does not name them; the sites of its `login.uris` (`login_uri`)
+//! become the account's sites (see `crate::sites::from_urls`). Items without a TOTP secret (plain passwords,
 //! notes, cards) are passed over and counted in a note. Encrypted exports
 //! (`"encrypted": true`) are sealed with a key only Bitwarden holds, and are refused with a
 //! named error.
@@ -32,6 +33,13 @@ struct Item {
 struct Login {
     username: Option<String>,
     totp: Option<Totp>,
+    #[serde(default)]
+    uris: Option<Vec<LoginUri>>,
+}
+
+#[derive(Deserialize)]
+struct LoginUri {
+    uri: Option<String>,
 }
 
 /// The `totp` field, wiped on drop.
@@ -68,6 +76,13 @@ pub fn parse(bytes: &[u8]) -> Result<Entries, ImportError> {
                 .and_then(|l| l.username.as_deref())
                 .unwrap_or_default(),
             login.and_then(|l| l.totp.as_ref()).map(|t| t.0.as_str()),
+            crate::sites::from_urls(
+                login
+                    .and_then(|l| l.uris.as_deref())
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|u| u.uri.as_deref()),
+            ),
         )
     });
     Ok(collect(rows))
@@ -85,7 +100,11 @@ fn csv(bytes: &[u8]) -> Result<Entries, ImportError> {
     let column = |name: &str| headers.iter().position(|h| h.trim() == name);
     let totp = column("login_totp")
         .ok_or_else(|| ImportError::malformed(FORMAT, "the CSV has no login_totp column"))?;
-    let (name, user) = (column("name"), column("login_username"));
+    let (name, user, uri) = (
+        column("name"),
+        column("login_username"),
+        column("login_uri"),
+    );
     let mut records = Vec::new();
     for record in reader.records() {
         if records.len() >= MAX_ENTRIES {
@@ -96,31 +115,37 @@ fn csv(bytes: &[u8]) -> Result<Entries, ImportError> {
     let field = |r: &::csv::StringRecord, i: Option<usize>| {
         i.and_then(|i| r.get(i)).unwrap_or_default().to_string()
     };
-    let rows: Vec<(String, String, Zeroizing<String>)> = records
+    let rows: Vec<(String, String, Zeroizing<String>, Vec<String>)> = records
         .iter()
         .map(|r| {
+            // Several addresses share the cell, one per line or separated by commas.
+            let uris = field(r, uri);
             (
                 field(r, name),
                 field(r, user),
                 Zeroizing::new(field(r, Some(totp))),
+                crate::sites::from_urls(uris.split(['\n', ','])),
             )
         })
         .collect();
-    Ok(collect(rows.iter().map(|(n, u, t)| {
-        (n.as_str(), u.as_str(), Some(t.as_str()))
+    Ok(collect(rows.iter().map(|(n, u, t, s)| {
+        (n.as_str(), u.as_str(), Some(t.as_str()), s.clone())
     })))
 }
 
-/// Entries from (name, username, totp) rows; rows without a TOTP secret are counted in a note.
-fn collect<'a>(rows: impl Iterator<Item = (&'a str, &'a str, Option<&'a str>)>) -> Entries {
+/// Entries from (name, username, totp, sites) rows; rows without a TOTP secret are counted in a note.
+fn collect<'a>(
+    rows: impl Iterator<Item = (&'a str, &'a str, Option<&'a str>, Vec<String>)>,
+) -> Entries {
     let mut out = Vec::new();
     let mut without = 0;
-    for (name, username, totp) in rows {
+    for (name, username, totp, sites) in rows {
         match totp.map(str::trim) {
             Some(totp) if !totp.is_empty() => {
                 let position = out.len() + 1;
                 out.push(
                     entry(totp, name, username)
+                        .map(|i| Imported { sites, ..i })
                         .map_err(|f| entry_error(position, name, username, f)),
                 );
             }
@@ -147,6 +172,7 @@ fn entry(totp: &str, name: &str, username: &str) -> Result<Imported, EntryFault>
             issuer: issuer.to_string(),
             account: u.account,
             params: u.params,
+            sites: Vec::new(),
         });
     }
     let (secret, algorithm, digits, kind) = match totp.get(..8) {
@@ -163,5 +189,6 @@ fn entry(totp: &str, name: &str, username: &str) -> Result<Imported, EntryFault>
         issuer: name.to_string(),
         account: username.to_string(),
         params: OtpParams::new(secret, algorithm, digits, kind)?,
+        sites: Vec::new(),
     })
 }

@@ -51,6 +51,7 @@ impl Fields<'_> {
                 issuer: self.issuer,
                 account: self.account,
                 params,
+                sites: Vec::new(),
             }),
             Err(fault) => Err(entry_error(position, &self.issuer, &self.account, fault)),
         }

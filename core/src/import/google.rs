@@ -219,6 +219,7 @@ fn entry(mut p: OtpParameters, position: usize) -> Result<Imported, EntryError> 
         issuer,
         account,
         params,
+        sites: Vec::new(),
     })
 }
 

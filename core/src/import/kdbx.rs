@@ -4,8 +4,8 @@
 //! URI; KeePass 2.47+ and KeePassDX write the same), or KeePassXC's older `TOTP Seed` with
 //! `TOTP Settings` (`PERIOD;DIGITS`, digits `S` for Steam). The entry's title is the issuer and
 //! its user name the account when the URI names none. Entries in the recycle bin and entries
-//! without an OTP are passed over and counted in a note. Passwords, URLs and notes stay in
-//! KeePass.
+//! without an OTP are passed over and counted in a note. The entry's URL gives the account its
+//! site (see `crate::sites::from_urls`); passwords and notes stay in KeePass.
 //!
 //! The key derivation's cost is read from the outer header (plain bytes) and checked before
 //! the crate runs it: AES-KDF at most 100,000,000 rounds, Argon2 at most 1 GiB, 100 passes and
@@ -87,7 +87,11 @@ fn walk(
                 title,
                 user,
             ),
-        };
+        }
+        .map(|i| Imported {
+            sites: crate::sites::from_urls(entry.get_url()),
+            ..i
+        });
         found.push(imported.map_err(|f| entry_error(position, title, user, f)));
     }
     for child in group.groups() {
@@ -115,6 +119,7 @@ fn from_uri(uri: &str, title: &str, user: &str) -> Result<Imported, EntryFault> 
             u.account
         },
         params: u.params,
+        sites: Vec::new(),
     })
 }
 
@@ -149,6 +154,7 @@ fn from_seed(
         issuer: title.to_string(),
         account: user.to_string(),
         params,
+        sites: Vec::new(),
     })
 }
 

@@ -65,5 +65,6 @@ fn entry(row: &Row, kind: Option<i64>) -> Result<Imported, EntryFault> {
         issuer: row.text(0),
         account: row.text(1),
         params: OtpParams::new(secret, Algorithm::Sha1, digits, Kind::Totp { period: 30 })?,
+        sites: Vec::new(),
     })
 }

@@ -54,6 +54,8 @@ const MAX_ECHO: usize = 64;
 pub struct Imported {
     pub issuer: String,
     pub account: String,
+    /// The sites the source knows the account is used on (a password manager's login URLs).
+    pub sites: Vec<String>,
     pub params: OtpParams,
 }
 
@@ -331,6 +333,7 @@ pub fn entries(accounts: &crate::accounts::Accounts) -> Vec<Result<Imported, Ent
                 issuer: a.issuer.clone(),
                 account: a.account.clone(),
                 params: a.params.clone(),
+                sites: a.sites.clone(),
             })
         })
         .collect()

@@ -45,6 +45,7 @@ pub fn parse(bytes: &[u8]) -> Result<Entries, ImportError> {
                     issuer: u.issuer,
                     account: if name.is_empty() { u.account } else { name },
                     params: u.params,
+                    sites: Vec::new(),
                 }),
                 Some(Err(fault)) => Err(entry_error(i + 1, "", &name, fault.into())),
                 None => Err(entry_error(

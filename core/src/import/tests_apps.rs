@@ -351,6 +351,21 @@ fn keepass_databases_entries_with_an_otp() {
     let parsed = parse(kdbx, Format::Auto, Some(b"test")).expect("opens");
     assert_eq!(parsed.notes.len(), 1, "{:?}", parsed.notes);
     assert!(parsed.notes[0].starts_with("1 KeePass entry without"));
+    // The entry's URL is the account's site; entries without one have none.
+    let sites: Vec<(String, Vec<String>)> = parsed
+        .entries
+        .iter()
+        .map(|e| e.as_ref().expect("ok"))
+        .map(|i| (i.issuer.clone(), i.sites.clone()))
+        .collect();
+    assert!(
+        sites.contains(&("Deno".into(), vec!["deno.com".into()])),
+        "{sites:?}"
+    );
+    assert!(
+        sites.iter().filter(|(_, s)| !s.is_empty()).count() == 1,
+        "{sites:?}"
+    );
     assert_eq!(
         rows(kdbx, Some(b"test"), Format::Kdbx),
         sorted(&[

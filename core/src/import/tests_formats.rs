@@ -254,6 +254,26 @@ fn bitwarden_items_with_totp() {
         got[1].issuer, "Corp",
         "the item name stands in for a missing issuer"
     );
+    // Login URIs become sites (registrable domains); an app link is no site.
+    let sites: Vec<&[String]> = got.iter().map(|i| i.sites.as_slice()).collect();
+    assert_eq!(
+        sites,
+        [
+            &["github.com".to_string()][..],
+            &[],
+            &["bank.example".to_string()],
+            &[]
+        ]
+    );
+}
+
+#[test]
+fn bitwarden_csv_login_uris_become_sites() {
+    let csv = "folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n\
+               ,,login,GitHub,,,0,\"https://github.com/login,androidapp://com.github.android\",alice,pw,JBSWY3DPEHPK3PXP\n";
+    let parsed = parse(csv.as_bytes(), Format::Bitwarden, None).expect("parses");
+    let got: Vec<Imported> = parsed.entries.into_iter().map(|e| e.expect("ok")).collect();
+    assert_eq!(got[0].sites, ["github.com"]);
 }
 
 #[test]

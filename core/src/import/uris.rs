@@ -28,6 +28,7 @@ pub fn parse(text: &str) -> Result<Vec<Result<Imported, EntryError>>, ImportErro
                 issuer: u.issuer,
                 account: u.account,
                 params: u.params,
+                sites: Vec::new(),
             }),
             Err(e) => Err(entry_error(
                 out.len() + 1,

@@ -24,6 +24,9 @@ pub const MAX_OTHER: usize = 32;
 /// Largest extension field value, in bytes of JSON.
 pub const MAX_OTHER_LEN: usize = 64 * 1024;
 
+/// The key of the account's sites in [`Record::other`].
+const SITES: &str = "sites";
+
 /// A last-writer-wins register.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Reg<T> {
@@ -88,7 +91,7 @@ impl Record {
     /// A new record holding `a`, every field stamped `stamp`.
     pub fn new(a: &Account, stamp: Stamp) -> Self {
         let (kind, period, counter) = split_kind(a.params.kind);
-        Self {
+        let mut record = Self {
             kind,
             issuer: Reg::new(stamp, a.issuer.clone()),
             account: Reg::new(stamp, a.account.clone()),
@@ -99,7 +102,9 @@ impl Record {
             counter,
             removed: None,
             other: BTreeMap::new(),
-        }
+        };
+        record.observe_sites(a, &mut || stamp);
+        record
     }
 
     /// The typed fields' stamps, in the order of [`FIELDS`].
@@ -178,6 +183,7 @@ impl Record {
             for reg in self.other.values_mut() {
                 reg.stamp = now;
             }
+            self.observe_sites(a, &mut || now);
             return true;
         }
         let mut at: Option<Stamp> = None;
@@ -201,7 +207,37 @@ impl Record {
             self.counter = counter;
             changed = true;
         }
+        changed |= self.observe_sites(a, &mut now);
         changed
+    }
+
+    /// The account's sites, kept in `other["sites"]` (a field added after replicas existed:
+    /// older Latchkeys carry it without reading it). Absent means none.
+    fn sites(&self) -> Result<Vec<String>, String> {
+        let Some(reg) = self.other.get(SITES) else {
+            return Ok(Vec::new());
+        };
+        let list: Vec<String> = serde_json::from_value(reg.value.clone())
+            .map_err(|_| "the sites are not a list of host names".to_string())?;
+        let normal = crate::sites::normalize_all(list.iter().map(String::as_str))
+            .map_err(|e| e.to_string())?;
+        if normal != list {
+            return Err("the sites are not written as Latchkey writes them".into());
+        }
+        Ok(list)
+    }
+
+    /// Writes `a`'s sites into their register when they differ from what it holds (an
+    /// account without sites writes nothing until it has some). Returns whether it changed.
+    fn observe_sites(&mut self, a: &Account, stamp: &mut impl FnMut() -> Stamp) -> bool {
+        if self.sites().unwrap_or_default() == a.sites {
+            return false;
+        }
+        self.other.insert(
+            SITES.to_string(),
+            Reg::new(stamp(), serde_json::Value::from(a.sites.clone())),
+        );
+        true
     }
 
     /// Marks the record removed at `stamp`.
@@ -236,12 +272,14 @@ impl Record {
         )
         .map_err(|e| invalid(e.to_string()))?;
         check_label("issuer", &self.issuer.value).map_err(invalid)?;
-        check_label("account name", &self.account.value).map_err(invalid)
+        check_label("account name", &self.account.value).map_err(invalid)?;
+        self.sites().map(|_| ()).map_err(invalid)
     }
 
     /// The account this record describes, checked as strictly as a new account.
     pub fn to_account(&self, id: &str) -> Result<Account, RecordError> {
         self.validate(id)?;
+        let sites = self.sites().unwrap_or_default();
         let params = OtpParams {
             secret: self.secret.value.clone(),
             algorithm: self.algorithm.value,
@@ -252,15 +290,17 @@ impl Record {
             id: id.to_string(),
             issuer: self.issuer.value.clone(),
             account: self.account.value.clone(),
+            sites,
             params,
         })
     }
 
-    /// Whether `a` already says what this record says (labels and parameters), so applying the
-    /// record would change nothing.
+    /// Whether `a` already says what this record says (labels, sites and parameters), so
+    /// applying the record would change nothing.
     pub fn describes(&self, a: &Account) -> bool {
         a.issuer == self.issuer.value
             && a.account == self.account.value
+            && self.sites().is_ok_and(|sites| sites == a.sites)
             && a.params.secret == self.secret.value
             && a.params.algorithm == self.algorithm.value
             && a.params.digits == self.digits.value

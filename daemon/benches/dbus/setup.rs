@@ -76,6 +76,7 @@ fn build_accounts(n: usize) -> (Vec<String>, Accounts) {
             id,
             issuer: format!("Issuer {}", i % 997),
             account: format!("user{i}@example.com"),
+            sites: Vec::new(),
             params,
         });
     }

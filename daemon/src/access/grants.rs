@@ -3,7 +3,8 @@
 //! Kept in `$XDG_DATA_HOME/latchkey/access.json` (0600, written atomically). An identity is
 //! `flatpak:<app id>` for apps in a verified sandbox, `script:<path>` for a script a known
 //! interpreter runs (so allowing one Python script does not allow them all), or `exe:<path>`
-//! otherwise (labels: any same-uid process could pretend, which docs/security.md states plainly). An unidentified
+//! otherwise (labels: any same-uid process could pretend, which docs/security.md states plainly);
+//! a browser's decisions about one site are remembered under `browser:<site>@<its identity>`. An unidentified
 //! caller (one that hides its executable) has no identity: it never matches or creates a
 //! remembered decision, and nothing is ever remembered under a process id.
 
@@ -39,8 +40,17 @@ pub fn identity_of(caller: &Caller) -> Option<String> {
     }
 }
 
-/// Whether `identity` is one decisions may be remembered under.
+/// Whether `identity` is one decisions may be remembered under: an app's, or a browser's on a
+/// site (`browser:<site>@<the browser's identity>`, see [`super::browser`]).
 pub fn is_rememberable(identity: &str) -> bool {
+    if let Some((site, browser)) = identity
+        .strip_prefix("browser:")
+        .and_then(|rest| rest.split_once('@'))
+    {
+        return crate::sites::normalize(site).is_ok_and(|s| s == site)
+            && !browser.starts_with("browser:")
+            && is_rememberable(browser);
+    }
     identity.starts_with("exe:/")
         || identity.starts_with("script:/")
         || identity
@@ -199,6 +209,21 @@ mod tests {
         assert_eq!(identity_of(&c).as_deref(), Some("script:/home/u/bot.py"));
         assert!(is_rememberable("script:/home/u/bot.py"));
         assert!(!is_rememberable("script:bot.py"));
+        assert!(is_rememberable(
+            "browser:github.com@exe:/usr/lib/chromium/chromium"
+        ));
+        assert!(is_rememberable(
+            "browser:127.0.0.1@flatpak:org.mozilla.firefox"
+        ));
+        for not in [
+            "browser:GitHub.com@exe:/usr/lib/chromium/chromium",
+            "browser:github.com@exe:chromium",
+            "browser:github.com",
+            "browser:@exe:/usr/bin/x",
+            "browser:a.com@browser:b.com@exe:/usr/bin/x",
+        ] {
+            assert!(!is_rememberable(not), "{not}");
+        }
     }
 
     #[test]

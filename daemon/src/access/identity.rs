@@ -167,13 +167,28 @@ impl Identities {
         let pidfd = creds
             .process_fd()
             .and_then(|fd| std::os::fd::AsFd::as_fd(fd).try_clone_to_owned().ok());
+        let (caller, seen) = self.describe(pid, uid, sender.as_str());
+        Ok(Pinned {
+            caller,
+            seen,
+            pidfd,
+        })
+    }
+
+    /// What `/proc` says of process `pid` (of user `uid`), as a caller on connection `bus_name`:
+    /// its verified Flatpak id, executable and script, and the fingerprint they were read with.
+    /// A process that hides itself is unidentified.
+    pub fn describe(&self, pid: u32, uid: u32, bus_name: &str) -> (Caller, Fingerprint) {
         let seen = Fingerprint::read(pid);
         let flatpak_app = if seen.is_complete() {
             match flatpak::verified_app_id(pid, seen.mount_ns, self.own_mount_ns) {
                 Ok(id) => id.unwrap_or_default(),
                 Err(why) => {
-                    tracing::info!(bus_name = %sender, pid,
-                        "a .flatpak-info is not believed ({why}); identified by its executable");
+                    tracing::info!(
+                        bus_name,
+                        pid,
+                        "a .flatpak-info is not believed ({why}); identified by its executable"
+                    );
                     String::new()
                 }
             }
@@ -190,7 +205,7 @@ impl Identities {
             super::script::of(pid, &exe).unwrap_or_default()
         };
         let caller = Caller {
-            bus_name: sender.to_string(),
+            bus_name: bus_name.to_string(),
             uid,
             pid,
             exe,
@@ -200,11 +215,7 @@ impl Identities {
             exe_file: seen.exe_file.filter(|_| seen.is_complete()),
             own_mount_ns: seen.mount_ns.is_some() && seen.mount_ns == self.own_mount_ns,
         };
-        Ok(Pinned {
-            caller,
-            seen,
-            pidfd,
-        })
+        (caller, seen)
     }
 
     /// Forgets a connection that left the bus.

@@ -2,6 +2,7 @@
 
 pub mod adds;
 pub mod backoff;
+pub mod browser;
 pub mod caller;
 pub mod flatpak;
 pub mod grants;

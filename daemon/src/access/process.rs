@@ -78,6 +78,19 @@ fn parse_start_time(stat: &str) -> Option<u64> {
     rest.split_whitespace().nth(19)?.parse().ok()
 }
 
+/// Field 4 of `/proc/PID/stat`: the parent's PID (0 when unreadable or none).
+pub fn parent(pid: u32) -> u32 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| parse_parent(&stat))
+        .unwrap_or(0)
+}
+
+fn parse_parent(stat: &str) -> Option<u32> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// Whether the process a pidfd refers to still runs (a pidfd never refers to a reused PID).
 pub fn pidfd_alive(fd: &OwnedFd) -> bool {
     // SAFETY: pidfd_send_signal with signal 0 only checks; the fd is valid and owned.
@@ -102,6 +115,12 @@ mod tests {
         let stat = "42 (a) b (c) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 123456 1000 10";
         assert_eq!(parse_start_time(stat), Some(123456));
         assert_eq!(parse_start_time("garbage"), None);
+        assert_eq!(parse_parent(stat), Some(1));
+        assert_eq!(parse_parent("garbage"), None);
+        assert_eq!(
+            parent(std::process::id()),
+            std::os::unix::process::parent_id()
+        );
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub struct Claims {
     pub app_name: String,
     pub location: String,
     pub ip_address: String,
+    /// Consent for a browser: the site of the page it says it is on (empty otherwise).
+    pub site: String,
 }
 
 /// Number matching: the requester shows `number`; the user must pick it among `choices`.

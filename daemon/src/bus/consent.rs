@@ -17,6 +17,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use zbus::message::Header;
 
+/// The file name of the native-messaging host of browser fill.
+pub const HOST: &str = "latchkey-browser-host";
+
 /// One of Latchkey's own client executables.
 struct Trusted {
     /// Its canonical path (a symlink to it execs this path).
@@ -44,6 +47,8 @@ impl Trusted {
 /// Decides whether a caller may have codes or the account list.
 pub struct Gate {
     trusted: Vec<Trusted>,
+    /// The native-messaging host of browser fill (see [`Self::is_browser_host`]).
+    hosts: Vec<Trusted>,
     /// Tests only: every same-user caller counts as our own client.
     #[cfg(any(debug_assertions, feature = "test-hooks"))]
     trust_all: bool,
@@ -62,15 +67,20 @@ impl Gate {
         settings: Arc<crate::settings::Settings>,
     ) -> Arc<Self> {
         let mut trusted = Vec::new();
+        let mut hosts = Vec::new();
         if let Some(dir) = std::env::current_exe()
             .ok()
             .and_then(|e| e.parent().map(PathBuf::from))
         {
             trusted.push(Trusted::new(dir.join("latchkey")));
             trusted.push(Trusted::new(dir.join("latchkey-gtk")));
+            hosts.push(Trusted::new(dir.join(HOST)));
         }
         trusted.push(Trusted::new(PathBuf::from("/usr/bin/latchkey")));
         trusted.push(Trusted::new(PathBuf::from("/usr/bin/latchkey-gtk")));
+        for dir in ["/usr/bin", "/usr/libexec/latchkey", "/usr/lib/latchkey"] {
+            hosts.push(Trusted::new(PathBuf::from(dir).join(HOST)));
+        }
         #[cfg(any(debug_assertions, feature = "test-hooks"))]
         let trust_all = crate::test_hooks::enabled(crate::test_hooks::TRUST_ALL);
         #[cfg(any(debug_assertions, feature = "test-hooks"))]
@@ -79,6 +89,7 @@ impl Gate {
         }
         Arc::new(Self {
             trusted,
+            hosts,
             #[cfg(any(debug_assertions, feature = "test-hooks"))]
             trust_all,
             settings,
@@ -105,6 +116,11 @@ impl Gate {
     /// /usr/bin), the same file by path and inode, in the daemon's mount namespace, neither a
     /// Flatpak nor remote, with the identity pinned when its connection appeared.
     pub fn is_own_client(&self, caller: &crate::approvals::Caller) -> bool {
+        self.runs_one_of(caller, &self.trusted)
+    }
+
+    /// Whether `caller` runs one of `files`, by path and inode, outside any sandbox.
+    fn runs_one_of(&self, caller: &crate::approvals::Caller, files: &[Trusted]) -> bool {
         #[cfg(any(debug_assertions, feature = "test-hooks"))]
         if self.trust_all {
             return true;
@@ -115,7 +131,25 @@ impl Gate {
         caller.flatpak_app.is_empty()
             && caller.remote.is_empty()
             && caller.own_mount_ns
-            && self.trusted.iter().any(|t| t.is(&caller.exe, file))
+            && files.iter().any(|t| t.is(&caller.exe, file))
+    }
+
+    /// Whether `caller` is Latchkey's native-messaging host (`latchkey-browser-host` beside the
+    /// daemon, in /usr/bin, /usr/libexec/latchkey or /usr/lib/latchkey), checked like our own
+    /// clients: the same file by path and inode, in our mount namespace, pinned. Only the host
+    /// may ask for a page's accounts and codes; the browser is the process that started it.
+    pub fn is_browser_host(&self, caller: &crate::approvals::Caller) -> bool {
+        self.runs_one_of(caller, &self.hosts)
+    }
+
+    /// The pinned identities of every connection, to name the browser behind a host.
+    pub fn identities(&self) -> &crate::access::Identities {
+        &self.hub.identities
+    }
+
+    /// The activity log, for what the bus records itself (browser fills).
+    pub fn activity(&self) -> &crate::activity::ActivityLog {
+        &self.hub.activity
     }
 
     /// How `caller` counts for places among pending requests: own clients may use the reserved
@@ -226,36 +260,64 @@ impl Gate {
         if self.is_own_client(&caller) {
             return Ok(());
         }
-        if !self.settings.current().require_app_consent {
-            self.record(&caller, what, "consent-off");
-            return Ok(());
+        let asker = Asker::app(caller);
+        let caller = asker.caller.clone();
+        match self.ask(conn, asker, account_id, what).await? {
+            Allowed::Remembered => self.record(&caller, what, "remembered"),
+            Allowed::ConsentOff => self.record(&caller, what, "consent-off"),
+            Allowed::Asked => {}
+        }
+        Ok(())
+    }
+
+    /// Whether `asker` may have `what` (about account `account_id`): consent off, a remembered
+    /// decision, or the user's answer to a consent request, which waits. Records nothing in
+    /// the activity log beyond the request itself; the caller says how it was allowed.
+    pub async fn ask(
+        &self,
+        conn: &zbus::Connection,
+        asker: Asker,
+        account_id: &str,
+        what: &str,
+    ) -> Result<Allowed, Error> {
+        let Asker {
+            caller,
+            identity,
+            name,
+            site,
+            note,
+            always_ask,
+        } = asker;
+        if !always_ask && !self.settings.current().require_app_consent {
+            return Ok(Allowed::ConsentOff);
         }
         // An unidentified caller has no identity: no remembered decision applies to it or is
         // made for it, so it is asked every time.
-        let identity = identity_of(&caller);
         let remembered = identity
             .as_deref()
             .and_then(|id| self.grants().lookup(id, account_id));
         match remembered {
-            Some(true) => {
-                self.record(&caller, what, "remembered");
-                return Ok(());
-            }
+            Some(true) if !always_ask => return Ok(Allowed::Remembered),
             Some(false) => {
-                let e = denied(&caller.label(), what);
+                let e = denied(&name, what);
                 return Err(self.refuse(&caller, "access-denied", e).await);
             }
-            None => {}
+            _ => {}
         }
         let logged = identity.clone().unwrap_or_else(|| "unidentified".into());
-        let message = if identity.is_some() {
+        let mut message = if identity.is_some() {
             "Allow it once or always, or deny it always; not now refuses this time only. \
              Same-user apps can impersonate each other's executables; a Flatpak app id is \
              shown only for a sandbox verified as made by Flatpak."
+                .to_string()
         } else {
             "Allow it once, or not now. This app hides its executable from other processes, so \
              Latchkey cannot tell which program it is and remembers no answer for it."
+                .to_string()
         };
+        if let Some(note) = note {
+            message = format!("{note} {message}");
+        }
         let now = unix_now();
         let path = match self
             .hub
@@ -264,14 +326,14 @@ impl Gate {
             Ok(path) => path,
             Err(e) => return Err(self.refuse(&caller, "request-refused", e.into()).await),
         };
-        let label = caller.label();
         let request = Request {
             path: path.clone(),
             kind: "consent".into(),
             claims: Claims {
-                title: format!("{label} wants {what}"),
-                message: message.into(),
+                title: format!("{name} wants {what}"),
+                message,
                 account_id: account_id.to_string(),
+                site: site.unwrap_or_default(),
                 ..Claims::default()
             },
             caller,
@@ -283,35 +345,83 @@ impl Gate {
         let answer = self.hub.wait_for(&path);
         self.hub.open(conn, request).await?;
         let (outcome, remember) = answer.await.unwrap_or((Outcome::Cancelled, false));
-        match outcome {
-            Outcome::Approved => {
-                if remember
-                    && let Some(identity) = &identity
-                    && let Err(e) = self
-                        .grants()
-                        .remember(identity, account_id, true, unix_now())
-                {
-                    tracing::error!("cannot remember the access decision: {e}");
-                }
-                tracing::info!(event = "consent-granted", identity = %logged, account_id, always = remember, "access granted");
-                Ok(())
+        let allow = match outcome {
+            Outcome::Approved => true,
+            Outcome::Denied => false,
+            other => {
+                return Err(Error::AccessDenied(format!(
+                    "{name} asked for {what}; the request was {}",
+                    other.as_str()
+                )));
             }
-            Outcome::Denied => {
-                if remember
-                    && let Some(identity) = &identity
-                    && let Err(e) = self
-                        .grants()
-                        .remember(identity, account_id, false, unix_now())
-                {
-                    tracing::error!("cannot remember the access decision: {e}");
-                }
-                tracing::info!(event = "consent-denied", identity = %logged, account_id, remembered = remember, "access denied");
-                Err(denied(&label, what))
-            }
-            other => Err(Error::AccessDenied(format!(
-                "{label} asked for {what}; the request was {}",
-                other.as_str()
-            ))),
+        };
+        if remember
+            && let Some(identity) = &identity
+            && let Err(e) = self
+                .grants()
+                .remember(identity, account_id, allow, unix_now())
+        {
+            tracing::error!("cannot remember the access decision: {e}");
+        }
+        if allow {
+            tracing::info!(event = "consent-granted", identity = %logged, account_id, always = remember, "access granted");
+            Ok(Allowed::Asked)
+        } else {
+            tracing::info!(event = "consent-denied", identity = %logged, account_id, remembered = remember, "access denied");
+            Err(denied(&name, what))
+        }
+    }
+}
+
+/// Who a consent question is about.
+pub struct Asker {
+    /// The app as the daemon determined it; the request lives on its `bus_name`.
+    pub caller: Caller,
+    /// What its decisions are remembered under; `None`: asked every time, nothing remembered.
+    pub identity: Option<String>,
+    /// How the question names it ("<name> wants …").
+    pub name: String,
+    /// The site a browser says its page is on.
+    pub site: Option<String>,
+    /// A sentence put before the usual explanation.
+    pub note: Option<String>,
+    /// Ask even when consent is off or the answer was "always allow" (a remembered deny still
+    /// refuses): for what the user must confirm, such as a guessed site.
+    pub always_ask: bool,
+}
+
+impl Asker {
+    /// An app that asks for itself, remembered under its own identity.
+    pub fn app(caller: Caller) -> Self {
+        Self {
+            identity: identity_of(&caller),
+            name: caller.label(),
+            caller,
+            site: None,
+            note: None,
+            always_ask: false,
+        }
+    }
+}
+
+/// Why an app was let through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allowed {
+    /// The user answered this question.
+    Asked,
+    /// An earlier "always allow".
+    Remembered,
+    /// Consent is switched off.
+    ConsentOff,
+}
+
+impl Allowed {
+    /// How the activity log says it (`asked`, `remembered`, `consent-off`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Allowed::Asked => "asked",
+            Allowed::Remembered => "remembered",
+            Allowed::ConsentOff => "consent-off",
         }
     }
 }

@@ -44,6 +44,7 @@ pub fn info(a: &Account) -> AccountInfo {
         period: a.params.period().unwrap_or(0),
         extra: AccountExtra {
             counter,
+            sites: (!a.sites.is_empty()).then(|| a.sites.clone()),
             ..AccountExtra::default()
         },
     }
@@ -62,9 +63,14 @@ pub fn edit_from(changes: HashMap<String, OwnedValue>) -> Result<AccountEdit, Er
             }
             "digits" => edit.digits = Some(u32::try_from(value).map_err(|_| bad("a uint32"))?),
             "period" => edit.period = Some(u32::try_from(value).map_err(|_| bad("a uint32"))?),
+            "sites" => {
+                edit.sites =
+                    Some(Vec::<String>::try_from(value).map_err(|_| bad("an array of strings"))?)
+            }
             other => {
                 return Err(Error::InvalidArgument(format!(
-                    "unknown field {other:?} (editable: issuer, account, algorithm, digits, period)"
+                    "unknown field {other:?} (editable: issuer, account, algorithm, digits, \
+                     period, sites)"
                 )));
             }
         }

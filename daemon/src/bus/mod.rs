@@ -3,6 +3,7 @@
 mod access;
 pub mod approvals;
 mod backup;
+mod browser;
 mod consent;
 mod convert;
 mod errors;
@@ -17,6 +18,7 @@ pub use access::AccessInterface;
 pub use approvals::delivery::{listen as listen_notification_actions, watch_requesters};
 pub use approvals::{ApprovalsInterface, BusSurface};
 pub use backup::BackupInterface;
+pub use browser::BrowserInterface;
 pub use consent::Gate;
 pub(crate) use errors::blocking;
 pub use passphrase::PassphraseGate;

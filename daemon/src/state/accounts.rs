@@ -6,6 +6,7 @@ use crate::accounts::{Account, Accounts, parse_algorithm};
 use crate::clock::unix_now;
 use crate::otp::Code;
 use crate::otp::{Kind, OtpParams, Secret, parse_uri};
+use crate::sites::{self, Match, Page};
 
 /// An account's fields as a client supplies them (the secret is base32 and is wiped on drop).
 pub struct NewAccount<'a> {
@@ -27,6 +28,8 @@ pub struct AccountEdit {
     pub algorithm: Option<String>,
     pub digits: Option<u32>,
     pub period: Option<u32>,
+    /// The whole list of sites (read by [`crate::sites::normalize_all`]); empty clears it.
+    pub sites: Option<Vec<String>>,
 }
 
 /// Longest issuer or account label accepted, in bytes.
@@ -49,6 +52,31 @@ impl VaultState {
         u.accounts
             .get(id)
             .ok_or_else(|| StateError::NotFound(id.to_string()))
+    }
+
+    /// The accounts that belong to `page` (by their sites, or the issuer guess), in display
+    /// order, with how each matched.
+    pub fn belonging_to(&self, page: &Page) -> Result<Vec<(&Account, Match)>, StateError> {
+        Ok(self
+            .accounts()?
+            .filter_map(|a| sites::matches(&a.sites, &a.issuer, page).map(|m| (a, m)))
+            .collect())
+    }
+
+    /// Adds `site` to account `id`'s sites (a guessed site the user confirmed).
+    pub fn add_site(&mut self, id: &str, site: &str) -> Result<(), StateError> {
+        let mut sites = self.account(id)?.sites.clone();
+        if sites.iter().any(|s| s == site) {
+            return Ok(());
+        }
+        sites.push(site.to_string());
+        self.update(
+            id,
+            AccountEdit {
+                sites: Some(sites),
+                ..AccountEdit::default()
+            },
+        )
     }
 
     /// Adds an account from an otpauth URI; returns its new id.
@@ -100,6 +128,10 @@ impl VaultState {
             updated.account = account;
         }
         check_labels(&updated.issuer, &updated.account)?;
+        if let Some(sites) = edit.sites {
+            updated.sites = crate::sites::normalize_all(sites.iter().map(String::as_str))
+                .map_err(|e| StateError::InvalidArgument(e.to_string()))?;
+        }
         let p = &current.params;
         let algorithm = match edit.algorithm {
             Some(a) => parse_algorithm(&a).ok_or_else(|| {
@@ -160,6 +192,7 @@ impl VaultState {
             id: id.clone(),
             issuer,
             account,
+            sites: Vec::new(),
             params,
         };
         let undo_id = id.clone();

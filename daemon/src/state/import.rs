@@ -112,6 +112,7 @@ impl VaultState {
                 id,
                 issuer: i.issuer,
                 account: i.account,
+                sites: i.sites,
                 params: i.params,
             });
         }

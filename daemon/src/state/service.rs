@@ -217,13 +217,26 @@ impl Service {
     ) -> Result<(), StateError> {
         let target = id.clone();
         self.write(move |s| s.update(&target, edit)).await?;
+        self.updated(id, who);
+        Ok(())
+    }
+
+    /// Adds `site` to account `id`'s sites: a guessed site the user confirmed by allowing a fill.
+    pub async fn add_site(&self, id: String, site: String, who: &str) -> Result<(), StateError> {
+        let target = id.clone();
+        self.write(move |s| s.add_site(&target, &site)).await?;
+        self.updated(id, who);
+        Ok(())
+    }
+
+    /// Logs and publishes that account `id` was edited.
+    fn updated(&self, id: String, who: &str) {
         tracing::info!(event = "account-updated", account_id = %id, caller = %who, "account updated");
         self.events.publish(Event::AccountsChanged {
             added: vec![],
             removed: vec![],
             updated: vec![id],
         });
-        Ok(())
     }
 
     /// Removes account `id`.

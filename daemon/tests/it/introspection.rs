@@ -84,6 +84,7 @@ fn runtime_introspection_matches_published_xml() {
             latchkey_dbus::SETTINGS_XML,
             latchkey_dbus::SETTINGS_INTERFACE,
         ),
+        (latchkey_dbus::BROWSER_XML, latchkey_dbus::BROWSER_INTERFACE),
     ] {
         let published = summarize(xml, interface);
         let runtime = summarize(runtime_xml.trim(), interface);

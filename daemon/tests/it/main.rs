@@ -4,6 +4,7 @@
 
 mod approvals;
 mod backups;
+mod browser;
 mod common;
 mod crash_safety;
 mod export_round_trip;

@@ -6,6 +6,7 @@
 mod access;
 mod approvals;
 mod backup;
+mod browser;
 mod settings;
 mod sync;
 mod vault;
@@ -13,6 +14,7 @@ mod vault;
 pub use access::*;
 pub use approvals::*;
 pub use backup::*;
+pub use browser::*;
 pub use settings::*;
 pub use sync::*;
 pub use vault::*;

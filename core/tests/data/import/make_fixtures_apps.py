@@ -297,7 +297,7 @@ def keepass():
         return f"<Entry><UUID>{b64uuid()}</UUID>{body}</Entry>"
     bin_uuid = b64uuid()
     entries = "".join([
-        entry("Deno", "Mason", [("otp", uri(DENO))]),
+        entry("Deno", "Mason", [("otp", uri(DENO)), ("URL", "https://dash.deno.com/login")]),
         entry("SPDX", "James", [("otp", uri(SPDX))]),
         entry("Forum", "erin", []),
         entry("Old Bank", "carol", [("TOTP Seed", AIRBNB[3]), ("TOTP Settings", "30;8")]),

@@ -151,11 +151,19 @@ def bitwarden(encrypted=False):
         "otpauth://hotp/Bank:carol?secret=MFRGGZDFMZTWQ2LK&algorithm=SHA512&digits=7&counter=5",
         "steam://ONSWG4TFOQYTEMY",
     ]
+    # Login URIs as Bitwarden writes them: web addresses, and an Android app's link.
+    uris = [
+        [{"match": None, "uri": "https://github.com/login"},
+         {"match": None, "uri": "androidapp://com.github.android"}],
+        [],
+        [{"match": 3, "uri": "https://www.bank.example/signin"}],
+        [],
+    ]
     items = []
-    for (kind, issuer, account, *_), totp in zip(ACCOUNTS, totps):
+    for (kind, issuer, account, *_), totp, links in zip(ACCOUNTS, totps, uris):
         items.append({"id": os.urandom(16).hex(), "organizationId": None, "folderId": None, "type": 1,
                       "reprompt": 0, "name": issuer, "notes": None, "favorite": False,
-                      "login": {"uris": [], "username": account, "password": "hunter2", "totp": totp},
+                      "login": {"uris": links, "username": account, "password": "hunter2", "totp": totp},
                       "collectionIds": None})
     items.append({"id": os.urandom(16).hex(), "type": 1, "name": "Forum", "login":
                   {"username": "erin", "password": "pw", "totp": None}})

@@ -29,6 +29,34 @@ fn an_account_added_on_one_device_arrives_on_the_other_and_back() {
 }
 
 #[test]
+fn sites_travel_as_their_own_field_beside_a_concurrent_rename() {
+    let (mut a, mut b) = pair();
+    a.accounts.push(account("id-1", "Example", 1, false));
+    let replica = a.export(T + 10);
+    b.import(&replica, T + 20).expect("merged");
+    // Concurrently: a gives the account a site, b renames it.
+    a.accounts.get_mut("id-1").expect("there").sites = vec!["example.com".into()];
+    b.accounts.get_mut("id-1").expect("there").issuer = "Renamed".into();
+    let from_a = a.export(T + 30);
+    let from_b = b.export(T + 31);
+    let merged = b.import(&from_a, T + 40).expect("merged");
+    assert_eq!(merged.changes.updated, vec!["id-1".to_string()]);
+    a.import(&from_b, T + 41).expect("merged");
+    for d in [&a, &b] {
+        let got = d.accounts.get("id-1").expect("kept");
+        assert_eq!(
+            (got.issuer.as_str(), got.sites.as_slice()),
+            ("Renamed", &["example.com".to_string()][..])
+        );
+    }
+    // Clearing the sites is a change too.
+    a.accounts.get_mut("id-1").expect("there").sites.clear();
+    let from_a = a.export(T + 50);
+    b.import(&from_a, T + 60).expect("merged");
+    assert!(b.accounts.get("id-1").expect("kept").sites.is_empty());
+}
+
+#[test]
 fn every_altered_byte_and_every_truncation_is_refused_and_changes_nothing() {
     let (mut a, mut b) = pair();
     a.accounts.push(account("id-1", "Example", 1, false));

@@ -102,6 +102,7 @@ pub fn account(id: &str, issuer: &str, n: u8, hotp: bool) -> Account {
         id: id.into(),
         issuer: issuer.into(),
         account: format!("user{n}"),
+        sites: Vec::new(),
         params: OtpParams::new(Secret::from_bytes(vec![n; 20]), Algorithm::Sha1, 6, kind)
             .expect("params"),
     }

@@ -362,6 +362,12 @@ pub fn body(r: &Request) -> String {
         claim(&r.caller.label(), IDENTITY_MAX)
     )];
     if r.kind == "consent" {
+        if !r.claims.site.is_empty() {
+            lines.push(format!(
+                "Site (the browser says): {}",
+                quoted(&r.claims.site, TITLE_MAX)
+            ));
+        }
         if !r.claims.message.is_empty() {
             lines.push(claim(&r.claims.message, MESSAGE_MAX));
         }

@@ -231,6 +231,7 @@ pub fn details(r: &Request) -> RequestDetails {
         choice_labels: number
             .filter(|m| !m.labels.is_empty())
             .map(|m| m.labels.clone()),
+        site: (!r.claims.site.is_empty()).then(|| r.claims.site.clone()),
     }
 }
 

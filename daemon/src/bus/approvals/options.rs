@@ -45,6 +45,8 @@ pub(super) fn parse(
         app_name: bounded("app_name", opt_str(options, "app_name")?, 200)?,
         location: bounded("location", opt_str(options, "location")?, 200)?,
         ip_address: bounded("ip_address", opt_str(options, "ip_address")?, 100)?,
+        // Only the daemon's own consent for a browser names a site.
+        site: String::new(),
     };
     let timeout = opt_u32(options, "timeout", DEFAULT_TIMEOUT)?;
     if !(1..=MAX_TIMEOUT).contains(&timeout) {

@@ -282,7 +282,8 @@ impl VaultInterface {
         .await
     }
 
-    /// Edits an account (`issuer`, `account`, `algorithm`, `digits`, `period`); own clients only.
+    /// Edits an account (`issuer`, `account`, `algorithm`, `digits`, `period`, `sites`); own
+    /// clients only.
     async fn update_account(
         &self,
         id: String,
@@ -293,8 +294,22 @@ impl VaultInterface {
         check("the account id", id.as_bytes(), limits::ID)?;
         limits::check_entries("the changes", changes.keys())?;
         for value in changes.values() {
-            if let Ok(text) = <&str>::try_from(&**value) {
-                check("a changed field", text.as_bytes(), limits::LABEL)?;
+            match &**value {
+                Value::Str(text) => check("a changed field", text.as_bytes(), limits::LABEL)?,
+                Value::Array(items) => {
+                    if items.len() > limits::SITES {
+                        return Err(Error::InvalidArgument(format!(
+                            "a changed list has more than {} entries; nothing was done",
+                            limits::SITES
+                        )));
+                    }
+                    for item in items.iter() {
+                        if let Value::Str(text) = item {
+                            check("a site", text.as_bytes(), limits::ORIGIN)?;
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         self.gate
