@@ -11,6 +11,14 @@ NEEDLES=(
     LATCHKEY_GTK_AUTOMATION
     bench-scroll
 )
+# The package's settings (debian/release.env): scripts/package.sh then packages this very build.
+set -a
+. debian/release.env
+set +a
+# dpkg-buildpackage sets it from debian/changelog, and C build scripts (aws-lc-sys) rebuild
+# when it changes.
+SOURCE_DATE_EPOCH=$(dpkg-parsechangelog -S Timestamp)
+export SOURCE_DATE_EPOCH
 cargo build --release --workspace
 status=0
 for bin in latchkeyd latchkey latchkey-gtk; do

@@ -47,6 +47,10 @@ GTK_PACKAGES=(libgtk-4-dev libadwaita-1-dev gettext)
 # resizes its window (no window manager runs); appstream and desktop-file-utils validate the
 # metainfo and desktop files.
 GTK_TEST_PACKAGES=(xvfb xauth imagemagick xclip qrencode x11-utils at-spi2-core python3-pyatspi gir1.2-atspi-2.0 xdotool appstream desktop-file-utils)
+# The Debian package (scripts/package.sh, scripts/package-test.sh): debhelper and dpkg-dev build
+# it, lintian checks it; the release build links Debian's SQLite (libsqlite3-dev, see
+# debian/release.env); python3-dbus and oathtool drive and check the installed binaries.
+PACKAGE_PACKAGES=(debhelper dpkg-dev lintian libsqlite3-dev pkg-config python3-dbus python3-gi oathtool)
 
 # For scripts that drive latchkey-gtk (screenshots, GTK bench): installs what they need, builds
 # the three binaries, and re-runs the calling script "$@" inside a throwaway session bus on Xvfb.

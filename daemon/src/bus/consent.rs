@@ -1,7 +1,7 @@
 //! Per-app consent for codes and the account list.
 //!
-//! Latchkey's own clients (the `latchkey` and `latchkey-gtk` executables installed beside the
-//! daemon) pass; any other app triggers a consent request ("<app> wants the code for <issuer>:
+//! Latchkey's own clients (the `latchkey` and `latchkey-gtk` executables beside the daemon, or in
+//! the directory a package build names in `LATCHKEY_BINDIR`, see docs/packaging.md) pass; any other app triggers a consent request ("<app> wants the code for <issuer>:
 //! allow once / always / deny"), delivered like an approval. Remembered decisions live in
 //! [`Grants`]. The calling method waits for the answer.
 
@@ -13,12 +13,17 @@ use crate::approvals::ApprovalHub;
 use crate::approvals::{Caller, Claims, DEFAULT_TIMEOUT, Outcome, Request, Requester};
 use crate::clock::unix_now;
 use latchkey_dbus::Error;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use zbus::message::Header;
 
 /// The file name of the native-messaging host of browser fill.
 pub const HOST: &str = "latchkey-browser-host";
+
+/// Where a package installs the clients when it puts the daemon elsewhere (Debian: clients in
+/// /usr/bin, the daemon and the browser host in /usr/libexec/latchkey), fixed when the package
+/// is built; a build from source has none and trusts only the programs beside the daemon.
+const INSTALLED_BINDIR: Option<&str> = option_env!("LATCHKEY_BINDIR");
 
 /// One of Latchkey's own client executables.
 struct Trusted {
@@ -60,7 +65,7 @@ pub struct Gate {
 }
 
 impl Gate {
-    /// Trusts the client executables beside the daemon's own, and remembers decisions in `grants`.
+    /// Trusts the client executables beside the daemon's own and in [`INSTALLED_BINDIR`], and remembers decisions in `grants`.
     pub fn new(
         hub: Arc<ApprovalHub>,
         grants: Grants,
@@ -76,10 +81,10 @@ impl Gate {
             trusted.push(Trusted::new(dir.join("latchkey-gtk")));
             hosts.push(Trusted::new(dir.join(HOST)));
         }
-        trusted.push(Trusted::new(PathBuf::from("/usr/bin/latchkey")));
-        trusted.push(Trusted::new(PathBuf::from("/usr/bin/latchkey-gtk")));
-        for dir in ["/usr/bin", "/usr/libexec/latchkey", "/usr/lib/latchkey"] {
-            hosts.push(Trusted::new(PathBuf::from(dir).join(HOST)));
+        if let Some(dir) = INSTALLED_BINDIR {
+            trusted.push(Trusted::new(Path::new(dir).join("latchkey")));
+            trusted.push(Trusted::new(Path::new(dir).join("latchkey-gtk")));
+            hosts.push(Trusted::new(Path::new(dir).join(HOST)));
         }
         #[cfg(any(debug_assertions, feature = "test-hooks"))]
         let trust_all = crate::test_hooks::enabled(crate::test_hooks::TRUST_ALL);
@@ -113,7 +118,7 @@ impl Gate {
     }
 
     /// Whether `caller` is one of Latchkey's own clients: an executable beside the daemon (or in
-    /// /usr/bin), the same file by path and inode, in the daemon's mount namespace, neither a
+    /// [`INSTALLED_BINDIR`]), the same file by path and inode, in the daemon's mount namespace, neither a
     /// Flatpak nor remote, with the identity pinned when its connection appeared.
     pub fn is_own_client(&self, caller: &crate::approvals::Caller) -> bool {
         self.runs_one_of(caller, &self.trusted)
