@@ -283,12 +283,20 @@ async fn two_machines_stay_in_step_through_real_syncthing() {
     let copy = st_a.folder.join(format!(
         "Latchkey/{id_b}.sync-conflict-20260101-000000-TESTXYZ.lkreplica"
     ));
+    let own = replica(&st_a.folder, &id_a);
+    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let a_written = mtime(&own);
     std::fs::copy(replica(&st_b.folder, &id_b), &copy).expect("conflict copy");
     until("a merges the conflict copy", || async {
         a.accounts().await.contains_key("Eta")
     })
     .await;
     until("the copy is removed", || async { !copy.exists() }).await;
+    // a writes its replica after the merge, which clears its last error: wait for that first.
+    until("a writes its replica after the merge", || async {
+        mtime(&own) > a_written
+    })
+    .await;
     // A conflict copy that is refused stays, for the user to look at: nothing is deleted on
     // the word of a file that failed its check.
     let mut bytes = std::fs::read(replica(&st_b.folder, &id_b)).expect("b's replica");
@@ -320,6 +328,7 @@ async fn two_machines_stay_in_step_through_real_syncthing() {
         "a refused conflict copy was deleted"
     );
     std::fs::remove_file(st_a.folder.join("Latchkey").join(&bad)).expect("remove the copy");
+    std::fs::remove_file(st_a.folder.join("Latchkey/.poke")).expect("remove the poke");
     st_a.start();
 
     // Forgetting b: its later changes never reach a, and it learns it was forgotten.
