@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `latchkey code ID` as a script runs it — a whole process — beside two baselines measured in the
+# same run by hyperfine (no shell in between, interleaving is hyperfine's order): a `dbus-send
+# --print-reply` process calling org.freedesktop.DBus.Peer.Ping on the same daemon (the cost of
+# any process that makes one round trip on the session bus), and `oathtool --totp` (computing a
+# code with no bus at all). Release build with the package's settings (debian/release.env), so
+# after scripts/check-release.sh nothing is rebuilt. Target: latchkey code / Ping ≤ 1.2.
+#
+#   scripts/bench-code.sh [RUNS]        (default 500 runs of each after 50 warm-up runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+RUNS=${1:-500}
+
+if [ -z "${LATCHKEY_IN_SESSION:-}" ]; then
+    apt_install "${RUN_PACKAGES[@]}" "${PACKAGE_PACKAGES[@]}" hyperfine
+    require_cargo
+    set -a
+    . debian/release.env
+    set +a
+    SOURCE_DATE_EPOCH=$(dpkg-parsechangelog -S Timestamp)
+    export SOURCE_DATE_EPOCH
+    # The whole workspace, as check-release.sh builds it: a narrower build unifies other
+    # features and would rebuild most crates.
+    cargo build --release --workspace
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    mkdir -m 700 "$work/home" "$work/run"
+    env -u XDG_DATA_HOME -u XDG_CONFIG_HOME HOME="$work/home" XDG_RUNTIME_DIR="$work/run" \
+        LATCHKEY_IN_SESSION=1 dbus-run-session -- "$0" "$@"
+    exit
+fi
+
+bin=target/release
+"$bin/latchkeyd" 2>"$HOME/daemon.log" &
+daemon=$!
+trap 'kill "$daemon"; wait "$daemon" 2>/dev/null || true' EXIT
+printf 'bench passphrase\n' | "$bin/latchkey" init --passphrase-stdin
+id=$("$bin/latchkey" add --json "otpauth://totp/GitHub:alice?secret=$SECRET&issuer=GitHub" |
+    /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; $(uname -r)"
+hyperfine -N --warmup 50 --runs "$RUNS" --export-json "$HOME/code.json" \
+    -n "latchkey code ID" "$bin/latchkey code -q $id" \
+    -n "dbus-send Peer.Ping" "dbus-send --session --print-reply --dest=org.latchkey.Latchkey1 /org/latchkey/Latchkey1 org.freedesktop.DBus.Peer.Ping" \
+    -n "oathtool --totp" "oathtool --totp -b $SECRET"
+/usr/bin/python3 - "$HOME/code.json" <<'PY'
+import json, statistics, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+med = {k: statistics.median(v["times"]) * 1e6 for k, v in r.items()}
+mean = {k: v["mean"] * 1e6 for k, v in r.items()}
+print()
+print(f"{'':24}{'median':>10}{'mean':>10}")
+for k in r:
+    print(f"{k:24}{med[k]:>8.0f}µs{mean[k]:>8.0f}µs")
+code, ping, oath = "latchkey code ID", "dbus-send Peer.Ping", "oathtool --totp"
+print()
+print(f"latchkey code / Ping (medians): {med[code] / med[ping]:.2f}  (target ≤ 1.2: "
+      f"{'met' if med[code] / med[ping] <= 1.2 else 'MISSED'})")
+print(f"latchkey code / oathtool (medians): {med[code] / med[oath]:.2f}")
+PY
