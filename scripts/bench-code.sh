@@ -37,6 +37,13 @@ bin=target/release
 "$bin/latchkeyd" 2>"$HOME/daemon.log" &
 daemon=$!
 trap 'kill "$daemon"; wait "$daemon" 2>/dev/null || true' EXIT
+# The daemon owns its name once it is ready.
+for _ in $(seq 100); do
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.NameHasOwner string:org.latchkey.Latchkey1 2>/dev/null |
+        grep -q 'boolean true' && break
+    sleep 0.1
+done
 printf 'bench passphrase\n' | "$bin/latchkey" init --passphrase-stdin
 id=$("$bin/latchkey" add --json "otpauth://totp/GitHub:alice?secret=$SECRET&issuer=GitHub" |
     /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
