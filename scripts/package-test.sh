@@ -5,7 +5,8 @@
 # code without being asked about (it is Latchkey's own client, in /usr/bin); a copy of the CLI
 # elsewhere is a foreign app whose request waits for consent; the desktop's search (GNOME Shell
 # and KRunner, answered by the activated /usr/bin/latchkey-gtk) names the account, shows no code,
-# and copies the code, read back with xclip. Reinstalling (as an upgrade does) and removing the
+# and copies the code, read back with xclip; a real Chromium fills a code through the system-wide
+# host manifest and the installed host. Reinstalling (as an upgrade does) and removing the
 # package leave the vault as it was. The machine is left as it was found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -98,6 +99,21 @@ for r in json.load(sys.stdin):
     grep -q "did not allow" "$WORK/copy.err" || fail "the copy's error: $(cat "$WORK/copy.err")"
     echo "package-test: a copy of the CLI at $copy asked for consent and was refused"
 
+    # Browser fill through the package's system-wide manifest: a fresh Chromium profile has no
+    # manifest of its own, so /etc/chromium/native-messaging-hosts starts the installed host,
+    # which the installed daemon accepts as Latchkey's (denied, approved, other origin, frame,
+    # locked: browser_fill.py checks each).
+    "$cli" sites "$id" --add 127.0.0.1 >/dev/null
+    mkdir -m 700 "$WORK/chromium"
+    LATCHKEY_PASSPHRASE="$PASSPHRASE" /usr/bin/python3 client-cli/tests/it/browser_fill.py \
+        "$cli" "$PWD/browser/extension" "$WORK/chromium" "$SECRET" "$id" >"$WORK/fill.out" 2>&1 ||
+        fail "browser fill through the system-wide manifest: $(cat "$WORK/fill.out")"
+    for step in denied approved other-origin frame locked; do
+        grep -qx "ok $step" "$WORK/fill.out" || fail "browser fill: no step $step: $(cat "$WORK/fill.out")"
+    done
+    [ ! -e "$WORK/chromium/NativeMessagingHosts" ] || fail "the profile has a manifest of its own"
+    echo "package-test: Chromium filled the code through /etc/chromium/native-messaging-hosts and the installed host"
+
     # The desktop's search, answered by the app that its activation file starts.
     /usr/bin/python3 client-gtk/tests/a11y/notifications.py "$WORK/notifications.jsonl" >/dev/null &
     pids+=("$!")
@@ -159,7 +175,7 @@ if [ "${1:-}" = --session ]; then
     exit 0
 fi
 
-apt_install "${RUN_PACKAGES[@]}" "${PACKAGE_PACKAGES[@]}" xvfb xauth xclip
+apt_install "${RUN_PACKAGES[@]}" "${PACKAGE_PACKAGES[@]}" xvfb xauth xclip chromium chromium-driver python3-selenium
 if dpkg-query -W -f='${Status}' latchkey 2>/dev/null | grep -q "install ok installed"; then
     fail "a latchkey package is installed already; this test installs and removes its own"
 fi
@@ -181,6 +197,30 @@ installed=1
 echo "package-test: installed $deb ($((SECONDS - start)) s)"
 [ -e /etc/systemd/user/default.target.wants/latchkeyd.service ] ||
     fail "the user unit is not enabled for login (no /etc/systemd/user/default.target.wants/latchkeyd.service)"
+# The browsers' system-wide host manifests: the installed host, Latchkey's extension only.
+/usr/bin/python3 - <<'PY'
+import json, os
+host = "/usr/libexec/latchkey/latchkey-browser-host"
+for path, key, allowed in (
+    ("/etc/chromium/native-messaging-hosts/org.latchkey.browser.json", "allowed_origins",
+     ["chrome-extension://indcnkplngbcnodobnmlhecmkpfkeffp/"]),
+    ("/usr/lib/mozilla/native-messaging-hosts/org.latchkey.browser.json", "allowed_extensions",
+     ["browser@latchkey.codeberg.page"]),
+):
+    m = json.load(open(path))
+    assert m["path"] == host and m["type"] == "stdio" and m[key] == allowed, (path, m)
+    assert oct(os.stat(path).st_mode & 0o777) == "0o644", path
+assert os.access(host, os.X_OK), host
+PY
+status=$(/usr/bin/latchkey browser status --json)
+STATUS="$status" /usr/bin/python3 -c '
+import json, os
+rows = {r["browser"]: r for r in json.loads(os.environ["STATUS"])}
+for b in ("Firefox", "Chromium"):
+    assert rows[b]["system_installed"] and rows[b]["system_host_runs"], rows[b]
+assert not rows["Google Chrome"]["system_installed"], rows
+' || fail "latchkey browser status does not see the system-wide manifests: $status"
+echo "package-test: system-wide host manifests for Chromium and Firefox name the installed host"
 desktop-file-validate /usr/share/applications/org.latchkey.Latchkey.desktop
 appstreamcli validate --no-net --explain /usr/share/metainfo/org.latchkey.Latchkey.metainfo.xml
 

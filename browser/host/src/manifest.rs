@@ -50,6 +50,19 @@ impl Browser {
         dir.join(format!("{NAME}.json"))
     }
 
+    /// The system-wide manifest a package installs, where this browser as Debian ships it reads
+    /// one: Firefox `/usr/lib/mozilla/native-messaging-hosts/`, Chromium
+    /// `/etc/chromium/native-messaging-hosts/`. Google Chrome reads `/etc/opt/chrome/…`, which
+    /// Debian policy keeps packages out of: its users run `latchkey browser install`.
+    pub fn system_manifest(self) -> Option<PathBuf> {
+        let dir = match self {
+            Browser::Firefox => "/usr/lib/mozilla/native-messaging-hosts",
+            Browser::Chromium => "/etc/chromium/native-messaging-hosts",
+            Browser::Chrome => return None,
+        };
+        Some(Path::new(dir).join(format!("{NAME}.json")))
+    }
+
     /// The manifest this browser reads for the host at `host`.
     pub fn manifest(self, host: &Path) -> String {
         match self {
@@ -143,6 +156,16 @@ mod tests {
             file(Browser::Chrome),
             "/c/google-chrome/NativeMessagingHosts/org.latchkey.browser.json"
         );
+        let system = |b: Browser| b.system_manifest().map(|p| p.display().to_string());
+        assert_eq!(
+            system(Browser::Firefox).as_deref(),
+            Some("/usr/lib/mozilla/native-messaging-hosts/org.latchkey.browser.json")
+        );
+        assert_eq!(
+            system(Browser::Chromium).as_deref(),
+            Some("/etc/chromium/native-messaging-hosts/org.latchkey.browser.json")
+        );
+        assert_eq!(system(Browser::Chrome), None);
     }
 
     #[test]

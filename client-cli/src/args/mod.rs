@@ -16,7 +16,8 @@ pub use approvals::{
 };
 pub use sync::SyncCommand;
 pub use system::{
-    BrowserCommand, ConfigCommand, DiagnosticsArgs, InstallArgs, KeyringCommand, ServiceCommand,
+    BrowserCommand, BrowserName, ConfigCommand, DiagnosticsArgs, InstallArgs, KeyringCommand,
+    ServiceCommand,
 };
 pub use transfer::{BackupCommand, ExportArgs, ExportFormat, ImportArgs, ImportFormat};
 
@@ -32,6 +33,7 @@ pub struct Cli {
 
 /// Every subcommand.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Create a new vault and leave it unlocked.
     Init(PassphraseOpt),
@@ -113,14 +115,14 @@ pub enum Command {
     Manual,
 }
 
-/// `latchkey completions`.
+// `latchkey completions`.
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell.
     pub shell: clap_complete::Shell,
 }
 
-/// How a passphrase is read.
+// How a passphrase is read.
 #[derive(Debug, Args)]
 pub struct PassphraseOpt {
     /// Read the passphrase as one line from standard input instead of the terminal.
@@ -128,7 +130,7 @@ pub struct PassphraseOpt {
     pub passphrase_stdin: bool,
 }
 
-/// Machine-readable output.
+// Machine-readable output.
 #[derive(Debug, Args)]
 pub struct JsonOpt {
     /// Print JSON.

@@ -6,6 +6,7 @@ use clap::{Args, Subcommand};
 
 /// `latchkey config`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ConfigCommand {
     /// Print one setting, or all.
     Get { key: Option<String> },
@@ -15,6 +16,7 @@ pub enum ConfigCommand {
 
 /// `latchkey keyring`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum KeyringCommand {
     /// Store a random unlock key in the login keyring (the vault must be unlocked).
     Enable,
@@ -26,6 +28,7 @@ pub enum KeyringCommand {
 
 /// `latchkey service`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ServiceCommand {
     /// Install the user unit and the D-Bus activation file; enable the unit where systemd runs.
     Install(InstallArgs),
@@ -33,34 +36,55 @@ pub enum ServiceCommand {
     Uninstall,
 }
 
-/// `latchkey service install`.
+// `latchkey service install`.
 #[derive(Debug, Args)]
 pub struct InstallArgs {
     /// Also install the namespacing drop-in (needs unprivileged user namespaces; see docs/systemd.md).
     #[arg(long)]
     pub sandbox: bool,
-    /// The latchkeyd binary to run (default: latchkeyd next to this latchkey).
+    /// The latchkeyd binary to run (default: latchkeyd next to this latchkey, or where the
+    /// package installs it).
     #[arg(long, value_name = "PATH")]
     pub daemon: Option<std::path::PathBuf>,
 }
 
 /// `latchkey browser`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum BrowserCommand {
     /// Write the host manifests Firefox, Chromium and Google Chrome read for this user, so
     /// Latchkey's extension (and no other) can start latchkey-browser-host.
     Install {
-        /// The host program (default: latchkey-browser-host next to this latchkey).
+        /// The host program (default: latchkey-browser-host next to this latchkey, or where the
+        /// package installs it).
         #[arg(long, value_name = "PATH")]
         host: Option<std::path::PathBuf>,
     },
     /// Remove the host manifests `install` wrote.
     Uninstall,
+    /// Print the manifest BROWSER reads for the host at PATH, for a package to install
+    /// system-wide (docs/packaging.md).
+    Manifest {
+        /// The browser whose manifest format to write.
+        #[arg(value_enum)]
+        browser: BrowserName,
+        /// The host program's absolute path, as it will be installed.
+        #[arg(long, value_name = "PATH")]
+        host: std::path::PathBuf,
+    },
     /// Show, for each browser, whether its manifest is installed and which host it starts.
     Status(JsonOpt),
 }
 
-/// `latchkey diagnostics`.
+/// A browser family, as `latchkey browser manifest` names it.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum BrowserName {
+    Firefox,
+    Chromium,
+    Chrome,
+}
+
+// `latchkey diagnostics`.
 #[derive(Debug, Args)]
 pub struct DiagnosticsArgs {
     /// Write the report to FILE (mode 0600) instead of standard output.

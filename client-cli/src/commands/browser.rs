@@ -1,12 +1,13 @@
-//! `browser install` / `uninstall` / `status`: the native-messaging host manifests that let
-//! Latchkey's extension (and no other) start `latchkey-browser-host`, for this user.
+//! `browser install` / `uninstall` / `status` / `manifest`: the native-messaging host manifests
+//! that let Latchkey's extension (and no other) start `latchkey-browser-host`.
 //!
 //! A manifest names the host's absolute path and the one extension allowed to start it (the
-//! Chromium id fixed by the extension's key, the Firefox add-on id); the package installs the
-//! same files system-wide. docs/browser.md explains the folders and what the host does.
+//! Chromium id fixed by the extension's key, the Firefox add-on id). `install` writes them for
+//! this user; the package installs the same files system-wide (`manifest` prints them, so both
+//! come from one definition), and `status` reports both. docs/browser.md explains the folders.
 
 use super::service::locate_program;
-use crate::args::BrowserCommand;
+use crate::args::{BrowserCommand, BrowserName};
 use crate::exit::CliError;
 use crate::{files, paths};
 use latchkey_browser_host::manifest::{self, Browser};
@@ -21,7 +22,25 @@ pub fn run(command: BrowserCommand) -> Result<(), CliError> {
         BrowserCommand::Install { host } => install(host.as_deref()),
         BrowserCommand::Uninstall => uninstall(),
         BrowserCommand::Status(j) => status(j.json),
+        BrowserCommand::Manifest { browser, host } => print_manifest(browser, &host),
     }
+}
+
+/// Prints the manifest a package installs for `browser`; the host must be an absolute path.
+fn print_manifest(browser: BrowserName, host: &Path) -> Result<(), CliError> {
+    if !host.is_absolute() {
+        return Err(CliError::other(format!(
+            "--host {}: a browser starts the host by its absolute path; give one",
+            host.display()
+        )));
+    }
+    let browser = match browser {
+        BrowserName::Firefox => Browser::Firefox,
+        BrowserName::Chromium => Browser::Chromium,
+        BrowserName::Chrome => Browser::Chrome,
+    };
+    print!("{}", browser.manifest(host));
+    Ok(())
 }
 
 fn manifest_path(browser: Browser) -> PathBuf {
@@ -76,7 +95,7 @@ enum State {
     },
 }
 
-fn state(browser: Browser, path: &Path) -> State {
+fn state_of(browser: Browser, path: &Path) -> State {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return State::Missing,
@@ -102,36 +121,43 @@ fn status(json: bool) -> Result<(), CliError> {
     let mut rows = Vec::new();
     for browser in Browser::ALL {
         let path = manifest_path(browser);
-        let state = state(browser, &path);
+        let state = state_of(browser, &path);
+        let system = browser
+            .system_manifest()
+            .map(|p| (state_of(browser, &p), p))
+            .filter(|(s, _)| !matches!(s, State::Missing));
         if json {
-            let (installed, host, runs, problem) = match &state {
-                State::Missing => (false, None, false, None),
-                State::Foreign(why) => (false, None, false, Some(why.clone())),
-                State::Installed { host, runs } => {
-                    (true, Some(host.display().to_string()), *runs, None)
-                }
-            };
-            rows.push(serde_json::json!({
+            let mut row = serde_json::json!({
                 "browser": browser.name(),
                 "manifest": path.display().to_string(),
-                "installed": installed,
-                "host": host,
-                "host_runs": runs,
-                "problem": problem,
-            }));
+            });
+            fill_json(&mut row, "", &state);
+            row["system_manifest"] = browser
+                .system_manifest()
+                .map(|p| p.display().to_string())
+                .into();
+            fill_json(
+                &mut row,
+                "system_",
+                system.as_ref().map_or(&State::Missing, |(s, _)| s),
+            );
+            rows.push(row);
             continue;
         }
-        let line = match state {
-            State::Missing => "not installed".to_string(),
-            State::Foreign(why) => format!("the manifest {why}"),
-            State::Installed { host, runs: true } => format!("installed, host {}", host.display()),
-            State::Installed { host, runs: false } => format!(
-                "installed, but the host {} is missing or not executable (run `latchkey browser \
-                 install` again)",
-                host.display()
-            ),
-        };
-        println!("{}: {line} ({})", browser.name(), path.display());
+        println!(
+            "{}: {} ({})",
+            browser.name(),
+            describe(&state),
+            path.display()
+        );
+        if let Some((s, p)) = system {
+            println!(
+                "{}: system-wide, {} ({})",
+                browser.name(),
+                describe(&s),
+                p.display()
+            );
+        }
     }
     if json {
         println!("{}", serde_json::Value::from(rows));
@@ -143,4 +169,31 @@ fn status(json: bool) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+/// The state of a manifest file as `status --json` reports it, its keys prefixed by `prefix`.
+fn fill_json(row: &mut serde_json::Value, prefix: &str, state: &State) {
+    let (installed, host, runs, problem) = match state {
+        State::Missing => (false, None, false, None),
+        State::Foreign(why) => (false, None, false, Some(why.clone())),
+        State::Installed { host, runs } => (true, Some(host.display().to_string()), *runs, None),
+    };
+    row[format!("{prefix}installed")] = installed.into();
+    row[format!("{prefix}host")] = host.into();
+    row[format!("{prefix}host_runs")] = runs.into();
+    row[format!("{prefix}problem")] = problem.into();
+}
+
+/// A manifest's state in words.
+fn describe(state: &State) -> String {
+    match state {
+        State::Missing => "not installed".to_string(),
+        State::Foreign(why) => format!("the manifest {why}"),
+        State::Installed { host, runs: true } => format!("installed, host {}", host.display()),
+        State::Installed { host, runs: false } => format!(
+            "installed, but the host {} is missing or not executable (run `latchkey browser \
+             install` again)",
+            host.display()
+        ),
+    }
 }

@@ -167,8 +167,9 @@ fn locate_daemon(arg: Option<&Path>) -> Result<PathBuf, CliError> {
     locate_program(arg, "latchkeyd", "--daemon")
 }
 
-/// The program `name`: `arg` if given, else `name` next to this latchkey; it must be an
-/// executable file (`option` is the flag that names another).
+/// The program `name`: `arg` if given, else `name` next to this latchkey (or in the package's
+/// libexec folder when it is not there); it must be an executable file (`option` is the flag
+/// that names another).
 pub(crate) fn locate_program(
     arg: Option<&Path>,
     name: &str,
@@ -184,7 +185,13 @@ pub(crate) fn locate_program(
                     "cannot find this program's path ({e}); use {option} PATH"
                 ))
             })?;
-            exe.parent().unwrap_or(Path::new("/")).join(name)
+            let beside = exe.parent().unwrap_or(Path::new("/")).join(name);
+            // A package puts the daemon and the browser host in its libexec folder, not beside
+            // the clients in /usr/bin (debian/release.env sets it at build time).
+            match option_env!("LATCHKEY_LIBEXECDIR") {
+                Some(dir) if !beside.exists() => Path::new(dir).join(name),
+                _ => beside,
+            }
         }
     };
     let hint = format!("build it (`cargo build --workspace`) or give its path with {option} PATH");

@@ -81,6 +81,30 @@ fn install_writes_each_browsers_manifest_status_reports_it_and_uninstall_removes
     );
     assert!(!files[0].exists());
 
+    // What a package installs system-wide: the same manifest, for the host where it puts it.
+    let installed = "/usr/libexec/latchkey/latchkey-browser-host";
+    let printed = env.ok(
+        &["browser", "manifest", "chromium", "--host", installed],
+        None,
+    );
+    let chromium = std::fs::read_to_string(&files[2]).expect("read");
+    assert_eq!(
+        printed,
+        chromium.replace(&host.display().to_string(), installed)
+    );
+    let printed = env.ok(
+        &["browser", "manifest", "firefox", "--host", installed],
+        None,
+    );
+    let m: serde_json::Value = serde_json::from_str(&printed).expect("JSON");
+    assert_eq!(m["path"], installed);
+    assert_eq!(
+        m["allowed_extensions"],
+        serde_json::json!(["browser@latchkey.codeberg.page"])
+    );
+    let (_, err) = env.fails(&["browser", "manifest", "firefox", "--host", "host"], 1);
+    assert!(err.contains("absolute path"), "{err}");
+
     let out = env.ok(&["browser", "uninstall"], None);
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(files.iter().all(|f| !f.exists()));

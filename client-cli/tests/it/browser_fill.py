@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """Browser fill in a real Chromium (headless, Selenium): the unpacked extension, the host
-manifest `latchkey browser install` wrote into PROFILE/NativeMessagingHosts, pages served here
-on 127.0.0.1. Consent is answered with the real `latchkey approve`/`deny` on the test's bus.
+manifest `latchkey browser install` wrote into PROFILE/NativeMessagingHosts (or, for the
+installed package, the system-wide one in /etc/chromium/native-messaging-hosts), pages served
+here on 127.0.0.1. Consent is answered with the real `latchkey approve`/`deny` on the test's bus.
 
 Usage: browser_fill.py LATCHKEY EXTENSION_DIR PROFILE SECRET_BASE32 ACCOUNT_ID [ROUNDS]
+The vault's passphrase is LATCHKEY_PASSPHRASE from the environment ("pw" when unset).
 Prints `ok STEP` per step; any failure raises (exit status 1). With ROUNDS, it then measures
 click-to-fill latency ROUNDS times (as the page sees it: from the click on Latchkey's button to
 the field's input event) beside a bare Vault.GetCode round trip over D-Bus from this process,
@@ -13,6 +15,7 @@ servers, chromedriver and Chromium through driver.quit) it stops before it exits
 
 import http.server
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -226,7 +229,8 @@ def run(driver, here, other):
     time.sleep(1.0)
     click_fill_button(driver, field)
     assert wait_value(driver, field, 2.0) == "", "filled while locked"
-    latchkey("unlock", "--passphrase-stdin", stdin="pw\n")
+    passphrase = os.environ.get("LATCHKEY_PASSPHRASE", "pw")
+    latchkey("unlock", "--passphrase-stdin", stdin=passphrase + "\n")
     code = wait_value(driver, field, 10.0)
     assert code in oathtool_codes(), (code, oathtool_codes())
     print("ok locked", flush=True)
