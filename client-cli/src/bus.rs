@@ -11,7 +11,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Connects to the session bus, with the message the vault commands print when it fails.
 pub async fn session() -> Result<zbus::Connection, CliError> {
-    zbus::Connection::session().await.map_err(|e| {
+    connect().await.map_err(|e| {
         CliError::new(
             exit::UNREACHABLE,
             format!("cannot connect to the session bus: {e} (is DBUS_SESSION_BUS_ADDRESS set?)"),
@@ -21,11 +21,43 @@ pub async fn session() -> Result<zbus::Connection, CliError> {
 
 /// The session bus within a few seconds, or why not.
 pub async fn session_quick() -> Result<zbus::Connection, String> {
-    match tokio::time::timeout(CONNECT_TIMEOUT, zbus::Connection::session()).await {
+    match tokio::time::timeout(CONNECT_TIMEOUT, connect()).await {
         Ok(Ok(conn)) => Ok(conn),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs())),
     }
+}
+
+/// Connects to the session bus. A Unix socket (the session bus's usual address) is connected
+/// here, on this thread: zbus connects it on a thread of its own, and starting and ending that
+/// thread costs a short command such as `latchkey code` more than its call to the daemon
+/// (docs/benchmarks.md). Other addresses are left to zbus.
+async fn connect() -> zbus::Result<zbus::Connection> {
+    let address = zbus::Address::session()?;
+    let socket = match address.transport() {
+        zbus::address::Transport::Unix(unix) => match unix.path() {
+            zbus::address::transport::UnixSocket::File(path) => {
+                Some(std::os::unix::net::UnixStream::connect(path))
+            }
+            zbus::address::transport::UnixSocket::Abstract(name) => {
+                use std::os::linux::net::SocketAddrExt;
+                Some(
+                    std::os::unix::net::SocketAddr::from_abstract_name(name.as_encoded_bytes())
+                        .and_then(|a| std::os::unix::net::UnixStream::connect_addr(&a)),
+                )
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(socket) = socket else {
+        return zbus::connection::Builder::address(address)?.build().await;
+    };
+    let socket = socket?;
+    socket.set_nonblocking(true)?;
+    zbus::connection::Builder::unix_stream(tokio::net::UnixStream::from_std(socket)?)
+        .build()
+        .await
 }
 
 /// What the daemon says about itself (never anything about accounts beyond their number).

@@ -10,7 +10,7 @@ pub enum AlgorithmArg {
     Sha512,
 }
 
-/// `latchkey add`.
+// `latchkey add`.
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// An otpauth:// URI. Prefer "-", which reads it from stdin: on the command line the secret
@@ -50,7 +50,7 @@ pub struct AddArgs {
     pub json: bool,
 }
 
-/// `latchkey code`.
+// `latchkey code`.
 #[derive(Debug, Args)]
 pub struct CodeArgs {
     /// An account id, or a case-insensitive part of its issuer or account name.
@@ -63,7 +63,7 @@ pub struct CodeArgs {
     pub quiet: bool,
 }
 
-/// `latchkey remove`.
+// `latchkey remove`.
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
     /// The account id.
@@ -73,7 +73,7 @@ pub struct RemoveArgs {
     pub yes: bool,
 }
 
-/// `latchkey rename`.
+// `latchkey rename`.
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("fields").required(true).multiple(true))]
 pub struct RenameArgs {
@@ -87,7 +87,7 @@ pub struct RenameArgs {
     pub account: Option<String>,
 }
 
-/// `latchkey sites`.
+// `latchkey sites`.
 #[derive(Debug, Args)]
 pub struct SitesArgs {
     /// The account id.

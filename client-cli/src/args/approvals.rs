@@ -4,7 +4,7 @@
 use super::JsonOpt;
 use clap::{Args, Subcommand};
 
-/// `latchkey approvals [watch]`.
+// `latchkey approvals [watch]`.
 #[derive(Debug, Args)]
 pub struct ApprovalsArgs {
     /// `watch`: print each new request and answer it on the terminal.
@@ -15,14 +15,14 @@ pub struct ApprovalsArgs {
     pub json: bool,
 }
 
-/// A request id (`7`, as `latchkey approvals` shows it, or the object path).
+// A request id (`7`, as `latchkey approvals` shows it, or the object path).
 #[derive(Debug, Args)]
 pub struct IdArg {
     /// The request id.
     pub id: String,
 }
 
-/// `latchkey approve`.
+// `latchkey approve`.
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
     /// The request id.
@@ -38,7 +38,7 @@ pub struct ApproveArgs {
     pub always: bool,
 }
 
-/// `latchkey request-approval`.
+// `latchkey request-approval`.
 #[derive(Debug, Args)]
 pub struct RequestApprovalArgs {
     /// What the user is asked to approve.
@@ -60,6 +60,7 @@ pub struct RequestApprovalArgs {
 
 /// `latchkey access`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum AccessCommand {
     /// List remembered decisions.
     List(JsonOpt),
@@ -81,7 +82,7 @@ pub enum AccessCommand {
     },
 }
 
-/// `latchkey activity`.
+// `latchkey activity`.
 #[derive(Debug, Args)]
 pub struct ActivityArgs {
     /// How many entries.

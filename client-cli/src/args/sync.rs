@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 /// `latchkey sync …`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum SyncCommand {
     /// Turn sync on as the first machine: FOLDER is a folder your sync engine (Syncthing,
     /// Nextcloud…) shares between your machines; Latchkey writes in its Latchkey subfolder.

@@ -50,7 +50,7 @@ pub enum ImportFormat {
     Latchkey,
 }
 
-/// `latchkey import`.
+// `latchkey import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The export file, "-" to read it from stdin, or an otpauth-migration:// or otpauth:// URI.
@@ -88,7 +88,7 @@ pub enum ExportFormat {
     GoogleUris,
 }
 
-/// `latchkey export`.
+// `latchkey export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// What to write.
@@ -114,6 +114,7 @@ pub struct ExportArgs {
 
 /// `latchkey backup`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum BackupCommand {
     /// List the backups in the backup folder, oldest first.
     List(JsonOpt),
