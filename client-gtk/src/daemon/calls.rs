@@ -187,6 +187,41 @@ pub async fn rename(id: String, issuer: String, account: String) -> Result<(), E
         .await
 }
 
+/// A change to an account's sites (the host names browser fill offers its codes on).
+#[derive(Debug, Clone)]
+pub enum SiteChange {
+    /// Adds a site as typed: the daemon reads it (`https://github.com/login` → `github.com`)
+    /// or refuses it with a named error.
+    Add(String),
+    /// Removes a site the account has (as the daemon wrote it).
+    Remove(String),
+}
+
+/// Changes an account's sites and returns them as the daemon kept them. The list is read from
+/// the daemon in the same call, so a site another client added meanwhile is not dropped.
+pub async fn edit_sites(id: String, change: SiteChange) -> Result<Vec<String>, Error> {
+    bridge()
+        .call(|c| async move {
+            let v = vault(&c).await?;
+            let sites_of = |list: Vec<AccountInfo>| {
+                list.into_iter()
+                    .find(|a| a.id == id)
+                    .map(|a| a.extra.sites.unwrap_or_default())
+                    .ok_or_else(|| Error::NotFound(format!("no account {id}")))
+            };
+            let mut sites = sites_of(v.list_accounts().await?)?;
+            match change {
+                SiteChange::Add(site) => sites.push(site),
+                SiteChange::Remove(site) => sites.retain(|s| *s != site),
+            }
+            let list: Vec<&str> = sites.iter().map(String::as_str).collect();
+            let changes = HashMap::from([("sites", Value::from(list))]);
+            v.update_account(&id, changes).await?;
+            sites_of(v.list_accounts().await?)
+        })
+        .await
+}
+
 /// Removes an account.
 pub async fn remove(id: String) -> Result<(), Error> {
     bridge()

@@ -24,6 +24,9 @@ mod imp {
         digits: Cell<u32>,
         #[property(get, set)]
         period: Cell<u32>,
+        /// The host names browser fill offers the account's codes on (as the daemon keeps them).
+        #[property(get, set)]
+        sites: RefCell<Vec<String>>,
         /// The current code ("" until fetched).
         #[property(get, set)]
         code: RefCell<String>,
@@ -77,6 +80,10 @@ impl AccountObject {
         }
         if self.digits() != info.digits || self.period() != info.period {
             self.clear_code();
+        }
+        let sites = info.extra.sites.clone().unwrap_or_default();
+        if self.sites() != sites {
+            self.set_sites(sites);
         }
         self.set_kind(info.kind.as_str());
         self.set_digits(info.digits);

@@ -1,4 +1,5 @@
-//! Account detail: the large code, rename, and remove with confirmation.
+//! Account detail: the large code, rename, the websites browser fill offers the codes on, and
+//! remove with confirmation.
 
 use crate::daemon;
 use crate::i18n::{fill, gettext};
@@ -29,6 +30,22 @@ mod imp {
         #[template_child]
         pub account_row: TemplateChild<adw::EntryRow>,
         #[template_child]
+        pub sites_group: TemplateChild<adw::PreferencesGroup>,
+        #[template_child]
+        pub sites_list: TemplateChild<gtk::ListBox>,
+        #[template_child]
+        pub no_sites_row: TemplateChild<adw::ActionRow>,
+        #[template_child]
+        pub site_entry: TemplateChild<adw::EntryRow>,
+        #[template_child]
+        pub add_site_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub site_error: TemplateChild<gtk::Label>,
+        /// One row per site, above the placeholder and the entry.
+        pub site_rows: RefCell<Vec<adw::ActionRow>>,
+        /// The account's `notify::sites` handler, disconnected when the window goes.
+        pub sites_handler: RefCell<Option<glib::SignalHandlerId>>,
+        #[template_child]
         pub info_row: TemplateChild<adw::ActionRow>,
         #[template_child]
         pub qr_row: TemplateChild<adw::ActionRow>,
@@ -55,7 +72,14 @@ mod imp {
         }
     }
 
-    impl ObjectImpl for AccountDetails {}
+    impl ObjectImpl for AccountDetails {
+        fn dispose(&self) {
+            if let (Some(a), Some(h)) = (self.account.borrow().as_ref(), self.sites_handler.take())
+            {
+                a.disconnect(h);
+            }
+        }
+    }
     impl WidgetImpl for AccountDetails {}
     impl WindowImpl for AccountDetails {}
     impl AdwWindowImpl for AccountDetails {}
@@ -121,6 +145,7 @@ impl AccountDetails {
             d,
             move |_| d.confirm_remove()
         ));
+        d.set_up_sites(account);
         d.refresh(crate::now());
         d
     }
@@ -185,6 +210,122 @@ impl AccountDetails {
         ));
     }
 
+    /// The Websites group: the account's sites, kept in step with the account (another client,
+    /// or a fill the user confirmed, may add one), and the entry that adds one.
+    fn set_up_sites(&self, account: &AccountObject) {
+        let imp = self.imp();
+        // Approval-only accounts have no codes to fill.
+        imp.sites_group.set_visible(!account.is_approval_only());
+        let handler = account.connect_sites_notify(glib::clone!(
+            #[weak(rename_to = d)]
+            self,
+            move |a| d.show_sites(&a.sites())
+        ));
+        imp.sites_handler.replace(Some(handler));
+        imp.site_entry.connect_changed(glib::clone!(
+            #[weak(rename_to = d)]
+            self,
+            move |e| {
+                d.imp()
+                    .add_site_button
+                    .set_sensitive(!e.text().trim().is_empty());
+                d.site_error("");
+            }
+        ));
+        imp.site_entry.connect_entry_activated(glib::clone!(
+            #[weak(rename_to = d)]
+            self,
+            move |_| d.add_site()
+        ));
+        imp.add_site_button.connect_clicked(glib::clone!(
+            #[weak(rename_to = d)]
+            self,
+            move |_| d.add_site()
+        ));
+        self.show_sites(&account.sites());
+    }
+
+    /// Lists `sites`, each with its remove button.
+    fn show_sites(&self, sites: &[String]) {
+        let imp = self.imp();
+        for row in imp.site_rows.take() {
+            imp.sites_list.remove(&row);
+        }
+        let rows: Vec<adw::ActionRow> = sites.iter().map(|site| self.site_row(site)).collect();
+        for (i, row) in rows.iter().enumerate() {
+            imp.sites_list.insert(row, i as i32);
+        }
+        imp.no_sites_row.set_visible(rows.is_empty());
+        imp.site_rows.replace(rows);
+    }
+
+    fn site_row(&self, site: &str) -> adw::ActionRow {
+        let row = adw::ActionRow::builder().title(site).build();
+        let remove = gtk::Button::builder()
+            .icon_name("user-trash-symbolic")
+            .valign(gtk::Align::Center)
+            .tooltip_text(gettext("Remove"))
+            .css_classes(["flat"])
+            .build();
+        crate::a11y::name(&remove, &fill(&gettext("Remove {site}"), &[("site", site)]));
+        let site = site.to_string();
+        remove.connect_clicked(glib::clone!(
+            #[weak(rename_to = d)]
+            self,
+            move |_| d.edit_sites(daemon::SiteChange::Remove(site.clone()))
+        ));
+        row.add_suffix(&remove);
+        row
+    }
+
+    /// Shows the daemon's reason a site was refused under the list ("" hides it); the entry
+    /// keeps what was typed so it can be corrected.
+    fn site_error(&self, message: &str) {
+        let imp = self.imp();
+        imp.site_error.set_label(message);
+        imp.site_error.set_visible(!message.is_empty());
+        if message.is_empty() {
+            imp.site_entry.remove_css_class("error");
+        } else {
+            imp.site_entry.add_css_class("error");
+            scroll_into_view(imp.site_error.upcast_ref());
+        }
+    }
+
+    fn add_site(&self) {
+        let text = self.imp().site_entry.text().trim().to_string();
+        if !text.is_empty() {
+            self.edit_sites(daemon::SiteChange::Add(text));
+        }
+    }
+
+    /// Sends a change of the sites to the daemon and shows the list it kept, or its error.
+    fn edit_sites(&self, change: daemon::SiteChange) {
+        let (Some(a), Some(w)) = (self.account(), self.imp().window.upgrade()) else {
+            return;
+        };
+        let adding = matches!(change, daemon::SiteChange::Add(_));
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = d)]
+            self,
+            async move {
+                match daemon::edit_sites(a.id(), change).await {
+                    Ok(sites) => {
+                        a.set_sites(sites);
+                        if adding {
+                            d.imp().site_entry.set_text("");
+                            w.toast(&gettext("Website added"));
+                        } else {
+                            w.toast(&gettext("Website removed"));
+                        }
+                    }
+                    Err(e) if adding => d.site_error(&e.message()),
+                    Err(e) => w.toast(&e.message()),
+                }
+            }
+        ));
+    }
+
     fn confirm_remove(&self) {
         let Some(a) = self.account() else { return };
         let dialog = adw::MessageDialog::new(
@@ -233,6 +374,40 @@ impl AccountDetails {
             }
         ));
     }
+}
+
+/// Scrolls the page holding `widget` until all of it is in sight, once it has its place (a label
+/// just made visible gets it at the next layout): an error under the list must not be hidden
+/// below the window's edge.
+fn scroll_into_view(widget: &gtk::Widget) {
+    widget.add_tick_callback(|w, _| {
+        let Some(scrolled) = w
+            .ancestor(gtk::ScrolledWindow::static_type())
+            .and_downcast::<gtk::ScrolledWindow>()
+        else {
+            return glib::ControlFlow::Break;
+        };
+        let Some(content) = scrolled.child() else {
+            return glib::ControlFlow::Break;
+        };
+        let bounds = match w.compute_bounds(&content) {
+            Some(b) if w.height() > 0 => b,
+            // Not laid out yet: try at the next frame.
+            _ => return glib::ControlFlow::Continue,
+        };
+        let adj = scrolled.vadjustment();
+        let (top, bottom) = (
+            f64::from(bounds.y()),
+            f64::from(bounds.y() + bounds.height()),
+        );
+        if bottom > adj.value() + adj.page_size() {
+            adj.set_value(bottom - adj.page_size());
+        }
+        if top < adj.value() {
+            adj.set_value(top);
+        }
+        glib::ControlFlow::Break
+    });
 }
 
 fn describe(a: &AccountObject) -> String {

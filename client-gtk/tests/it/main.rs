@@ -10,3 +10,4 @@ mod driver;
 mod journey;
 mod looks;
 mod search;
+mod sites;
