@@ -6,9 +6,12 @@ use data_encoding::{BASE32_NOPAD, Encoding};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use zeroize::{Zeroize, Zeroizing};
 
-/// Raw secret bytes. `Debug` prints `<redacted>`; serde uses base32 (the vault body's form).
-#[derive(PartialEq, Eq)]
-pub struct Secret(Zeroizing<Vec<u8>>);
+use crate::memlock::LockedBytes;
+
+/// Raw secret bytes on locked memory where possible (`crate::memlock`), wiped on drop.
+/// `Debug` prints `<redacted>`; serde uses base32 (the vault body's form).
+#[derive(PartialEq, Eq, Clone)]
+pub struct Secret(LockedBytes);
 
 /// Why a base32 secret was refused; never contains the secret itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,15 +44,10 @@ fn lenient_base32() -> &'static Encoding {
 }
 
 impl Secret {
-    /// Wraps raw bytes (e.g. from an import) without copying them elsewhere.
+    /// Takes raw bytes (e.g. from an import): copies them to locked memory and wipes `bytes`.
     pub fn from_bytes(bytes: Vec<u8>) -> Self {
-        Self::locked(Zeroizing::new(bytes))
-    }
-
-    /// Wraps a buffer after asking the kernel to keep it out of swap.
-    fn locked(bytes: Zeroizing<Vec<u8>>) -> Self {
-        crate::memlock::lock(&bytes);
-        Self(bytes)
+        let bytes = Zeroizing::new(bytes);
+        Self(LockedBytes::copy_of(&bytes))
     }
 
     /// Decodes base32 as people paste it: any case, with or without `=` padding, spaces ignored.
@@ -83,40 +81,36 @@ impl Secret {
         let len = encoding
             .decode_len(clean.len())
             .map_err(|_| SecretError::InvalidLength)?;
-        let mut bytes = Zeroizing::new(vec![0u8; len]);
+        // Decoded straight into locked memory: no other copy of the raw bytes is made.
+        let mut bytes = LockedBytes::zeroed(len);
         let written = encoding
-            .decode_mut(&clean, &mut bytes)
+            .decode_mut(&clean, bytes.as_mut_slice())
             .map_err(|_| SecretError::InvalidLength)?;
         bytes.truncate(written);
-        Ok(Self::locked(bytes))
+        Ok(Self(bytes))
     }
 
     /// Unpadded upper-case base32, the form otpauth URIs use.
     pub fn to_base32(&self) -> Zeroizing<String> {
-        let mut out = Zeroizing::new(String::with_capacity(BASE32_NOPAD.encode_len(self.0.len())));
-        BASE32_NOPAD.encode_append(&self.0, &mut out);
+        let bytes = self.as_bytes();
+        let mut out = Zeroizing::new(String::with_capacity(BASE32_NOPAD.encode_len(bytes.len())));
+        BASE32_NOPAD.encode_append(bytes, &mut out);
         out
     }
 
     /// The raw bytes, for HMAC.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        self.0.as_slice()
     }
 
     /// Number of secret bytes, for validation without exposing the bytes.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.as_slice().len()
     }
 
     /// Whether the secret has no bytes at all (such a secret is refused by `OtpParams::new`).
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl Clone for Secret {
-    fn clone(&self) -> Self {
-        Self::locked(self.0.clone())
+        self.0.as_slice().is_empty()
     }
 }
 

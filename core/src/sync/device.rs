@@ -19,10 +19,15 @@ impl DeviceId {
         HEXLOWER.encode(&self.0)
     }
 
-    /// Parses 32 hex digits.
+    /// Parses 32 hex digits (into the id itself: every stamp of a replica holds one, so this
+    /// allocates nothing).
     pub fn from_hex(text: &str) -> Option<Self> {
-        let bytes = HEXLOWER.decode(text.as_bytes()).ok()?;
-        Some(Self(bytes.try_into().ok()?))
+        let mut id = [0u8; ID_LEN];
+        if HEXLOWER.decode_len(text.len()).ok()? != ID_LEN {
+            return None;
+        }
+        HEXLOWER.decode_mut(text.as_bytes(), &mut id).ok()?;
+        Some(Self(id))
     }
 }
 
@@ -44,10 +49,25 @@ impl Serialize for DeviceId {
     }
 }
 
+/// Reads a device id from borrowed or passing text, without the `String` that a `Cow<str>`
+/// would always be with serde (a replica has several ids per account).
+struct DeviceIdVisitor;
+
+impl de::Visitor<'_> for DeviceIdVisitor {
+    type Value = DeviceId;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a device id (32 hex digits)")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<DeviceId, E> {
+        DeviceId::from_hex(text).ok_or_else(|| E::custom("a device id is 32 hex digits"))
+    }
+}
+
 impl<'de> Deserialize<'de> for DeviceId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'_, str>>::deserialize(d)?;
-        Self::from_hex(&text).ok_or_else(|| de::Error::custom("a device id is 32 hex digits"))
+        d.deserialize_str(DeviceIdVisitor)
     }
 }
 
@@ -164,5 +184,33 @@ mod b64_secret {
         }
         key.copy_from_slice(&bytes);
         Ok(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_device_id_reads_from_json_values_and_map_keys_and_refuses_other_text() {
+        let id = DeviceId([0xab; ID_LEN]);
+        assert_eq!(DeviceId::from_hex(&id.to_hex()), Some(id));
+        for bad in [
+            "",
+            "ab",
+            &"ab".repeat(ID_LEN + 1),
+            &"AB".repeat(ID_LEN),
+            &"zz".repeat(ID_LEN),
+        ] {
+            assert_eq!(DeviceId::from_hex(bad), None, "{bad:?}");
+        }
+        // An escaped string is not borrowed from the input: it reaches the visitor as well.
+        let escaped = format!("\"\\u0061{}\"", &id.to_hex()[1..]);
+        assert_eq!(serde_json::from_str::<DeviceId>(&escaped).expect("id"), id);
+        let map: std::collections::BTreeMap<DeviceId, u8> =
+            serde_json::from_str(&format!("{{\"{}\":1}}", id.to_hex())).expect("map");
+        assert_eq!(map.get(&id), Some(&1));
+        let err = serde_json::from_str::<DeviceId>("\"abc\"").unwrap_err();
+        assert!(err.to_string().contains("32 hex digits"), "{err}");
     }
 }

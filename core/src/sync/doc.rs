@@ -108,12 +108,19 @@ impl Doc {
             }
         }
         let mut changed = false;
-        for (id, theirs) in other.accounts {
-            match self.accounts.get_mut(&id) {
-                Some(mine) => changed |= mine.merge(&id, theirs)?,
-                None => {
-                    self.accounts.insert(id, theirs);
-                    changed = true;
+        if self.accounts.is_empty() {
+            // A device that has no records yet (it just joined) takes the map whole, rather
+            // than inserting 10,000 records one by one.
+            changed = !other.accounts.is_empty();
+            self.accounts = other.accounts;
+        } else {
+            for (id, theirs) in other.accounts {
+                match self.accounts.get_mut(&id) {
+                    Some(mine) => changed |= mine.merge(&id, theirs)?,
+                    None => {
+                        self.accounts.insert(id, theirs);
+                        changed = true;
+                    }
                 }
             }
         }

@@ -78,27 +78,14 @@ impl VaultState {
         file: &str,
         entries: AegisEntries,
     ) -> Result<Changes, StateError> {
-        let store = self.store.clone();
         let u = self.unlocked_mut()?;
         let f = u.extra.follow.as_mut().ok_or(StateError::FollowOff)?;
         let (before_follow, before_accounts) = (f.clone(), u.accounts.clone());
         let changes = f.apply(file, entries.0, &mut u.accounts);
-        let observed = u
-            .extra
-            .sync
-            .as_mut()
-            .map(|s| s.observe(&u.accounts, crate::clock::unix_now_ms()));
-        let count = u.accounts.len() as u32;
-        let body = u.body();
-        if let Err(e) = store.save(&mut u.session, &body, count) {
+        self.save_changed(move |u| {
             u.extra.follow = Some(before_follow);
             u.accounts = before_accounts;
-            if let (Some(s), Some(o)) = (u.extra.sync.as_mut(), observed) {
-                s.undo(o);
-            }
-            return Err(e.into());
-        }
-        self.account_count = count;
+        })?;
         Ok(changes)
     }
 }
@@ -175,5 +162,63 @@ impl super::Service {
                 });
         }
         Ok(changes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Usage;
+    use latchkey_core::import::Imported;
+    use latchkey_core::otp::{Algorithm, Kind, OtpParams, Secret};
+    use latchkey_core::vault::{KdfParams, Store};
+
+    fn backup(uuid: &str) -> AegisEntries {
+        let params = OtpParams::new(
+            Secret::from_bytes(b"twenty bytes of seed".to_vec()),
+            Algorithm::Sha1,
+            6,
+            Kind::Totp { period: 30 },
+        )
+        .expect("params");
+        let imported = Imported {
+            issuer: "Phone".into(),
+            account: "me".into(),
+            sites: Vec::new(),
+            params,
+        };
+        (vec![(Some(uuid.into()), Ok(imported))], Vec::new())
+    }
+
+    #[test]
+    fn a_mirror_that_cannot_be_written_leaves_accounts_and_follow_as_they_were() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("vault.latchkey");
+        let store = Store::new(path.clone());
+        let activity = std::sync::Arc::new(Usage::default());
+        let mut state =
+            VaultState::open(store, KdfParams::insecure_for_tests(), activity).expect("open");
+        state.create(b"passphrase").expect("create");
+        state
+            .follow_set("/phone".into(), Zeroizing::new("aegis".into()))
+            .expect("follow");
+
+        // A non-empty directory where the vault file is: the write's final rename fails.
+        let aside = dir.path().join("aside");
+        std::fs::rename(&path, &aside).expect("move the vault aside");
+        std::fs::create_dir_all(path.join("taken")).expect("dir in the way");
+        assert!(state.follow_apply("b1.json", backup("u1")).is_err());
+        assert_eq!(state.accounts().expect("unlocked").count(), 0);
+        let info = state.follow_info().expect("unlocked").expect("followed");
+        assert_eq!((info.newest.as_str(), info.mirrored), ("", 0));
+        assert_eq!(state.account_count, 0);
+
+        std::fs::remove_dir_all(&path).expect("clear");
+        std::fs::rename(&aside, &path).expect("put the vault back");
+        let changes = state.follow_apply("b1.json", backup("u1")).expect("mirror");
+        assert_eq!(changes.added.len(), 1);
+        let info = state.follow_info().expect("unlocked").expect("followed");
+        assert_eq!((info.newest.as_str(), info.mirrored), ("b1.json", 1));
+        assert_eq!(state.account_count, 1);
     }
 }

@@ -221,9 +221,17 @@ impl VaultState {
     /// undoes both if the write fails.
     fn mutate(&mut self, change: impl FnOnce(&mut Accounts) -> Undo) -> Result<(), StateError> {
         // Not activity by itself: only own clients' calls count, and the bus layer knows the caller.
-        let store = self.store.clone();
         let u = self.unlocked_mut()?;
         let undo = change(&mut u.accounts);
+        self.save_changed(move |u| undo(&mut u.accounts))
+    }
+
+    /// After the caller changed the accounts (or more of the body): records the accounts as
+    /// this device's change for sync and writes the vault; if the write fails, `undo` puts back
+    /// what the caller changed and the sync record is undone too, so memory matches the disk.
+    fn save_changed(&mut self, undo: impl FnOnce(&mut Unlocked)) -> Result<(), StateError> {
+        let store = self.store.clone();
+        let u = self.unlocked_mut()?;
         let observed = u
             .extra
             .sync
@@ -232,7 +240,7 @@ impl VaultState {
         let count = u.accounts.len() as u32;
         let body = u.body();
         if let Err(e) = store.save(&mut u.session, &body, count) {
-            undo(&mut u.accounts);
+            undo(u);
             if let (Some(s), Some(observed)) = (u.extra.sync.as_mut(), observed) {
                 s.undo(observed);
             }

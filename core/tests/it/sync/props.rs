@@ -308,5 +308,9 @@ proptest! {
         prop_assert_eq!(merge(&merge(a, b), c), merge(a, &merge(b, c)));
         prop_assert_eq!(&merge(a, a), a);
         prop_assert_eq!(merge(&merge(a, b), b), merge(a, b));
+        // A document with no records yet (a device that just joined) takes another's whole.
+        let mut bare = b.clone();
+        bare.accounts.clear();
+        prop_assert_eq!(merge(&bare, a), merge(a, &bare));
     }
 }
