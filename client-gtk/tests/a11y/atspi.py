@@ -107,12 +107,16 @@ def text_of(node):
 
 
 def label(root, contains, what=None):
-    """A label whose text contains `contains`."""
+    """A label whose text contains `contains` (a label removed while it is read, as a page
+    refreshing removes its rows, is passed over)."""
     deadline = time.time() + TIMEOUT
     while time.time() < deadline:
         for node in find(root, "label"):
-            if contains in text_of(node):
-                return node
+            try:
+                if contains in text_of(node):
+                    return node
+            except Exception:
+                continue
         time.sleep(0.1)
     fail(f"timed out waiting for {what or repr(contains)}", root)
 

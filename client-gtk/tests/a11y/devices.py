@@ -1,10 +1,18 @@
 """The Devices page as a person uses it (issue 16, in the app): sync turned on with the folder
 chosen in the file chooser, another computer invited with the code the page shows, and then
-forgotten.
+forgotten; joining another computer with its code; following a phone's Aegis backups.
 
   devices.py enable FOLDER NAME   Preferences, Devices, Turn On…: folder, name
   devices.py invite               Invite…: prints "CODE <code>" as the page shows it
   devices.py forget NAME          the computer NAME is listed; Forget… and confirm
+  devices.py join FOLDER CODE NAME SAYS
+                                  Join…: folder, code, name; the page then says SAYS (a refusal
+                                  leaves the page offering to join)
+  devices.py account NAME         the account NAME appears in the accounts list
+  devices.py follow FOLDER WRONG PASSWORD
+                                  Follow…: folder, then the Aegis password WRONG (refused in
+                                  words, nothing followed), then PASSWORD; prints "ACCOUNTS ..."
+                                  once the backup's four accounts are listed
 """
 
 import sys
@@ -14,6 +22,7 @@ from atspi import (
     button, choose_file, fail, find, gone, label, press, response, text_of, type_into, wait,
     window,
 )
+from journey import accounts, prompt, wait_accounts
 
 
 def devices(a):
@@ -57,7 +66,51 @@ def forget(a, name):
     label(p, "Forgotten", f"{name} listed as forgotten")
 
 
+def join(a, folder, code, name, says):
+    p = devices(a)
+    press(wait(p, "Join…", "push button", contains="Join Your Other Computers"))
+    choose_file(a, "Choose the Shared Folder", folder)
+    f = window(a, "Join Your Other Computers")
+    type_into(wait(f, "the code entry", "text", "Invite code"), code)
+    type_into(wait(f, "the name entry", "text", "This computer's name"), name)
+    press(button(f, "Join"))
+    gone(a, "Join Your Other Computers", "the form")
+    label(p, says, f"the page saying {says!r}")
+    if "Asked to join" in says:
+        label(p, folder.rstrip("/"), "the folder on the page")
+        label(p, name, "this computer's name on the page")
+    else:
+        time.sleep(1)
+        wait(p, "the offer to join, still", "push button", contains="Join Your Other Computers")
+        if find(p, "push button", contains="Invite a Computer"):
+            fail("a refused code turned sync on", p)
+
+
+def account(a, name):
+    wait(a, f"{name} in the accounts list", "list item", name)
+
+
+def follow(a, folder, wrong, password):
+    p = devices(a)
+    before = len(accounts(a))
+    press(wait(p, "Follow…", "push button", contains="Follow Aegis Backups"))
+    choose_file(a, "Choose the Folder of Aegis Backups", folder)
+    f = prompt(a, "Follow Aegis Backups", "Aegis password")
+    type_into(wait(f, "the password entry", "password text", "Aegis password"), wrong)
+    press(button(f, "Follow"))
+    label(f, "Wrong passphrase", "a wrong password refused in words")
+    if len(accounts(a)) != before or find(p, "push button", contains="Stop Following"):
+        fail("a wrong password followed the backups", a)
+    type_into(wait(f, "the password entry", "password text", "Aegis password"), password)
+    press(button(f, "Follow"))
+    gone(a, "Follow Aegis Backups", "the password prompt")
+    label(p, folder.rstrip("/"), "the followed folder on the page")
+    print("ACCOUNTS " + ", ".join(sorted(wait_accounts(a, before + 4))))
+
+
 if __name__ == "__main__":
     app = __import__("atspi").app()
-    {"enable": enable, "invite": invite, "forget": forget}[sys.argv[1]](app, *sys.argv[2:])
+    steps = {"enable": enable, "invite": invite, "forget": forget, "join": join,
+             "account": account, "follow": follow}
+    steps[sys.argv[1]](app, *sys.argv[2:])
     print(f"ok: {sys.argv[1]}")

@@ -73,6 +73,42 @@ pub fn issuers(s: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The encrypted Aegis export written by an independent script
+/// (core/tests/data/import/make_fixtures.py), whose password is [`AEGIS_PASSWORD`].
+pub fn aegis_fixture() -> std::path::PathBuf {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../core/tests/data/import/aegis-encrypted-v3.json");
+    std::fs::canonicalize(path).expect("the Aegis fixture")
+}
+
+/// The Aegis fixture's password (make_fixtures.py).
+pub const AEGIS_PASSWORD: &str = "import test passphrase";
+
+/// Asserts that the `CODE <account> <digits>` lines a11y/journey.py's `codes` step printed are
+/// oathtool's codes for the Aegis fixture's two time-based accounts (GitHub: SHA-1, 6 digits,
+/// 30 s; Corp: SHA-256, 8 digits, 60 s).
+pub fn fixture_codes_hold(out: &str) {
+    let shown: Vec<(&str, &str)> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("CODE "))
+        .filter_map(|l| l.rsplit_once(' '))
+        .collect();
+    let github = totp_codes(GITHUB_SECRET, "sha1", 6, 30);
+    let corp = totp_codes("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "sha256", 8, 60);
+    assert_eq!(shown.len(), 2, "{out}");
+    for (account, code) in shown {
+        let expected = match account {
+            "GitHub (alice@example.com)" => &github,
+            "Corp (bob)" => &corp,
+            other => panic!("a code for an account not asked for: {other}"),
+        };
+        assert!(
+            expected.iter().any(|e| e == code),
+            "{account}: shown {code}, oathtool says one of {expected:?}"
+        );
+    }
+}
+
 /// TOTP codes (SHA-1, 6 digits, 30 s) for the windows around now, from oathtool.
 pub fn reference_codes(secret: &str) -> Vec<String> {
     totp_codes(secret, "sha1", 6, 30)
