@@ -124,8 +124,9 @@ fn a_real_chromium_fills_the_code_only_where_and_when_allowed() {
 }
 
 /// Click-to-fill latency beside a bare `GetCode` round trip, in the same run (docs/benchmarks.md):
-/// `cargo test --release -p latchkey --test it browser::click_to_fill -- --ignored --nocapture`
-/// after `cargo build --release --workspace --features latchkeyd/test-hooks`.
+/// `cargo test --release -p latchkey --features test-hooks --test it browser::click_to_fill --
+/// --ignored --nocapture` after `cargo build --release --workspace --features
+/// latchkeyd/test-hooks,latchkey/test-hooks` (the CLI's hook answers `access allow` unattended).
 #[test]
 #[ignore = "a benchmark: run it on purpose, in release"]
 fn click_to_fill_latency() {
