@@ -3,8 +3,9 @@
 # installed with apt-get, and its INSTALLED binaries driven on a private session bus on Xvfb:
 # D-Bus activation starts /usr/libexec/latchkey/latchkeyd; the CLI creates a vault and gets a
 # code without being asked about (it is Latchkey's own client, in /usr/bin); a copy of the CLI
-# elsewhere is a foreign app whose request waits for consent; the desktop's search (GNOME Shell
-# and KRunner, answered by the activated /usr/bin/latchkey-gtk) names the account, shows no code,
+# elsewhere is a foreign app whose request waits for consent; the launcher (the desktop file,
+# D-Bus activated) shows the app's window; the desktop's search (GNOME Shell and KRunner, answered
+# by that /usr/bin/latchkey-gtk) names the account, shows no code,
 # and copies the code, read back with xclip; a real Chromium fills a code through the system-wide
 # host manifest and the installed host. Reinstalling (as an upgrade does) and removing the
 # package leave the vault as it was. The machine is left as it was found.
@@ -114,6 +115,24 @@ for r in json.load(sys.stdin):
     [ ! -e "$WORK/chromium/NativeMessagingHosts" ] || fail "the profile has a manifest of its own"
     echo "package-test: Chromium filled the code through /etc/chromium/native-messaging-hosts and the installed host"
 
+    # The launcher, as a desktop starts it: the installed desktop file is DBusActivatable, so
+    # GIO has the bus start org.latchkey.Latchkey from its installed activation file and asks
+    # it to activate; the app then shows its window (mapped, with the app id as its X11 class).
+    gio launch /usr/share/applications/org.latchkey.Latchkey.desktop
+    local window=""
+    for _ in $(seq 100); do
+        window=$(xdotool search --onlyvisible --class '^org\.latchkey\.Latchkey$' 2>/dev/null | head -1 || true)
+        [ -n "$window" ] && break
+        sleep 0.1
+    done
+    [ -n "$window" ] || fail "launching the desktop file showed no Latchkey window"
+    local app_pid
+    app_pid=$(owner_pid org.latchkey.Latchkey)
+    pids+=("$app_pid")
+    [ "$(readlink "/proc/$app_pid/exe")" = /usr/bin/latchkey-gtk ] ||
+        fail "the launcher started $(readlink "/proc/$app_pid/exe"), not /usr/bin/latchkey-gtk"
+    echo "package-test: the launcher (gio launch of the desktop file) activated /usr/bin/latchkey-gtk and it showed its window"
+
     # The desktop's search, answered by the app that its activation file starts.
     /usr/bin/python3 client-gtk/tests/a11y/notifications.py "$WORK/notifications.jsonl" >/dev/null &
     pids+=("$!")
@@ -124,11 +143,8 @@ for r in json.load(sys.stdin):
     local expected
     expected=$(reference_codes | tr '\n' ' ')
     /usr/bin/python3 client-gtk/tests/a11y/search.py shell git >"$WORK/shell.jsonl"
-    local app_pid
-    app_pid=$(owner_pid org.latchkey.Latchkey)
-    pids+=("$app_pid")
-    [ "$(readlink "/proc/$app_pid/exe")" = /usr/bin/latchkey-gtk ] ||
-        fail "org.latchkey.Latchkey is served by $(readlink "/proc/$app_pid/exe")"
+    [ "$(owner_pid org.latchkey.Latchkey)" = "$app_pid" ] ||
+        fail "the search was answered by another process than the launched app"
     ID="$id" CODES="$expected" /usr/bin/python3 - "$WORK/shell.jsonl" <<'PY'
 import json, os, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
@@ -175,7 +191,7 @@ if [ "${1:-}" = --session ]; then
     exit 0
 fi
 
-apt_install "${RUN_PACKAGES[@]}" "${PACKAGE_PACKAGES[@]}" xvfb xauth xclip chromium chromium-driver python3-selenium
+apt_install "${RUN_PACKAGES[@]}" "${PACKAGE_PACKAGES[@]}" xvfb xauth xclip xdotool libglib2.0-bin chromium chromium-driver python3-selenium
 if dpkg-query -W -f='${Status}' latchkey 2>/dev/null | grep -q "install ok installed"; then
     fail "a latchkey package is installed already; this test installs and removes its own"
 fi
