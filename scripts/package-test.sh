@@ -112,7 +112,7 @@ for r in json.load(sys.stdin):
     for step in denied approved other-origin frame locked; do
         grep -qx "ok $step" "$WORK/fill.out" || fail "browser fill: no step $step: $(cat "$WORK/fill.out")"
     done
-    [ ! -e "$WORK/chromium/NativeMessagingHosts" ] || fail "the profile has a manifest of its own"
+    [ ! -e "$WORK/chromium/NativeMessagingHosts/org.latchkey.browser.json" ] || fail "the profile has a manifest of its own"
     echo "package-test: Chromium filled the code through /etc/chromium/native-messaging-hosts and the installed host"
 
     # The launcher, as a desktop starts it: the installed desktop file is DBusActivatable, so

@@ -16,6 +16,8 @@ servers, chromedriver and Chromium through driver.quit) it stops before it exits
 import http.server
 import json
 import os
+import pty
+import select
 import signal
 import subprocess
 import sys
@@ -84,6 +86,37 @@ def latchkey(*args, stdin=None):
     if out.returncode != 0:
         raise AssertionError(f"latchkey {args}: {out.returncode} {out.stdout} {out.stderr}")
     return out.stdout
+
+
+def latchkey_as_person(*args):
+    """Runs latchkey on a terminal of its own (a pty, in its foreground) and answers "yes" when
+    it asks the person there to confirm, as the installed CLI (no test hooks) does for an
+    "always" answer. A test build told it is unattended asks nothing and just ends."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(LATCHKEY, [LATCHKEY, *args])
+    seen = b""
+    deadline = time.monotonic() + 30
+    answered = False
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the pty closes when latchkey ends
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if not answered and b"Type yes to confirm:" in seen:
+            os.write(fd, b"yes\n")
+            answered = True
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise AssertionError(f"latchkey {args} at a terminal: {status} {seen!r}")
+    return seen.decode(errors="replace")
 
 
 def pending(timeout):
@@ -197,7 +230,7 @@ def run(driver, here, other):
     click_fill_button(driver, field)
     asked = pending(15)
     assert len(asked) == 1, asked
-    latchkey("approve", asked[0]["path"], "--always")
+    latchkey_as_person("approve", asked[0]["path"], "--always")
     code = wait_value(driver, field, 10.0)
     assert code in oathtool_codes(), (code, oathtool_codes())
     print("ok approved", flush=True)
