@@ -19,7 +19,8 @@ pub enum SyncCommand {
     /// Print a one-time code for your next machine (valid 24 hours; it gives every account:
     /// type it only on your own machine).
     Invite(JsonOpt),
-    /// Join the machines of an invite code, through the same shared FOLDER.
+    /// Join the machines of an invite code, through the same shared FOLDER (a machine not
+    /// admitted yet may join again with a new code).
     Join {
         folder: PathBuf,
         code: String,

@@ -100,7 +100,8 @@ async fn status(proxy: &SyncProxy<'_>, json: bool) -> Result<(), CliError> {
         proxy.device_id().await?,
         proxy.device_name().await?,
     );
-    let (joining, forgotten) = (proxy.joining().await?, proxy.forgotten().await?);
+    let (joining, join_error) = (proxy.joining().await?, proxy.join_error().await?);
+    let forgotten = proxy.forgotten().await?;
     let (last_merge, summary) = (proxy.last_merge().await?, proxy.last_merge_summary().await?);
     let (last_write, last_error) = (proxy.last_write().await?, proxy.last_error().await?);
     let (aegis_folder, aegis_backup, aegis_error) = (
@@ -111,7 +112,7 @@ async fn status(proxy: &SyncProxy<'_>, json: bool) -> Result<(), CliError> {
     if json {
         print_json(&serde_json::json!({
             "enabled": enabled, "folder": folder, "device": device, "name": name,
-            "joining": joining, "forgotten": forgotten, "last_merge": last_merge,
+            "joining": joining, "join_error": join_error, "forgotten": forgotten, "last_merge": last_merge,
             "last_merge_summary": summary, "last_write": last_write, "last_error": last_error,
             "aegis_folder": aegis_folder, "aegis_backup": aegis_backup, "aegis_error": aegis_error,
         }));
@@ -129,7 +130,9 @@ async fn status(proxy: &SyncProxy<'_>, json: bool) -> Result<(), CliError> {
     }
     println!("Sync is on: {folder}/Latchkey");
     println!("This machine: {name} ({device})");
-    if joining {
+    if !join_error.is_empty() {
+        println!("Not admitted: {join_error}");
+    } else if joining {
         println!("Waiting for the inviting machine to admit this one.");
     }
     if forgotten {

@@ -3,6 +3,7 @@
 //! phone's Aegis backups and stop, disable.
 
 use crate::common::Env;
+use latchkey_dbus::testing::mistype;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,20 @@ fn wait_for(what: &str, mut check: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Two machines with a vault and an account each (Alpha, Beta), and their shared folder.
+fn two_machines() -> (Env, Env, tempfile::TempDir) {
+    let (a, b) = (Env::new(), Env::new());
+    for (env, issuer) in [(&a, "Alpha"), (&b, "Beta")] {
+        env.ok(&["init", "--passphrase-stdin"], Some("pw\n"));
+        let uri = format!(
+            "otpauth://totp/{issuer}:user?secret=JBSWY3DPEHPK3PX{}",
+            &issuer[..1]
+        );
+        env.ok(&["add", &uri], None);
+    }
+    (a, b, tempfile::tempdir().expect("shared folder"))
 }
 
 fn issuers(env: &Env) -> Vec<String> {
@@ -28,17 +43,8 @@ fn issuers(env: &Env) -> Vec<String> {
 
 #[test]
 fn two_machines_pair_sync_and_forget_through_the_cli() {
-    let (a, b) = (Env::new(), Env::new());
-    let folder = tempfile::tempdir().expect("shared folder");
+    let (a, b, folder) = two_machines();
     let shared = folder.path().to_str().expect("utf-8");
-    for (env, issuer) in [(&a, "Alpha"), (&b, "Beta")] {
-        env.ok(&["init", "--passphrase-stdin"], Some("pw\n"));
-        let uri = format!(
-            "otpauth://totp/{issuer}:user?secret=JBSWY3DPEHPK3PX{}",
-            &issuer[..1]
-        );
-        env.ok(&["add", &uri], None);
-    }
     // Before sync is on, the commands say so.
     let (_, err) = a.fails(&["sync", "invite"], 1);
     assert!(err.contains("sync is not on"), "{err}");
@@ -152,4 +158,78 @@ fn two_machines_pair_sync_and_forget_through_the_cli() {
         mirrored,
         "accounts stay when sync is turned off"
     );
+}
+
+#[test]
+fn a_mistyped_invite_code_is_refused_in_words_and_the_machine_joins_again() {
+    let (a, b, folder) = two_machines();
+    let shared = folder.path().to_str().expect("utf-8");
+    a.ok(&["sync", "enable", shared, "--name", "alpha"], None);
+    let code = a.ok(&["sync", "invite"], None).trim().to_string();
+    wait_for("alpha's replica is in the folder", || {
+        std::fs::read_dir(folder.path().join("Latchkey"))
+            .map(|d| d.flatten().count() > 0)
+            .unwrap_or(false)
+    });
+
+    // A typo in the part that names the inviting machine: refused at once, nothing changes.
+    let (_, err) = b.fails(
+        &[
+            "sync",
+            "join",
+            shared,
+            &mistype(&code, 38),
+            "--name",
+            "beta",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("no computer syncing through this folder made that invite code"),
+        "{err}"
+    );
+    assert_eq!(b.json(&["sync", "status", "--json"])["enabled"], false);
+
+    // A typo in the secret part: the inviting machine refuses the request, and this one says
+    // so instead of waiting for ever.
+    let out = b.ok(
+        &["sync", "join", shared, &mistype(&code, 0), "--name", "beta"],
+        None,
+    );
+    assert!(out.contains("Asked to join"), "{out}");
+    let first = b.json(&["sync", "status", "--json"])["device"]
+        .as_str()
+        .expect("device")
+        .to_string();
+    wait_for("beta learns its code was refused", || {
+        b.json(&["sync", "status", "--json"])["join_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("the inviting computer refused this machine"))
+    });
+    let text = b.ok(&["sync", "status"], None);
+    assert!(
+        text.contains("Not admitted: the inviting computer refused"),
+        "{text}"
+    );
+    assert_eq!(issuers(&b), ["Beta"], "nothing merged");
+    assert_eq!(issuers(&a), ["Alpha"]);
+    let listed = a.json(&["sync", "devices", "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+
+    // Joining again, with the right code, without turning sync off: the earlier request goes.
+    b.ok(&["sync", "join", shared, &code, "--name", "beta"], None);
+    assert!(
+        !folder
+            .path()
+            .join("Latchkey")
+            .join(format!("{first}.lkjoin"))
+            .exists(),
+        "the refused request was withdrawn"
+    );
+    wait_for("both machines have both accounts", || {
+        issuers(&a) == ["Alpha", "Beta"] && issuers(&b) == ["Alpha", "Beta"]
+    });
+    let status = b.json(&["sync", "status", "--json"]);
+    assert_eq!(status["joining"], false, "{status}");
+    assert_eq!(status["join_error"], "", "{status}");
 }

@@ -14,7 +14,7 @@ async fn sync(conn: &zbus::Connection) -> Result<SyncProxy<'static>, Error> {
 }
 
 /// What the Devices page shows.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncStatus {
     pub enabled: bool,
     pub folder: String,
@@ -22,6 +22,8 @@ pub struct SyncStatus {
     pub device_name: String,
     /// Waiting for the inviting machine to admit this one.
     pub joining: bool,
+    /// Why the join will not be admitted ("" while it can be).
+    pub join_error: String,
     /// Another machine forgot this one.
     pub forgotten: bool,
     pub last_merge: u64,
@@ -45,6 +47,7 @@ pub async fn sync_status() -> Result<SyncStatus, Error> {
                 device_id: s.device_id().await?,
                 device_name: s.device_name().await?,
                 joining: s.joining().await?,
+                join_error: s.join_error().await?,
                 forgotten: s.forgotten().await?,
                 last_merge: s.last_merge().await?,
                 last_merge_summary: s.last_merge_summary().await?,

@@ -38,6 +38,8 @@ pub struct DevicesPage {
     aegis: adw::PreferencesGroup,
     /// The rows shown now, removed before the next refresh.
     rows: RefCell<Vec<(adw::PreferencesGroup, gtk::Widget)>>,
+    /// The status they show: a refresh that reads the same keeps them (and the focus in them).
+    shown: RefCell<Option<SyncStatus>>,
     parent: glib::WeakRef<gtk::Window>,
 }
 
@@ -83,6 +85,7 @@ impl DevicesPage {
             devices,
             aegis,
             rows: RefCell::default(),
+            shown: RefCell::default(),
             parent: parent.downgrade(),
         });
         OPEN.with(|o| {
@@ -155,6 +158,10 @@ impl DevicesPage {
     }
 
     fn show(self: &Rc<Self>, s: &SyncStatus) {
+        if self.shown.borrow().as_ref() == Some(s) {
+            return;
+        }
+        self.shown.replace(Some(s.clone()));
         for (group, row) in self.rows.take() {
             group.remove(&row);
         }
@@ -174,6 +181,8 @@ impl DevicesPage {
         } else {
             let state = if s.forgotten {
                 gettext("Another computer forgot this one: it gets nothing more")
+            } else if !s.join_error.is_empty() {
+                s.join_error.clone()
             } else if s.joining {
                 gettext("Waiting for the inviting computer to let this one in")
             } else if s.last_merge > 0 {
@@ -199,12 +208,21 @@ impl DevicesPage {
             if !s.last_error.is_empty() {
                 self.row(&self.sync, &gettext("Last Error"), &s.last_error, None);
             }
-            self.row(
-                &self.sync,
-                &gettext("Invite a Computer"),
-                &gettext("Shows a one-time code for your next computer"),
-                Some((gettext("Invite…"), false, Self::invite)),
-            );
+            if s.joining {
+                self.row(
+                    &self.sync,
+                    &gettext("Join Again"),
+                    &gettext("With a new code from the inviting computer"),
+                    Some((gettext("Join…"), false, Self::join)),
+                );
+            } else {
+                self.row(
+                    &self.sync,
+                    &gettext("Invite a Computer"),
+                    &gettext("Shows a one-time code for your next computer"),
+                    Some((gettext("Invite…"), false, Self::invite)),
+                );
+            }
             self.row(
                 &self.sync,
                 &gettext("Turn Off Sync"),
@@ -301,14 +319,20 @@ impl DevicesPage {
         });
     }
 
-    /// A form asking for this computer's name (and, to join, the code).
-    fn ask_name(
+    /// A form asking for this computer's name (and, to join, the code). Going ahead runs `go`
+    /// with what was typed; the form stays open until the daemon answers: `Ok` closes it and
+    /// says `done`, an error is shown in the form with what was typed kept, to correct.
+    fn ask_name<F, Fut>(
         self: &Rc<Self>,
         title: String,
         button: String,
         with_code: bool,
-        go: impl Fn(&Rc<Self>, Zeroizing<String>, String) + 'static,
-    ) {
+        done: String,
+        go: F,
+    ) where
+        F: Fn(Zeroizing<String>, String) -> Fut + 'static,
+        Fut: std::future::Future<Output = Result<(), latchkey_dbus::Error>> + 'static,
+    {
         let Some(parent) = self.parent.upgrade() else {
             return;
         };
@@ -333,6 +357,9 @@ impl DevicesPage {
         form.fields.append(&code);
         form.fields.append(&name);
         form.fields.append(&hint);
+        let ready = move |code: &gtk::Entry, name: &gtk::Entry| {
+            !name.text().trim().is_empty() && (!with_code || !code.text().trim().is_empty())
+        };
         let check = glib::clone!(
             #[weak]
             code,
@@ -340,28 +367,42 @@ impl DevicesPage {
             name,
             #[weak(rename_to = go_button)]
             form.go,
-            move || {
-                go_button.set_sensitive(
-                    !name.text().trim().is_empty()
-                        && (!with_code || !code.text().trim().is_empty()),
-                )
-            }
+            move || go_button.set_sensitive(ready(&code, &name))
         );
         let c = check.clone();
         code.connect_changed(move |_| c());
         name.connect_changed(move |_| check());
-        form.go
-            .set_sensitive(!with_code && !name.text().trim().is_empty());
-        let this = Rc::downgrade(self);
+        form.go.set_sensitive(ready(&code, &name));
+        let (this, go) = (Rc::downgrade(self), Rc::new(go));
         form.go.connect_clicked(glib::clone!(
             #[weak(rename_to = window)]
             form.window,
-            move |_| {
-                if let Some(t) = this.upgrade() {
-                    let secret = Zeroizing::new(code.text().trim().to_string());
-                    go(&t, secret, name.text().trim().to_string());
-                }
-                window.close();
+            #[weak(rename_to = error)]
+            form.error,
+            move |button| {
+                let Some(t) = this.upgrade() else {
+                    return;
+                };
+                let secret = Zeroizing::new(code.text().trim().to_string());
+                let call = go(secret, name.text().trim().to_string());
+                button.set_sensitive(false);
+                error.set_visible(false);
+                let (button, done) = (button.clone(), done.clone());
+                glib::spawn_future_local(async move {
+                    let result = call.await;
+                    t.refresh();
+                    match result {
+                        Ok(()) => {
+                            window.close();
+                            t.toast(&done);
+                        }
+                        Err(e) => {
+                            error.set_label(&e.message());
+                            error.set_visible(true);
+                            button.set_sensitive(true);
+                        }
+                    }
+                });
             }
         ));
         form.window.present();
@@ -369,31 +410,26 @@ impl DevicesPage {
 
     fn enable(self: &Rc<Self>) {
         self.folder_then(gettext("Choose the Shared Folder"), |t, folder| {
+            let folder = folder.display().to_string();
             t.ask_name(
                 gettext("Turn On Sync"),
                 gettext("Turn On"),
                 false,
-                move |t, _, name| {
-                    let folder = folder.display().to_string();
-                    t.run(daemon::sync_enable(folder, name), gettext("Sync is on"));
-                },
+                gettext("Sync is on"),
+                move |_, name| daemon::sync_enable(folder.clone(), name),
             );
         });
     }
 
     fn join(self: &Rc<Self>) {
         self.folder_then(gettext("Choose the Shared Folder"), |t, folder| {
+            let folder = folder.display().to_string();
             t.ask_name(
                 gettext("Join Your Other Computers"),
                 gettext("Join"),
                 true,
-                move |t, code, name| {
-                    let folder = folder.display().to_string();
-                    t.run(
-                        daemon::sync_join(folder, code, name),
-                        gettext("Asked to join: the inviting computer lets this one in"),
-                    );
-                },
+                gettext("Asked to join: the inviting computer lets this one in"),
+                move |code, name| daemon::sync_join(folder.clone(), code, name),
             );
         });
     }

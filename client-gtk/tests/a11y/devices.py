@@ -5,9 +5,11 @@ forgotten; joining another computer with its code; following a phone's Aegis bac
   devices.py enable FOLDER NAME   Preferences, Devices, Turn On…: folder, name
   devices.py invite               Invite…: prints "CODE <code>" as the page shows it
   devices.py forget NAME          the computer NAME is listed; Forget… and confirm
-  devices.py join FOLDER CODE NAME SAYS
-                                  Join…: folder, code, name; the page then says SAYS (a refusal
-                                  leaves the page offering to join)
+  devices.py join ROW FOLDER NAME CODE SAYS [CODE SAYS ...]
+                                  the row ROW's Join…: folder, name, then each code in the same
+                                  form: a refusal is said in the form, which stays open with the
+                                  code kept; after the last the form closes and the page says SAYS
+  devices.py says TEXT            the page says TEXT
   devices.py account NAME         the account NAME appears in the accounts list
   devices.py follow FOLDER WRONG PASSWORD
                                   Follow…: folder, then the Aegis password WRONG (refused in
@@ -16,11 +18,10 @@ forgotten; joining another computer with its code; following a phone's Aegis bac
 """
 
 import sys
-import time
 
 from atspi import (
-    button, choose_file, fail, find, gone, label, press, response, text_of, type_into, wait,
-    window,
+    button, choose_file, fail, find, frame_names, gone, label, press, press_for, response,
+    text_of, type_into, wait, window,
 )
 from journey import accounts, prompt, wait_accounts
 
@@ -38,7 +39,8 @@ def devices(a):
 
 def enable(a, folder, name):
     p = devices(a)
-    press(wait(p, "Turn On…", "push button", contains="Turn On Sync"))
+    press_for(a, lambda: wait(p, "Turn On…", "push button", contains="Turn On Sync"),
+              "Choose the Shared Folder", "the file chooser")
     choose_file(a, "Choose the Shared Folder", folder)
     f = window(a, "Turn On Sync")
     type_into(wait(f, "the name entry", "text", "This computer's name"), name)
@@ -66,24 +68,37 @@ def forget(a, name):
     label(p, "Forgotten", f"{name} listed as forgotten")
 
 
-def join(a, folder, code, name, says):
+def join(a, row, folder, name, *attempts):
+    """The row's Join…, the folder, then each CODE SAYS pair typed into the same form: a refusal
+    is said in the form, which stays open with the code as typed (to correct); the last pair is
+    the one that joins, after which the page says SAYS."""
     p = devices(a)
-    press(wait(p, "Join…", "push button", contains="Join Your Other Computers"))
+    press_for(a, lambda: wait(p, "Join…", "push button", contains=row),
+              "Choose the Shared Folder", "the file chooser")
     choose_file(a, "Choose the Shared Folder", folder)
     f = window(a, "Join Your Other Computers")
-    type_into(wait(f, "the code entry", "text", "Invite code"), code)
     type_into(wait(f, "the name entry", "text", "This computer's name"), name)
-    press(button(f, "Join"))
-    gone(a, "Join Your Other Computers", "the form")
-    label(p, says, f"the page saying {says!r}")
-    if "Asked to join" in says:
-        label(p, folder.rstrip("/"), "the folder on the page")
-        label(p, name, "this computer's name on the page")
-    else:
-        time.sleep(1)
-        wait(p, "the offer to join, still", "push button", contains="Join Your Other Computers")
-        if find(p, "push button", contains="Invite a Computer"):
-            fail("a refused code turned sync on", p)
+    pairs = list(zip(attempts[::2], attempts[1::2]))
+    for i, (code, says) in enumerate(pairs):
+        entry = wait(f, "the code entry", "text", "Invite code")
+        type_into(entry, code)
+        press(button(f, "Join"))
+        if i + 1 < len(pairs):
+            label(f, says, f"the form saying {says!r}")
+            if text_of(entry) != code:
+                fail("the refused code was not kept in the form", f)
+            if "Join Your Other Computers" not in frame_names(a):
+                fail("the form closed on a refusal", a)
+            continue
+        gone(a, "Join Your Other Computers", "the form")
+        label(p, says, f"the page saying {says!r}")
+    label(p, folder.rstrip("/"), "the folder on the page")
+    label(p, name, "this computer's name on the page")
+
+
+def says(a, text):
+    """The Devices page says `text` (its status)."""
+    label(devices(a), text, f"the page saying {text!r}")
 
 
 def account(a, name):
@@ -93,7 +108,8 @@ def account(a, name):
 def follow(a, folder, wrong, password):
     p = devices(a)
     before = len(accounts(a))
-    press(wait(p, "Follow…", "push button", contains="Follow Aegis Backups"))
+    press_for(a, lambda: wait(p, "Follow…", "push button", contains="Follow Aegis Backups"),
+              "Choose the Folder of Aegis Backups", "the file chooser")
     choose_file(a, "Choose the Folder of Aegis Backups", folder)
     f = prompt(a, "Follow Aegis Backups", "Aegis password")
     type_into(wait(f, "the password entry", "password text", "Aegis password"), wrong)
@@ -111,6 +127,6 @@ def follow(a, folder, wrong, password):
 if __name__ == "__main__":
     app = __import__("atspi").app()
     steps = {"enable": enable, "invite": invite, "forget": forget, "join": join,
-             "account": account, "follow": follow}
+             "says": says, "account": account, "follow": follow}
     steps[sys.argv[1]](app, *sys.argv[2:])
     print(f"ok: {sys.argv[1]}")

@@ -1,15 +1,15 @@
 //! The Devices page (sync in the app), through the accessibility tree: sync turned on with the
 //! folder chosen in the file chooser, a second machine (a second daemon on its own bus, driven
 //! by the CLI) joins with the code the page shows, and the page forgets it; the app joining a
-//! machine set up with the CLI, with a mistyped code first; the app following a phone's
-//! encrypted Aegis backups. Two daemons on one machine sync through the same folder path, so no
-//! Syncthing is needed.
+//! machine set up with the CLI, with mistyped codes first (refused in the form, or by the
+//! inviting machine, then joined again); the app following a phone's encrypted Aegis backups.
+//! Two daemons on one machine sync through the same folder path, so no Syncthing is needed.
 
 use crate::driver::session::{
     AEGIS_PASSWORD, PASS, aegis_fixture, cli, fixture_codes_hold, seeded,
 };
 use crate::driver::{self, Accessible, Xvfb, a11y_run};
-use latchkey_dbus::testing::{DaemonProcess, TestBus, target_bin};
+use latchkey_dbus::testing::{DaemonProcess, TestBus, mistype, target_bin};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -151,32 +151,48 @@ fn the_app_joins_a_computer_set_up_with_the_cli_and_their_accounts_merge() {
     let (bus, _daemon, _) = seeded(true);
     let _app = Accessible::start(&bus, &display);
     let folder = format!("{shared}/");
-    // A code with its last group left off: refused in the daemon's words, nothing changes.
-    let typo = &code[..code.len() - 5];
+    // In one form: a code with its last group left off, then one whose last letter (naming the
+    // inviting computer) is mistyped: each refused in the daemon's words, in the form, which
+    // stays open; nothing changes. Then one with a letter of its secret mistyped: Desk refuses
+    // it, and the page says so instead of waiting.
     a11y_run(
         &bus,
         &display,
         "devices.py",
         &[
             "join",
+            "Join Your Other Computers",
             &folder,
-            typo,
             "Laptop",
+            &code[..code.len() - 5],
             "the invite code is not valid",
+            &mistype(&code, 38),
+            "no computer syncing through this folder made that invite code",
+            &mistype(&code, 0),
+            "Asked to join",
         ],
     );
-    assert_eq!(
-        status(&bus)["enabled"],
-        false,
-        "a refused code turned sync on"
-    );
-    assert_eq!(devices(&desk).len(), 1, "a refused code reached Desk");
-
     a11y_run(
         &bus,
         &display,
         "devices.py",
-        &["join", &folder, &code, "Laptop", "Asked to join"],
+        &["says", "the inviting computer refused this machine"],
+    );
+    assert_eq!(devices(&desk).len(), 1, "a refused code reached Desk");
+
+    // Joined again from the page, with the right code.
+    a11y_run(
+        &bus,
+        &display,
+        "devices.py",
+        &[
+            "join",
+            "Join Again",
+            &folder,
+            "Laptop",
+            &code,
+            "Asked to join",
+        ],
     );
     wait_devices(&desk, "Desk lists Laptop", |d| {
         d.iter()

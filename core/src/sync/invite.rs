@@ -23,6 +23,8 @@ pub const LIFETIME_MS: u64 = 24 * 60 * 60 * 1000;
 pub const MAX_OPEN: usize = 8;
 /// Largest join request read, in bytes.
 pub const MAX_REQUEST: usize = 4096;
+/// Most refused join requests a device remembers (and names in its replica's header).
+pub const MAX_REFUSED: usize = 16;
 const JOIN_INFO: &[u8] = b"latchkey-sync-v1 join";
 
 /// Why a code or a join request is refused.
@@ -38,6 +40,23 @@ pub enum InviteError {
         "the join request does not match an open invite (expired, used, or not from this device)"
     )]
     NoInvite,
+}
+
+/// Why joining a group did not (or will not) work; each says what to do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    #[error(
+        "no computer syncing through this folder made that invite code: check it for a typo (it names the inviting computer), or, if that computer's files have not reached this folder yet, wait until they have and join again"
+    )]
+    NoInviter,
+    #[error(
+        "the inviting computer refused this machine: the code matches no open invite there (mistyped, used already, or expired). Make a new invite on it and join again with the new code"
+    )]
+    Refused,
+    #[error(
+        "the invite expired before the inviting computer admitted this machine (was it off, or not syncing the folder?). Make a new invite on it and join again with the new code"
+    )]
+    Expired,
 }
 
 /// An open invite, kept in the inviting device's vault until used or expired.

@@ -21,10 +21,10 @@ pub mod state;
 pub use clock::{Clock, Stamp};
 pub use device::{DeviceId, Identity, PublicKeys};
 pub use doc::{Changes, Doc, Member};
-pub use invite::{Code, InviteError, Request};
+pub use invite::{Code, InviteError, JoinError, Request};
 pub use record::Record;
 pub use seal::SealError;
-pub use state::{ImportError, Merged, Peer, State};
+pub use state::{ImportError, Joining, Merged, Peer, State};
 
 /// Fills `buf` from the OS generator.
 fn random_fill(buf: &mut [u8]) -> Result<(), std::io::Error> {

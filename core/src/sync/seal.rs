@@ -76,6 +76,20 @@ struct Header {
     /// forgotten, and stops.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     forgotten: Vec<DeviceId>,
+    /// Devices whose join request the writer refused (no open invite of its made it), in clear
+    /// and signed: the joining device cannot open a replica yet, and learns from this that its
+    /// code was wrong.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    refused: Vec<DeviceId>,
+}
+
+/// What a replica tells, in its signed header, the devices that cannot open its body.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Notices<'a> {
+    /// Members the writer has forgotten.
+    pub forgotten: &'a [DeviceId],
+    /// Devices whose join request the writer refused.
+    pub refused: &'a [DeviceId],
 }
 
 #[derive(Serialize, Deserialize)]
@@ -98,7 +112,7 @@ pub fn seal(
     me: &Identity,
     version: Stamp,
     recipients: &[(DeviceId, PublicKeys)],
-    forgotten: &[DeviceId],
+    notices: &Notices,
     body: &[u8],
 ) -> Result<Vec<u8>, SealError> {
     let random = |e: std::io::Error| SealError::Random(e.to_string());
@@ -110,7 +124,7 @@ pub fn seal(
     super::random_fill(&mut fresh.data_key).map_err(random)?;
     super::random_fill(&mut fresh.ephemeral).map_err(random)?;
     super::random_fill(&mut fresh.nonce).map_err(random)?;
-    seal_with(me, version, recipients, forgotten, body, &fresh)
+    seal_with(me, version, recipients, notices, body, &fresh)
 }
 
 /// The values [`seal`] draws at random for each file; fixed only for the test vector.
@@ -126,7 +140,7 @@ pub fn seal_with(
     me: &Identity,
     version: Stamp,
     recipients: &[(DeviceId, PublicKeys)],
-    forgotten: &[DeviceId],
+    notices: &Notices,
     body: &[u8],
     fresh: &Fresh,
 ) -> Result<Vec<u8>, SealError> {
@@ -154,7 +168,18 @@ pub fn seal_with(
         ephemeral: BASE64.encode(&eph_pub),
         nonce: BASE64.encode(&nonce),
         recipients: wrapped,
-        forgotten: forgotten.iter().take(MAX_RECIPIENTS).copied().collect(),
+        forgotten: notices
+            .forgotten
+            .iter()
+            .take(MAX_RECIPIENTS)
+            .copied()
+            .collect(),
+        refused: notices
+            .refused
+            .iter()
+            .take(MAX_RECIPIENTS)
+            .copied()
+            .collect(),
     };
     let header = serde_json::to_vec(&header).map_err(|e| SealError::Header(e.to_string()))?;
     let mut out = Vec::with_capacity(PREFIX + header.len() + body.len() + TAG + SIGNATURE);
@@ -209,7 +234,10 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>, SealError> {
             "the keys do not make the device id".into(),
         ));
     }
-    if header.recipients.len() > MAX_RECIPIENTS || header.forgotten.len() > MAX_RECIPIENTS {
+    if header.recipients.len() > MAX_RECIPIENTS
+        || header.forgotten.len() > MAX_RECIPIENTS
+        || header.refused.len() > MAX_RECIPIENTS
+    {
         return Err(SealError::Header("too many recipients".into()));
     }
     Ok(Parsed {
@@ -232,6 +260,12 @@ impl Parsed<'_> {
     /// Whether the writer says it forgot `device` (meaningful once [`Self::verify`] passed).
     pub fn forgot(&self, device: &DeviceId) -> bool {
         self.header.forgotten.contains(device)
+    }
+
+    /// Whether the writer says it refused `device`'s join request (meaningful once
+    /// [`Self::verify`] passed).
+    pub fn refused(&self, device: &DeviceId) -> bool {
+        self.header.refused.contains(device)
     }
 
     /// Checks the signature with `trusted` (the writer's keys as this device knows them).

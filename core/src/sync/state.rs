@@ -8,7 +8,9 @@
 use super::clock::{Clock, Stamp};
 use super::device::{DeviceId, Identity, PublicKeys};
 use super::doc::{Changes, Doc, DocError, Member, Undo};
-use super::invite::{Code, Invite, InviteError, MAX_OPEN, Request};
+use super::invite::{
+    Code, Invite, InviteError, JoinError, LIFETIME_MS, MAX_OPEN, MAX_REFUSED, Request,
+};
 use super::record::Reg;
 use super::seal::{self, SealError};
 use crate::accounts::Accounts;
@@ -35,11 +37,37 @@ pub struct Peer {
 }
 
 /// A device that has sent a join request with a code and waits to see itself admitted.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Joining {
     /// The first bytes of the inviting device's id.
     #[serde(with = "prefix_hex")]
     pub inviter: [u8; super::invite::PREFIX],
+    /// When the request was made (Unix milliseconds; `None` in vaults from before it was kept).
+    #[serde(default)]
+    pub since_ms: Option<u64>,
+    /// The inviting device said, in its replica, that it refused the request.
+    #[serde(default)]
+    pub refused: bool,
+}
+
+impl Joining {
+    /// Why this join will not end in admission: the inviting device refused it, or the invite
+    /// expired unanswered. `None` while it can still work.
+    pub fn error(&self, now_ms: u64) -> Option<JoinError> {
+        if self.refused {
+            return Some(JoinError::Refused);
+        }
+        self.since_ms
+            .is_some_and(|t| now_ms >= t.saturating_add(LIFETIME_MS))
+            .then_some(JoinError::Expired)
+    }
+}
+
+/// A join request this device refused, named in its replicas until `until_ms`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Refusal {
+    pub device: DeviceId,
+    pub until_ms: u64,
 }
 
 /// This device's sync state.
@@ -56,6 +84,9 @@ pub struct State {
     invites: Vec<Invite>,
     #[serde(default)]
     pub joining: Option<Joining>,
+    /// Join requests this device refused lately.
+    #[serde(default)]
+    refusals: Vec<Refusal>,
     /// The version of this device's last replica.
     #[serde(default)]
     pub written: Option<Stamp>,
@@ -116,6 +147,8 @@ pub struct Merged {
     pub collected: usize,
     /// This device was admitted (it was joining).
     pub admitted: bool,
+    /// The inviting device refused this device's join request (it was joining).
+    pub refused: bool,
     /// This device was forgotten by another.
     pub forgotten: bool,
     /// The document changed (merge or collection): this device's replica is out of date.
@@ -133,6 +166,7 @@ impl State {
             peers: BTreeMap::new(),
             invites: Vec::new(),
             joining: None,
+            refusals: Vec::new(),
             written: None,
         };
         let me = state.identity.id();
@@ -164,6 +198,8 @@ impl State {
         let mut state = Self::new(identity, name, folder, now_ms);
         state.joining = Some(Joining {
             inviter: code.inviter,
+            since_ms: Some(now_ms),
+            refused: false,
         });
         (state, request)
     }
@@ -228,7 +264,17 @@ impl State {
             .filter(|(_, m)| !m.current())
             .map(|(id, _)| *id)
             .collect();
-        let bytes = seal::seal(&self.identity, version, &recipients, &forgotten, &body)?;
+        let refused: Vec<DeviceId> = self
+            .refusals
+            .iter()
+            .filter(|r| r.until_ms > now_ms && !self.doc.members.contains_key(&r.device))
+            .map(|r| r.device)
+            .collect();
+        let notices = seal::Notices {
+            forgotten: &forgotten,
+            refused: &refused,
+        };
+        let bytes = seal::seal(&self.identity, version, &recipients, &notices, &body)?;
         self.written = Some(version);
         Ok((version, bytes))
     }
@@ -266,6 +312,20 @@ impl State {
                 .map_err(|source| ImportError::Ahead { device: me, source })?;
             self.clock.observe(&claim.version);
             merged.replay = true;
+            return Ok(merged);
+        }
+        if let Some(j) = self.joining.as_mut()
+            && !self.doc.members.contains_key(&claim.device)
+            && parsed.refused(&me)
+        {
+            // The inviting device (trusted by the code, not yet a member here) answers a join
+            // request it refused in its signed header: it will never seal a replica for this one.
+            if j.refused {
+                merged.replay = true;
+            } else {
+                j.refused = true;
+                merged.refused = true;
+            }
             return Ok(merged);
         }
         if self
@@ -372,6 +432,33 @@ impl State {
                 .invites
                 .iter()
                 .any(|i| i.expires_ms > now_ms && i.admits(request))
+    }
+
+    /// Whether [`Self::refuse`] would record the device of `request`: a request no open invite of
+    /// this device made, from a device that is not a member and not refused already. A device
+    /// still joining answers nothing.
+    pub fn can_refuse(&self, request: &Request, now_ms: u64) -> bool {
+        self.joining.is_none()
+            && !self.can_admit(request, now_ms)
+            && !self.doc.members.contains_key(&request.device)
+            && !self
+                .refusals
+                .iter()
+                .any(|r| r.device == request.device && r.until_ms > now_ms)
+    }
+
+    /// Records that this device refused the join request of `request`'s device, so its replicas
+    /// say so for an invite's lifetime (the newest [`MAX_REFUSED`] are kept). Every member may
+    /// refuse a request; the joining device listens only to the device its code names.
+    pub fn refuse(&mut self, request: &Request, now_ms: u64) {
+        self.refusals.retain(|r| r.until_ms > now_ms);
+        if self.refusals.len() >= MAX_REFUSED {
+            self.refusals.remove(0);
+        }
+        self.refusals.push(Refusal {
+            device: request.device,
+            until_ms: now_ms.saturating_add(LIFETIME_MS),
+        });
     }
 
     /// Admits the device of a join request made with an open invite (used up by it). Returns

@@ -77,7 +77,11 @@ impl SyncInterface {
             .gate
             .require_own_client(conn, &header, "turn sync on")
             .await?;
-        Ok(self.service.sync_enable(folder, name, &caller).await?)
+        let id = self.service.sync_enable(folder, name, &caller).await?;
+        // The replica is in the folder when Enable returns, so an invite made next names a
+        // machine the joining one can find there.
+        self.sync.write_now().await;
+        Ok(id)
     }
 
     /// Joins the machines of an invite code; returns this device's id.
@@ -99,14 +103,20 @@ impl SyncInterface {
             .require_own_client(conn, &header, "join a sync group")
             .await?;
         let code = Code::parse(&code).map_err(|e| Error::InvalidArgument(e.to_string()))?;
-        let request = self
+        self.sync
+            .check_inviter(&folder, &code)
+            .map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        let joined = self
             .service
             .sync_join(folder.clone(), name, code, &caller)
             .await?;
+        if let Some((device, folder)) = &joined.replaced {
+            self.sync.withdraw_join_request(folder, device);
+        }
         self.sync
-            .send_join_request(&folder, &request)
+            .send_join_request(&folder, &joined.request)
             .map_err(|e| Error::Storage(format!("cannot write into the sync folder: {e}")))?;
-        Ok(request.device.to_hex())
+        Ok(joined.request.device.to_hex())
     }
 
     /// A one-time code another machine joins with, valid for 24 hours, and when it expires.
@@ -153,7 +163,16 @@ impl SyncInterface {
             .gate
             .require_own_client(conn, &header, "turn sync off")
             .await?;
-        Ok(self.service.sync_disable(&caller).await?)
+        let pending = self.sync.status().info.and_then(|i| {
+            let device = latchkey_core::sync::DeviceId::from_hex(&i.device)?;
+            i.joining.map(|_| (device, i.folder))
+        });
+        self.service.sync_disable(&caller).await?;
+        // A join still waiting is withdrawn with it.
+        if let Some((device, folder)) = pending {
+            self.sync.withdraw_join_request(&folder, &device);
+        }
+        Ok(())
     }
 
     /// Follows the encrypted Aegis backups a phone writes into `folder_path` (carried here by
@@ -245,7 +264,21 @@ impl SyncInterface {
     /// Joined with a code, not admitted yet.
     #[zbus(property(emits_changed_signal = "false"))]
     async fn joining(&self) -> bool {
-        self.sync.status().info.is_some_and(|i| i.joining)
+        self.sync.status().info.is_some_and(|i| i.joining.is_some())
+    }
+
+    /// Why this machine, still joining, will not be admitted ("" while it can be): the inviting
+    /// computer refused its code, or the invite expired unanswered. Join again with a new code.
+    #[zbus(property(emits_changed_signal = "false"))]
+    async fn join_error(&self) -> String {
+        let now = crate::clock::unix_now_ms();
+        self.sync
+            .status()
+            .info
+            .and_then(|i| i.joining)
+            .and_then(|j| j.error(now))
+            .map(|e| e.to_string())
+            .unwrap_or_default()
     }
 
     /// Another device forgot this one: its replicas are ignored; disable sync and join again.

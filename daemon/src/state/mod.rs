@@ -24,7 +24,7 @@ pub use error::StateError;
 pub use follow::FollowInfo;
 pub use import::{Added, ImportReport, Skipped};
 pub use service::{Imported, Service};
-pub use sync::{DeviceInfo, SyncInfo, SyncMergeError, SyncOutcome};
+pub use sync::{DeviceInfo, JoinAnswer, Joined, SyncInfo, SyncMergeError, SyncOutcome};
 pub use usage::Usage;
 
 use crate::accounts::Accounts;

@@ -7,7 +7,9 @@
 
 use super::{StateError, VaultState};
 use crate::events::{Event, Security, Urgency};
-use latchkey_core::sync::{Changes, Code, DeviceId, Identity, ImportError, Merged, Request, State};
+use latchkey_core::sync::{
+    Changes, Code, DeviceId, Identity, ImportError, Joining, Merged, Request, State,
+};
 
 /// What the bus and the CLI show of sync (no keys).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -15,8 +17,8 @@ pub struct SyncInfo {
     pub folder: String,
     pub device: String,
     pub name: String,
-    /// Waiting for the inviting device to admit this one.
-    pub joining: bool,
+    /// Waiting for the inviting device to admit this one (and since when, and whether it refused).
+    pub joining: Option<Joining>,
     /// Another member forgot this device: its replicas are ignored.
     pub forgotten: bool,
     pub devices: Vec<DeviceInfo>,
@@ -33,6 +35,24 @@ pub struct DeviceInfo {
     /// Unix seconds of its latest replica this device merged (0: none yet).
     pub last_seen: u64,
     pub forgotten: bool,
+}
+
+/// A join made: the request to write, and the earlier join it replaced (its device and folder).
+#[derive(Debug)]
+pub struct Joined {
+    pub request: Request,
+    pub replaced: Option<(DeviceId, String)>,
+}
+
+/// What this device did with another's join request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinAnswer {
+    /// One of this device's open invites made it: the device is a member now.
+    Admitted(DeviceId),
+    /// None did: this device's replicas say so, and the joining device stops waiting.
+    Refused(DeviceId),
+    /// Nothing to do (a member already, refused already, or this device is joining itself).
+    Nothing,
 }
 
 /// What merging one replica did to the vault.
@@ -85,7 +105,7 @@ impl VaultState {
             folder: s.folder.clone(),
             device: me.to_hex(),
             name,
-            joining: s.joining.is_some(),
+            joining: s.joining.clone(),
             forgotten: s.forgotten(),
             devices,
             tombstones: u32::try_from(s.doc.tombstones()).unwrap_or(u32::MAX),
@@ -107,21 +127,25 @@ impl VaultState {
         Ok(id)
     }
 
-    /// Turns sync on as a device joining with `code`; returns the join request to write.
+    /// Turns sync on as a device joining with `code`; returns the join request to write, and
+    /// the earlier join it replaces (a device still waiting to be admitted may join again, with
+    /// a new code, without turning sync off first).
     pub fn sync_join(
         &mut self,
         folder: String,
         name: &str,
         code: &Code,
-    ) -> Result<Request, StateError> {
-        if self.sync_state().is_ok() {
-            return Err(StateError::SyncOn);
-        }
+    ) -> Result<Joined, StateError> {
+        let replaced = match self.sync_state() {
+            Ok(s) if s.joining.is_some() => Some((s.id(), s.folder.clone())),
+            Ok(_) => return Err(StateError::SyncOn),
+            Err(_) => None,
+        };
         let identity = Identity::generate().map_err(|e| StateError::Internal(e.to_string()))?;
         let now = crate::clock::unix_now_ms();
         let (state, request) = State::joining(identity, name, folder, code, now);
         self.set_sync(Some(state))?;
-        Ok(request)
+        Ok(Joined { request, replaced })
     }
 
     /// Turns sync off: the device's keys and the sync state leave the vault.
@@ -222,19 +246,25 @@ impl VaultState {
         }
     }
 
-    /// Admits the device of a join request made with one of this device's invites; returns its
-    /// id when it is new.
-    pub fn sync_admit(&mut self, request: &Request) -> Result<Option<DeviceId>, StateError> {
-        if !self
-            .sync_state()?
-            .can_admit(request, crate::clock::unix_now_ms())
-        {
-            return Ok(None);
+    /// Answers a join request: admits its device when one of this device's open invites made
+    /// it, refuses it otherwise (recorded so the replica says so).
+    pub fn sync_answer(&mut self, request: &Request) -> Result<JoinAnswer, StateError> {
+        let now = crate::clock::unix_now_ms();
+        let s = self.sync_state()?;
+        if s.can_admit(request, now) {
+            return self.change_sync(|s| {
+                s.admit(request, now)
+                    .map_err(|e| StateError::InvalidArgument(e.to_string()))
+                    .map(|a| a.map_or(JoinAnswer::Nothing, JoinAnswer::Admitted))
+            });
         }
-        self.change_sync(|s| {
-            s.admit(request, crate::clock::unix_now_ms())
-                .map_err(|e| StateError::InvalidArgument(e.to_string()))
-        })
+        if s.can_refuse(request, now) {
+            return self.change_sync(|s| {
+                s.refuse(request, now);
+                Ok(JoinAnswer::Refused(request.device))
+            });
+        }
+        Ok(JoinAnswer::Nothing)
     }
 
     /// This device's replica, sealed for every member; `None` when sync is off or this device
@@ -323,16 +353,16 @@ impl super::Service {
         name: String,
         code: Code,
         who: &str,
-    ) -> Result<Request, StateError> {
-        let request = self
+    ) -> Result<Joined, StateError> {
+        let joined = self
             .blocking(move |s| s.sync_join(folder, &name, &code))
             .await?;
-        tracing::info!(event = "sync-joined", device = %request.device, caller = %who, "joining a sync group");
+        tracing::info!(event = "sync-joined", device = %joined.request.device, caller = %who, "joining a sync group");
         self.sync_noticed(
             "sync-joined",
             "Sync: this machine asked to join; it syncs once the inviting machine admits it".into(),
         );
-        Ok(request)
+        Ok(joined)
     }
 
     /// Opens an invite and returns its code.
@@ -369,17 +399,40 @@ impl super::Service {
         Ok(())
     }
 
-    /// Admits the device of a join request made with one of this device's invites.
-    pub async fn sync_admit(&self, request: Request) -> Result<Option<DeviceId>, StateError> {
-        let admitted = self.blocking(move |s| s.sync_admit(&request)).await?;
-        if let Some(id) = admitted {
-            tracing::info!(event = "sync-admitted", device = %id, "a device joined with an invite code");
-            self.sync_noticed(
-                "sync-admitted",
-                format!("Sync: device {id} joined with an invite code"),
-            );
+    /// Answers another device's join request (admits or refuses it).
+    pub async fn sync_answer(&self, request: Request) -> Result<JoinAnswer, StateError> {
+        let answer = self.blocking(move |s| s.sync_answer(&request)).await?;
+        match answer {
+            JoinAnswer::Admitted(id) => {
+                tracing::info!(event = "sync-admitted", device = %id, "a device joined with an invite code");
+                self.sync_noticed(
+                    "sync-admitted",
+                    format!("Sync: device {id} joined with an invite code"),
+                );
+            }
+            JoinAnswer::Refused(id) => {
+                tracing::warn!(event = "sync-join-refused", device = %id, "a join request matched no open invite");
+                let message = format!(
+                    "Sync: device {id} asked to join with a code that matches no open invite here; it was refused"
+                );
+                // A desktop notification while the person is pairing (an invite is open); at
+                // other times (someone with the folder writing requests) the event alone.
+                let pairing = self
+                    .sync_info()
+                    .ok()
+                    .flatten()
+                    .is_some_and(|i| i.open_invites > 0);
+                if pairing {
+                    self.sync_noticed("sync-join-refused", message);
+                } else {
+                    self.events()
+                        .security(Security::new("sync-join-refused", message));
+                    self.events().publish(Event::SyncChanged);
+                }
+            }
+            JoinAnswer::Nothing => {}
         }
-        Ok(admitted)
+        Ok(answer)
     }
 
     /// Seals this device's replica (off the async workers).
@@ -402,6 +455,16 @@ impl super::Service {
             return Ok(outcome);
         }
         self.saved(sealed);
+        if outcome.merged.refused {
+            tracing::warn!(
+                event = "sync-join-refused",
+                "the inviting device refused this device's join request"
+            );
+            self.sync_noticed(
+                "sync-join-refused",
+                format!("Sync: {}", latchkey_core::sync::JoinError::Refused),
+            );
+        }
         let c = outcome.changes();
         if !c.is_empty() {
             tracing::info!(

@@ -13,9 +13,9 @@ mod watch;
 pub use folder::{SUBFOLDER, join_path, replica_path};
 
 use crate::events::{Event, Security, Subscription, Urgency};
-use crate::state::{Service, SyncInfo, SyncMergeError};
+use crate::state::{JoinAnswer, Service, SyncInfo, SyncMergeError};
 use folder::Kind;
-use latchkey_core::sync::{Request, seal};
+use latchkey_core::sync::{Code, DeviceId, JoinError, Request, seal};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -99,9 +99,39 @@ impl Sync {
         }
     }
 
+    /// Writes this device's replica now (after turning sync on).
+    pub async fn write_now(&self) {
+        self.refresh();
+        self.write_replica().await;
+    }
+
     /// Asks for this device's replica to be written soon.
     pub fn write_soon(&self) {
         let _ = self.wake.send(Wake::Write);
+    }
+
+    /// Before a join: whether the device that made `code` syncs through `folder` (its replica is
+    /// there). A code with a typo in the inviting device's part names no device here.
+    pub fn check_inviter(&self, folder: &str, code: &Code) -> Result<(), JoinError> {
+        let found = std::fs::read_dir(folder::dir(folder))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| matches!(folder::kind(&e.path()), Kind::Replica(d) if code.is_inviter(&d)));
+        if found {
+            Ok(())
+        } else {
+            Err(JoinError::NoInviter)
+        }
+    }
+
+    /// After a join: removes the join request of the join it replaced.
+    pub fn withdraw_join_request(&self, folder: &str, device: &DeviceId) {
+        match std::fs::remove_file(join_path(folder, device)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!("cannot remove an earlier join request: {e}"),
+        }
     }
 
     /// After a join: writes the join request into the folder, where the inviting device finds it.
@@ -378,7 +408,7 @@ impl Sync {
         &self,
         task: &mut Task,
         path: &std::path::Path,
-        named: latchkey_core::sync::DeviceId,
+        named: DeviceId,
     ) -> Result<Option<crate::state::SyncOutcome>, ()> {
         let print = folder::fingerprint(path);
         if print.is_some() && task.refused.get(path) == print.as_ref() {
@@ -445,7 +475,8 @@ impl Sync {
         }
     }
 
-    /// Admits a join request if one of this device's invites made it.
+    /// Answers a join request: admits it if one of this device's invites made it, refuses it
+    /// otherwise; returns whether this device's replica is now out of date.
     async fn read_join(&self, path: &std::path::Path) -> bool {
         let Ok(bytes) = folder::read(path, latchkey_core::sync::invite::MAX_REQUEST) else {
             return false;
@@ -453,14 +484,14 @@ impl Sync {
         let Ok(request) = Request::parse(&bytes) else {
             return false;
         };
-        match self.service.sync_admit(request).await {
-            Ok(Some(_)) => {
+        match self.service.sync_answer(request).await {
+            Ok(JoinAnswer::Admitted(_) | JoinAnswer::Refused(_)) => {
                 self.refresh();
                 true
             }
-            Ok(None) => false,
+            Ok(JoinAnswer::Nothing) => false,
             Err(e) => {
-                self.failed(format!("cannot admit a device: {e}"));
+                self.failed(format!("cannot answer a join request: {e}"));
                 false
             }
         }
@@ -555,9 +586,8 @@ pub fn read_aegis_backup(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     folder::read(path, latchkey_core::import::MAX_INPUT)
 }
 
-fn info_id(info: &SyncInfo) -> latchkey_core::sync::DeviceId {
-    latchkey_core::sync::DeviceId::from_hex(&info.device)
-        .unwrap_or(latchkey_core::sync::DeviceId([0; 16]))
+fn info_id(info: &SyncInfo) -> DeviceId {
+    DeviceId::from_hex(&info.device).unwrap_or(DeviceId([0; 16]))
 }
 
 /// The service task's own state.

@@ -45,6 +45,8 @@ pub trait Sync {
     #[zbus(property)]
     fn joining(&self) -> zbus::Result<bool>;
     #[zbus(property)]
+    fn join_error(&self) -> zbus::Result<String>;
+    #[zbus(property)]
     fn forgotten(&self) -> zbus::Result<bool>;
     #[zbus(property)]
     fn last_merge(&self) -> zbus::Result<u64>;

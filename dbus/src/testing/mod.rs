@@ -275,3 +275,15 @@ pub fn write_executable(path: &Path, contents: &str) -> std::io::Result<()> {
     std::fs::remove_file(&draft)?;
     installed
 }
+
+/// `code` with the character at `at` (dashes counted) changed, as a person mistypes it: still
+/// well formed (base32 letters stay letters).
+pub fn mistype(code: &str, at: usize) -> String {
+    code.char_indices()
+        .map(|(i, c)| match (i == at, c) {
+            (true, 'A') => 'B',
+            (true, _) => 'A',
+            (false, c) => c,
+        })
+        .collect()
+}

@@ -224,3 +224,87 @@ fn a_tombstone_is_kept_until_every_member_has_it() {
         "collected once all three have it"
     );
 }
+
+#[test]
+fn a_mistyped_code_is_refused_by_its_inviter_and_the_joining_device_stops_waiting() {
+    use latchkey_core::sync::invite::LIFETIME_MS;
+    use latchkey_core::sync::{Code, Identity, JoinError, Request, State};
+    let mut a = Device::first("a", T);
+    let mut c = Device::join(&mut a, "c", T);
+    let good = a.state.invite(T + 1).expect("invite");
+    // One letter of the secret part mistyped: still well formed, still naming a.
+    let typo: String = good
+        .chars()
+        .enumerate()
+        .map(|(i, ch)| match (i, ch) {
+            (0, 'A') => 'B',
+            (0, _) => 'A',
+            (_, ch) => ch,
+        })
+        .collect();
+    let typo = Code::parse(&typo).expect("well formed");
+    let (mut joiner, request) = State::joining(
+        Identity::generate().expect("random"),
+        "j",
+        "/sync".into(),
+        &typo,
+        T + 2,
+    );
+    let request = Request::parse(&request.to_bytes()).expect("request");
+    assert_eq!(joiner.joining.as_ref().and_then(|j| j.error(T + 2)), None);
+
+    // Another member refuses it too, but the joining device listens only to its inviter.
+    assert!(c.state.can_refuse(&request, T + 3));
+    c.state.refuse(&request, T + 3);
+    let from_c = c.export(T + 3);
+    let mut mine = Default::default();
+    assert!(matches!(
+        joiner.import(&from_c, T + 4, &mut mine),
+        Err(ImportError::Unknown(_))
+    ));
+    assert_eq!(joiner.joining.as_ref().and_then(|j| j.error(T + 4)), None);
+
+    // The inviter: no open invite made it, so it refuses it, once, and says so in clear.
+    assert!(!a.state.can_admit(&request, T + 5));
+    assert!(a.state.can_refuse(&request, T + 5));
+    a.state.refuse(&request, T + 5);
+    assert!(!a.state.can_refuse(&request, T + 5), "refused already");
+    let from_a = a.export(T + 6);
+    let merged = joiner
+        .import(&from_a, T + 7, &mut mine)
+        .expect("the inviter's answer");
+    assert!(merged.refused && !merged.admitted && !merged.replay);
+    let j = joiner.joining.clone().expect("still joining");
+    assert_eq!(j.error(T + 7), Some(JoinError::Refused));
+    assert!(
+        joiner
+            .import(&from_a, T + 8, &mut mine)
+            .expect("again")
+            .replay
+    );
+    assert!(mine.is_empty(), "nothing merged");
+
+    // The right code still works (the invite is still open), and its device is never refused.
+    let (_, right) = State::joining(
+        Identity::generate().expect("random"),
+        "k",
+        "/sync".into(),
+        &Code::parse(&good).expect("code"),
+        T + 9,
+    );
+    assert!(a.state.can_admit(&right, T + 9) && !a.state.can_refuse(&right, T + 9));
+    assert!(a.state.admit(&right, T + 9).expect("admitted").is_some());
+    assert!(!a.state.can_refuse(&right, T + 10), "a member");
+
+    // An invite left unanswered for its lifetime: the joining device gives up with a reason.
+    let (late, _) = State::joining(
+        Identity::generate().expect("random"),
+        "l",
+        "/sync".into(),
+        &Code::parse(&good).expect("code"),
+        T,
+    );
+    let l = late.joining.expect("joining");
+    assert_eq!(l.error(T + LIFETIME_MS - 1), None);
+    assert_eq!(l.error(T + LIFETIME_MS), Some(JoinError::Expired));
+}

@@ -6,7 +6,7 @@ use super::account;
 use latchkey_core::accounts::Accounts;
 use latchkey_core::sync::doc::{Doc, Member};
 use latchkey_core::sync::record::{Record, Reg};
-use latchkey_core::sync::seal::{Fresh, seal_with};
+use latchkey_core::sync::seal::{Fresh, Notices, seal_with};
 use latchkey_core::sync::{DeviceId, Identity, Stamp, State};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -67,7 +67,15 @@ fn vector() -> Vec<u8> {
         nonce: [0x77; 24],
     };
     let recipients = [(a.id(), a.public()), (b.id(), b.public())];
-    seal_with(&a, stamp(3), &recipients, &[], &body, &fresh).expect("sealed")
+    seal_with(
+        &a,
+        stamp(3),
+        &recipients,
+        &Notices::default(),
+        &body,
+        &fresh,
+    )
+    .expect("sealed")
 }
 
 #[test]

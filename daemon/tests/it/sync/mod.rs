@@ -151,6 +151,12 @@ async fn two_machines_stay_in_step_through_real_syncthing() {
         .expect("enable");
     let (code, expires) = sa.invite().await.expect("invite");
     assert!(expires > 0 && code.len() == 39, "{code}");
+    // b joins once Syncthing has brought a's replica: a code naming a machine with no replica
+    // in the folder is refused (a typo, or a folder still syncing).
+    until("a's replica reaches b's folder", || async {
+        replica(&st_b.folder, &id_a).exists()
+    })
+    .await;
     let id_b = sb
         .join(st_b.folder.to_str().expect("utf-8"), &code, "beta")
         .await

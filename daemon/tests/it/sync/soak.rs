@@ -214,13 +214,18 @@ async fn three_machines_converge_through_a_bad_carrier_with_crashes_and_lose_not
     .run(SEED);
 
     // Pairing through the mover (settled, so it completes).
-    machines[0]
+    let m0 = machines[0]
         .sync()
         .await
         .enable(folders[0].to_str().expect("utf-8"), "m0")
         .await
         .expect("enable");
     for i in 1..3 {
+        // A machine joins once the inviting machine's replica has reached its folder.
+        super::until("m0's replica is carried", || async {
+            super::replica(&folders[i], &m0).exists()
+        })
+        .await;
         let (code, _) = machines[0].sync().await.invite().await.expect("invite");
         machines[i]
             .sync()
