@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 apt_install "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${GTK_PACKAGES[@]}" "${GTK_TEST_PACKAGES[@]}" \
     "${PACKAGE_PACKAGES[@]}"
 require_cargo
+# geckodriver for the browser fill test in Firefox (scripts/lib.sh).
+install_geckodriver
 # privacyIDEA for the push-token end-to-end test, in a project-local virtualenv.
 export LATCHKEY_PI_VENV="$PWD/target/pi-venv"
 scripts/pi-venv.sh

@@ -117,11 +117,25 @@ fn install_writes_each_browsers_manifest_status_reports_it_and_uninstall_removes
 /// until it is unlocked.
 #[test]
 fn a_real_chromium_fills_the_code_only_where_and_when_allowed() {
-    let stdout = fill_in_chromium(0);
-    for step in ["denied", "approved", "other-origin", "frame", "locked"] {
+    let stdout = fill_in(Browser::Chromium, 0);
+    for step in STEPS {
         assert!(stdout.contains(&format!("ok {step}\n")), "{stdout}");
     }
 }
+
+/// The same checks in a real Firefox (ESR, headless, geckodriver): a new profile, the extension
+/// as a temporary add-on, the host manifest this CLI installs in
+/// `$HOME/.mozilla/native-messaging-hosts/` of the test's home.
+#[test]
+fn a_real_firefox_fills_the_code_only_where_and_when_allowed() {
+    let stdout = fill_in(Browser::Firefox, 0);
+    for step in STEPS {
+        assert!(stdout.contains(&format!("ok {step}\n")), "{stdout}");
+    }
+}
+
+/// What `browser_fill.py` prints `ok …` for, in order.
+const STEPS: [&str; 5] = ["denied", "approved", "other-origin", "frame", "locked"];
 
 /// Click-to-fill latency beside a bare `GetCode` round trip, in the same run (docs/benchmarks.md):
 /// `cargo test --release -p latchkey --features test-hooks --test it browser::click_to_fill --
@@ -130,14 +144,21 @@ fn a_real_chromium_fills_the_code_only_where_and_when_allowed() {
 #[test]
 #[ignore = "a benchmark: run it on purpose, in release"]
 fn click_to_fill_latency() {
-    let stdout = fill_in_chromium(30);
+    let stdout = fill_in(Browser::Chromium, 30);
     for line in stdout.lines().filter(|l| l.starts_with("bench ")) {
         println!("{line}");
     }
 }
 
-/// Runs `browser_fill.py` against a fresh daemon and vault; returns what it printed.
-fn fill_in_chromium(rounds: u32) -> String {
+/// The browsers `browser_fill.py` drives (its `LATCHKEY_TEST_BROWSER`).
+#[derive(Clone, Copy)]
+enum Browser {
+    Chromium,
+    Firefox,
+}
+
+/// Runs `browser_fill.py` in `browser` against a fresh daemon and vault; returns what it printed.
+fn fill_in(browser: Browser, rounds: u32) -> String {
     let env = Env::new();
     env.ok(&["init", "--passphrase-stdin"], Some("pw\n"));
     let secret = "JBSWY3DPEHPK3PXP";
@@ -161,10 +182,27 @@ fn fill_in_chromium(rounds: u32) -> String {
         &["access", "allow", &format!("exe:{}", python.display())],
         None,
     );
-    // Chromium started with --user-data-dir=DIR reads DIR/NativeMessagingHosts: the folder
-    // `browser install` wrote for Chromium.
-    let profile = env.root().join("config/chromium");
-    assert!(profile.join("NativeMessagingHosts").join(NAME).exists());
+    let (name, profile) = match browser {
+        Browser::Chromium => {
+            // Chromium started with --user-data-dir=DIR reads DIR/NativeMessagingHosts: the
+            // folder `browser install` wrote for Chromium.
+            let profile = env.root().join("config/chromium");
+            assert!(profile.join("NativeMessagingHosts").join(NAME).exists());
+            ("chromium", profile)
+        }
+        Browser::Firefox => {
+            // Firefox reads $HOME/.mozilla/native-messaging-hosts whatever its profile; the
+            // profile is a new, empty folder of this test's.
+            let manifest = env
+                .root()
+                .join("home/.mozilla/native-messaging-hosts")
+                .join(NAME);
+            assert!(manifest.exists());
+            let profile = env.root().join("firefox-profile");
+            std::fs::create_dir(&profile).expect("the Firefox profile's folder");
+            ("firefox", profile)
+        }
+    };
     let extension = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../browser/extension");
     let extension = extension.canonicalize().expect("the extension's folder");
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/browser_fill.py");
@@ -179,11 +217,12 @@ fn fill_in_chromium(rounds: u32) -> String {
         .arg(secret)
         .arg(&id)
         .arg(rounds.to_string())
+        .env("LATCHKEY_TEST_BROWSER", name)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .expect("/usr/bin/python3 with python3-selenium, chromium and chromium-driver");
-    // The script bounds itself and quits Chromium; this kills it by its PID if not.
+        .expect("/usr/bin/python3 with python3-selenium");
+    // The script bounds itself and quits the browser; this kills it by its PID if not.
     let pid = child.id();
     let (done, finished) = std::sync::mpsc::channel::<()>();
     let limit = std::time::Duration::from_secs(170 + 3 * u64::from(rounds));

@@ -1,16 +1,23 @@
 #!/usr/bin/python3
-"""Browser fill in a real Chromium (headless, Selenium): the unpacked extension, the host
-manifest `latchkey browser install` wrote into PROFILE/NativeMessagingHosts (or, for the
-installed package, the system-wide one in /etc/chromium/native-messaging-hosts), pages served
-here on 127.0.0.1. Consent is answered with the real `latchkey approve`/`deny` on the test's bus.
+"""Browser fill in a real browser (headless, Selenium), Chromium or Firefox: the extension
+(browser/extension), the host manifest `latchkey browser install` wrote, pages served here on
+127.0.0.1. Consent is answered with the real `latchkey approve`/`deny` on the test's bus.
 
 Usage: browser_fill.py LATCHKEY EXTENSION_DIR PROFILE SECRET_BASE32 ACCOUNT_ID [ROUNDS]
+LATCHKEY_TEST_BROWSER chooses the browser: `chromium` (the default) or `firefox`.
+- Chromium (/usr/bin/chromium, /usr/bin/chromedriver): the unpacked extension, PROFILE as its
+  --user-data-dir, whose NativeMessagingHosts folder holds the manifest (or, for the installed
+  package, the system-wide one in /etc/chromium/native-messaging-hosts).
+- Firefox (/usr/bin/firefox-esr, geckodriver from PATH): PROFILE as a new profile folder, the
+  extension installed as a temporary add-on; Firefox reads the manifest from
+  $HOME/.mozilla/native-messaging-hosts. geckodriver's log (Firefox's console) goes to
+  PROFILE.geckodriver.log, and its end is printed to stderr when a check fails.
 The vault's passphrase is LATCHKEY_PASSPHRASE from the environment ("pw" when unset).
 Prints `ok STEP` per step; any failure raises (exit status 1). With ROUNDS, it then measures
 click-to-fill latency ROUNDS times (as the page sees it: from the click on Latchkey's button to
 the field's input event) beside a bare Vault.GetCode round trip over D-Bus from this process,
-and prints `bench …` lines. Everything it starts (the page
-servers, chromedriver and Chromium through driver.quit) it stops before it exits.
+and prints `bench …` lines. Everything it starts (the page servers, the driver and the browser
+through driver.quit) it stops before it exits.
 """
 
 import http.server
@@ -18,6 +25,7 @@ import json
 import os
 import pty
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,12 +33,14 @@ import threading
 import time
 
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.firefox.service import Service as FirefoxService
 
 LATCHKEY, EXTENSION, PROFILE, SECRET, ACCOUNT = sys.argv[1:6]
 ROUNDS = int(sys.argv[6]) if len(sys.argv) > 6 else 0
+BROWSER = os.environ.get("LATCHKEY_TEST_BROWSER", "chromium")
 
 CODE_PAGE = b"""<!doctype html><title>Sign in</title>
 <form><label>Code <input id="otp" autocomplete="one-time-code" inputmode="numeric"
@@ -177,6 +187,31 @@ def main():
     # consent by then): the frame's field must still get nothing.
     other_pages["/frame"] = frame_page(here)
 
+    driver = start_browser()
+    try:
+        driver.set_page_load_timeout(20)
+        run(driver, here, other)
+        if ROUNDS:
+            bench(driver, here)
+    except BaseException:
+        if BROWSER == "firefox":
+            show_log_end()
+        raise
+    finally:
+        driver.quit()
+        for s in servers:
+            s.shutdown()
+
+
+def start_browser():
+    if BROWSER == "chromium":
+        return start_chromium()
+    if BROWSER == "firefox":
+        return start_firefox()
+    raise AssertionError(f"LATCHKEY_TEST_BROWSER={BROWSER!r}: chromium or firefox")
+
+
+def start_chromium():
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for arg in (
@@ -192,16 +227,39 @@ def main():
         "--window-size=1000,700",
     ):
         options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    return webdriver.Chrome(service=ChromeService("/usr/bin/chromedriver"), options=options)
+
+
+def start_firefox():
+    geckodriver = shutil.which("geckodriver")
+    if geckodriver is None:
+        raise AssertionError("no geckodriver on PATH (scripts/test.sh installs it with cargo)")
+    options = webdriver.FirefoxOptions()
+    options.binary_location = "/usr/bin/firefox-esr"
+    # PROFILE is a new, empty folder: Firefox makes its profile there (geckodriver adds its
+    # prefs in user.js) instead of a copy in /tmp.
+    for arg in ("-headless", "-profile", PROFILE, "--width=1000", "--height=700"):
+        options.add_argument(arg)
+    service = FirefoxService(geckodriver, log_path=PROFILE + ".geckodriver.log")
+    driver = webdriver.Firefox(service=service, options=options)
     try:
-        driver.set_page_load_timeout(20)
-        run(driver, here, other)
-        if ROUNDS:
-            bench(driver, here)
-    finally:
+        # A temporary add-on, as about:debugging loads one: unsigned, for this run only. Firefox
+        # grants its host_permissions at install (the profile's extension-preferences.json lists
+        # them), so the content script runs with no pref set.
+        driver.install_addon(EXTENSION, temporary=True)
+    except BaseException:
         driver.quit()
-        for s in servers:
-            s.shutdown()
+        raise
+    return driver
+
+
+def show_log_end():
+    try:
+        with open(PROFILE + ".geckodriver.log", encoding="utf-8", errors="replace") as log:
+            lines = log.readlines()[-60:]
+    except OSError:
+        return
+    sys.stderr.write("geckodriver's log (its end):\n" + "".join(lines))
 
 
 def run(driver, here, other):
