@@ -40,19 +40,21 @@ RUN_PACKAGES=(dbus ca-certificates gcc libc6-dev pkg-config)
 # in a real headless Firefox, with geckodriver from crates.io: install_geckodriver).
 TEST_PACKAGES=(dbus oathtool gnome-keyring libsecret-tools systemd g++ bsdutils python3 python3-cryptography python3-venv python3-dbus util-linux sqlite3 syncthing python3-nacl chromium chromium-driver python3-selenium firefox-esr)
 # geckodriver (Selenium's driver for Firefox) has no Debian package: it is built from crates.io
-# into ~/.cargo/bin (about 2 minutes on 2 cores), unless that version is already on PATH.
+# into target/tools/bin of this checkout (about 2 minutes on 2 cores; nothing outside the
+# project), unless that version is already there or on PATH.
 # 0.37.1 (the newest; 0.36 already wants Firefox 128 ESR or newer) drives Debian 12's
 # firefox-esr 153.
 GECKODRIVER_VERSION=0.37.1
 install_geckodriver() {
+    local root
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/target/tools"
+    export PATH="$root/bin:$PATH"
     if command -v geckodriver >/dev/null 2>&1 &&
         [ "$(geckodriver --version 2>/dev/null | head -n1)" = "geckodriver $GECKODRIVER_VERSION" ]; then
         return 0
     fi
     echo "Installing geckodriver $GECKODRIVER_VERSION with cargo"
-    cargo install --locked --quiet geckodriver --version "$GECKODRIVER_VERSION"
-    # Where cargo installs binaries, ahead of any other geckodriver on PATH.
-    export PATH="${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin:$PATH"
+    cargo install --locked --quiet --root "$root" geckodriver --version "$GECKODRIVER_VERSION"
 }
 
 # Packages the GTK client (latchkey-gtk) needs to build: GTK 4.8 and libadwaita 1.2 headers, and

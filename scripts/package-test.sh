@@ -114,6 +114,18 @@ for r in json.load(sys.stdin):
     done
     [ ! -e "$WORK/chromium/NativeMessagingHosts/org.latchkey.browser.json" ] || fail "the profile has a manifest of its own"
     echo "package-test: Chromium filled the code through /etc/chromium/native-messaging-hosts and the installed host"
+    # And Firefox: this session's home has no ~/.mozilla, so /usr/lib/mozilla/native-messaging-hosts
+    # starts the installed host.
+    [ ! -e "$HOME/.mozilla/native-messaging-hosts/org.latchkey.browser.json" ] || fail "the home has a Firefox manifest of its own"
+    mkdir -m 700 "$WORK/firefox"
+    LATCHKEY_TEST_BROWSER=firefox LATCHKEY_PASSPHRASE="$PASSPHRASE" /usr/bin/python3 \
+        client-cli/tests/it/browser_fill.py "$cli" "$PWD/browser/extension" "$WORK/firefox" \
+        "$SECRET" "$id" >"$WORK/fill-firefox.out" 2>&1 ||
+        fail "Firefox fill through the system-wide manifest: $(cat "$WORK/fill-firefox.out")"
+    for step in denied approved other-origin frame locked; do
+        grep -qx "ok $step" "$WORK/fill-firefox.out" || fail "Firefox fill: no step $step: $(cat "$WORK/fill-firefox.out")"
+    done
+    echo "package-test: Firefox filled the code through /usr/lib/mozilla/native-messaging-hosts and the installed host"
 
     # The launcher, as a desktop starts it: the installed desktop file is DBusActivatable, so
     # GIO has the bus start org.latchkey.Latchkey from its installed activation file and asks
@@ -191,7 +203,9 @@ if [ "${1:-}" = --session ]; then
     exit 0
 fi
 
-apt_install "${RUN_PACKAGES[@]}" "${PACKAGE_PACKAGES[@]}" xvfb xauth xclip xdotool libglib2.0-bin chromium chromium-driver python3-selenium
+apt_install "${RUN_PACKAGES[@]}" "${PACKAGE_PACKAGES[@]}" xvfb xauth xclip xdotool libglib2.0-bin chromium chromium-driver python3-selenium firefox-esr
+require_cargo
+install_geckodriver
 if dpkg-query -W -f='${Status}' latchkey 2>/dev/null | grep -q "install ok installed"; then
     fail "a latchkey package is installed already; this test installs and removes its own"
 fi

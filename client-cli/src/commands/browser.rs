@@ -122,9 +122,10 @@ fn status(json: bool) -> Result<(), CliError> {
     for browser in Browser::ALL {
         let path = manifest_path(browser);
         let state = state_of(browser, &path);
-        let system = browser
-            .system_manifest()
-            .map(|p| (state_of(browser, &p), p))
+        let system_path = browser.system_manifest();
+        let system = system_path
+            .as_ref()
+            .map(|p| (state_of(browser, p), p))
             .filter(|(s, _)| !matches!(s, State::Missing));
         if json {
             let mut row = serde_json::json!({
@@ -132,8 +133,8 @@ fn status(json: bool) -> Result<(), CliError> {
                 "manifest": path.display().to_string(),
             });
             fill_json(&mut row, "", &state);
-            row["system_manifest"] = browser
-                .system_manifest()
+            row["system_manifest"] = system_path
+                .as_ref()
                 .map(|p| p.display().to_string())
                 .into();
             fill_json(

@@ -109,8 +109,9 @@ impl LockedBytes {
         }
     }
 
-    /// Whether the bytes sit in a slab slot (rather than a heap buffer), for tests.
-    pub fn in_slab(&self) -> bool {
+    /// Whether the bytes sit in a slab slot (rather than a heap buffer).
+    #[cfg(test)]
+    fn in_slab(&self) -> bool {
         matches!(self.0, Place::Slot(_))
     }
 }
