@@ -102,14 +102,14 @@ for r in json.load(sys.stdin):
 
     # Browser fill through the package's system-wide manifest: a fresh Chromium profile has no
     # manifest of its own, so /etc/chromium/native-messaging-hosts starts the installed host,
-    # which the installed daemon accepts as Latchkey's (denied, approved, other origin, frame,
-    # locked: browser_fill.py checks each).
+    # which the installed daemon accepts as Latchkey's (denied, approved, the toolbar popup, the
+    # shortcut, other origin, frame, locked: browser_fill.py checks each).
     "$cli" sites "$id" --add 127.0.0.1 >/dev/null
     mkdir -m 700 "$WORK/chromium"
     LATCHKEY_PASSPHRASE="$PASSPHRASE" /usr/bin/python3 client-cli/tests/it/browser_fill.py \
         "$cli" "$PWD/browser/extension" "$WORK/chromium" "$SECRET" "$id" >"$WORK/fill.out" 2>&1 ||
         fail "browser fill through the system-wide manifest: $(cat "$WORK/fill.out")"
-    for step in denied approved other-origin frame locked; do
+    for step in denied approved popup shortcut other-origin frame locked; do
         grep -qx "ok $step" "$WORK/fill.out" || fail "browser fill: no step $step: $(cat "$WORK/fill.out")"
     done
     [ ! -e "$WORK/chromium/NativeMessagingHosts/org.latchkey.browser.json" ] || fail "the profile has a manifest of its own"

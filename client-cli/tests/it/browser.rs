@@ -114,11 +114,13 @@ fn install_writes_each_browsers_manifest_status_reports_it_and_uninstall_removes
 /// the unpacked extension, the host manifest this CLI installs in Chromium's profile folder) and
 /// answers consent with `latchkey approve`/`deny`. A denied consent, another origin and a
 /// cross-origin frame get nothing, an approved one gets oathtool's code, a locked vault nothing
-/// until it is unlocked.
+/// until it is unlocked. In Chromium the toolbar popup and the keyboard shortcut fill too,
+/// driven through the DevTools protocol (`chrome.action.openPopup()` in the extension's worker,
+/// a real click in the popup, Alt+Shift+L as key events the browser handles).
 #[test]
 fn a_real_chromium_fills_the_code_only_where_and_when_allowed() {
     let stdout = fill_in(Browser::Chromium, 0);
-    for step in STEPS {
+    for step in STEPS.iter().chain(&CHROMIUM_STEPS) {
         assert!(stdout.contains(&format!("ok {step}\n")), "{stdout}");
     }
 }
@@ -136,6 +138,10 @@ fn a_real_firefox_fills_the_code_only_where_and_when_allowed() {
 
 /// What `browser_fill.py` prints `ok …` for, in order.
 const STEPS: [&str; 5] = ["denied", "approved", "other-origin", "frame", "locked"];
+
+/// What it prints `ok …` for in Chromium only: the toolbar popup and the keyboard shortcut, which
+/// it reaches through Chromium's DevTools protocol.
+const CHROMIUM_STEPS: [&str; 2] = ["popup", "shortcut"];
 
 /// Click-to-fill latency beside a bare `GetCode` round trip, in the same run (docs/benchmarks.md):
 /// `cargo test --release -p latchkey --features test-hooks --test it browser::click_to_fill --

@@ -12,6 +12,12 @@ LATCHKEY_TEST_BROWSER chooses the browser: `chromium` (the default) or `firefox`
   extension installed as a temporary add-on; Firefox reads the manifest from
   $HOME/.mozilla/native-messaging-hosts. geckodriver's log (Firefox's console) goes to
   PROFILE.geckodriver.log, and its end is printed to stderr when a check fails.
+In Chromium it also drives the toolbar popup and the keyboard shortcut through the DevTools
+protocol at the browser's endpoint chromedriver uses (trio-websocket, python3-selenium's
+dependency): the popup opened with chrome.action.openPopup() evaluated in the extension's service
+worker (what the toolbar button does, which no command can click), a real click (Input mouse
+events) on the account it lists; Alt+Shift+L as Input key events to the tab, which the browser
+handles as the extension's command before the page sees them.
 The vault's passphrase is LATCHKEY_PASSPHRASE from the environment ("pw" when unset).
 Prints `ok STEP` per step; any failure raises (exit status 1). With ROUNDS, it then measures
 click-to-fill latency ROUNDS times (as the page sees it: from the click on Latchkey's button to
@@ -32,12 +38,15 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
+import trio
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.firefox.service import Service as FirefoxService
+from trio_websocket import open_websocket_url
 
 LATCHKEY, EXTENSION, PROFILE, SECRET, ACCOUNT = sys.argv[1:6]
 ROUNDS = int(sys.argv[6]) if len(sys.argv) > 6 else 0
@@ -174,6 +183,137 @@ def click_fill_button(driver, field):
     ActionChains(driver).move_to_element_with_offset(field, width // 2 - 15, 0).click().perform()
 
 
+# The extension's id in Chromium (from the manifest's key).
+EXTENSION_ID = "indcnkplngbcnodobnmlhecmkpfkeffp"
+POPUP_URL = f"chrome-extension://{EXTENSION_ID}/popup.html"
+
+
+class DevTools:
+    """Chromium's DevTools protocol at the browser's own endpoint (the one chromedriver drives
+    it through, on 127.0.0.1), over trio-websocket (python3-selenium's dependency; Debian's
+    Selenium has no generated CDP bindings for `bidi_connection`). Targets are reached through
+    flat sessions: `call(..., session=ID)`."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.next_id = 0
+
+    async def call(self, method, params=None, session=None):
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        await self.ws.send_message(json.dumps(message))
+        with trio.fail_after(20):
+            while True:
+                reply = json.loads(await self.ws.get_message())
+                if reply.get("id") == self.next_id:
+                    break
+        if "error" in reply:
+            raise AssertionError(f"DevTools {method}: {reply['error']}")
+        return reply["result"]
+
+    async def targets(self, kind, url):
+        infos = (await self.call("Target.getTargets"))["targetInfos"]
+        return [t for t in infos if t["type"] == kind and t["url"].startswith(url)]
+
+    async def attach(self, target):
+        reply = await self.call("Target.attachToTarget", {"targetId": target, "flatten": True})
+        return reply["sessionId"]
+
+    async def evaluate(self, session, expression, gesture=False):
+        reply = await self.call(
+            "Runtime.evaluate",
+            {"expression": expression, "awaitPromise": True, "returnByValue": True,
+             "userGesture": gesture},
+            session,
+        )
+        if "exceptionDetails" in reply:
+            raise AssertionError(f"DevTools evaluate: {reply['exceptionDetails']}")
+        return reply["result"].get("value")
+
+
+async def press_shortcut(tools, page_url):
+    """Alt+Shift+L (the manifest's suggested key for `fill-code`) as the keyboard sends it, to the
+    tab showing `page_url` (Input.dispatchKeyEvent: the browser sees the key before the page,
+    and runs the extension's command for it)."""
+    pages = [t for t in await tools.targets("page", page_url) if t["url"] == page_url]
+    assert len(pages) == 1, pages
+    session = await tools.attach(pages[0]["targetId"])
+    for kind in ("rawKeyDown", "keyUp"):
+        await tools.call(
+            "Input.dispatchKeyEvent",
+            {"type": kind, "modifiers": 1 | 8, "key": "L", "code": "KeyL",
+             "windowsVirtualKeyCode": 76, "nativeVirtualKeyCode": 76},
+            session,
+        )
+
+
+def devtools_url(driver):
+    """The browser's DevTools endpoint chromedriver started it with, on 127.0.0.1."""
+    address = driver.capabilities["goog:chromeOptions"]["debuggerAddress"]
+    host, port = address.rsplit(":", 1)
+    assert host in ("localhost", "127.0.0.1"), address
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/version", timeout=10) as r:
+        url = json.load(r)["webSocketDebuggerUrl"]
+    return url.replace("ws://localhost:", "ws://127.0.0.1:", 1)
+
+
+async def open_popup(tools):
+    """Opens the action's popup on the active tab, as its toolbar button does:
+    chrome.action.openPopup() evaluated in the extension's service worker (with a user gesture).
+    Returns the popup's target and a session attached to it, once it is there."""
+    workers = await tools.targets("service_worker", f"chrome-extension://{EXTENSION_ID}/")
+    assert len(workers) == 1, f"the extension's service worker is not running: {workers}"
+    worker = await tools.attach(workers[0]["targetId"])
+    await tools.evaluate(worker, "chrome.action.openPopup()", gesture=True)
+    opened = await wait_popup(tools, 10)
+    assert opened, "chrome.action.openPopup() opened no popup"
+    return opened
+
+
+async def wait_popup(tools, timeout):
+    """The popup's target and a session attached to it, once it is open; None if it does not
+    open within `timeout` seconds."""
+    with trio.move_on_after(timeout):
+        while not (popups := await tools.targets("page", POPUP_URL)):
+            await trio.sleep(0.05)
+        return popups[0]["targetId"], await tools.attach(popups[0]["targetId"])
+    return None
+
+
+async def popup_state(tools, session):
+    """What the popup shows: its status line and the labels of its account buttons, once it
+    stopped asking."""
+    with trio.fail_after(15):
+        while True:
+            state = await tools.evaluate(
+                session,
+                "({status: document.getElementById('status').textContent,"
+                " site: document.getElementById('site').textContent,"
+                " accounts: [...document.querySelectorAll('#accounts button')]"
+                ".map((b) => b.textContent)})",
+            )
+            if state and not state["status"].startswith("Asking"):
+                return state
+            await trio.sleep(0.05)
+
+
+async def real_click(tools, session, selector):
+    """A click as a pointer makes it (Input.dispatchMouseEvent: trusted events) at the middle of
+    the element `selector` finds in the popup."""
+    box = await tools.evaluate(
+        session,
+        f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
+        ".getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()",
+    )
+    for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+        params = {"type": kind, "x": box["x"], "y": box["y"]}
+        if kind != "mouseMoved":
+            params.update(button="left", clickCount=1)
+        await tools.call("Input.dispatchMouseEvent", params, session)
+
+
 def main():
     ports, other_ports = [], []
     pages, other_pages = {}, {}
@@ -300,6 +440,12 @@ def run(driver, here, other):
     assert code in oathtool_codes(), (code, oathtool_codes())
     print("ok approved", flush=True)
 
+    if BROWSER == "chromium":
+        popup_fills(driver, here, other)
+        print("ok popup", flush=True)
+        shortcut_fills(driver, here, other)
+        print("ok shortcut", flush=True)
+
     # Another origin: no account belongs to it; nothing asked, nothing filled.
     driver.get(f"{other}/code")
     field = driver.find_element(By.ID, "otp")
@@ -332,6 +478,107 @@ def run(driver, here, other):
     code = wait_value(driver, field, 10.0)
     assert code in oathtool_codes(), (code, oathtool_codes())
     print("ok locked", flush=True)
+
+
+def popup_fills(driver, here, other):
+    """The toolbar popup (Chromium): opened as its toolbar button opens it, on the account's
+    page it lists the site's one account, and a real click on it fills oathtool's code (the
+    consent is remembered by then) and closes the popup; on another origin it lists nothing."""
+    url = devtools_url(driver)
+
+    async def popup(then):
+        async with open_websocket_url(url) as ws:
+            tools = DevTools(ws)
+            # The extension's worker lives while its port to the host is open (the fills before).
+            worker = f"chrome-extension://{EXTENSION_ID}/"
+            with trio.move_on_after(5):
+                while not await tools.targets("service_worker", worker):
+                    await trio.sleep(0.1)
+            target, session = await open_popup(tools)
+            return await then(tools, target, session)
+
+    driver.get(f"{here}/code")
+    field = driver.find_element(By.ID, "otp")
+    time.sleep(1.0)
+
+    async def pick(tools, target, session):
+        state = await popup_state(tools, session)
+        assert state["accounts"] == ["Example (alice)"], state
+        assert state["site"] == here.split("//")[1], state
+        await real_click(tools, session, "#accounts button")
+        code = await trio.to_thread.run_sync(wait_value, driver, field, 10.0)
+        if code not in oathtool_codes():
+            state = await popup_state(tools, session)
+            raise AssertionError(
+                f"the popup's pick filled no valid code ({len(code)} characters); "
+                f"it shows {state}"
+            )
+        # Filled, the popup closes itself.
+        with trio.move_on_after(5):
+            while await tools.targets("page", POPUP_URL):
+                await trio.sleep(0.05)
+            return
+        raise AssertionError("the popup stayed open after its fill")
+
+    trio.run(popup, pick)
+
+    driver.get(f"{other}/code")
+    field = driver.find_element(By.ID, "otp")
+    time.sleep(1.0)
+
+    async def none(tools, target, session):
+        state = await popup_state(tools, session)
+        await tools.call("Target.closeTarget", {"targetId": target})
+        return state
+
+    state = trio.run(popup, none)
+    assert state["accounts"] == [], state
+    assert state["status"] == "Latchkey has no account for this site.", state
+    assert value(driver, field) == "", "another origin got a code"
+    assert pending(0.5) == [], "the popup on another origin opened a request"
+
+
+def shortcut_fills(driver, here, other):
+    """The keyboard shortcut (Chromium): on the account's page it fills oathtool's code into the
+    focused field at once; on another origin it fills nothing and opens the popup instead, which
+    says the site has no account."""
+    url = devtools_url(driver)
+
+    def focused_field(page):
+        driver.get(page)
+        field = driver.find_element(By.ID, "otp")
+        time.sleep(1.0)  # the content script runs at document_idle
+        ActionChains(driver).move_to_element(field).click().perform()
+        return field
+
+    field = focused_field(f"{here}/code")
+
+    async def press(page_url):
+        async with open_websocket_url(url) as ws:
+            await press_shortcut(DevTools(ws), page_url)
+
+    trio.run(press, driver.current_url)
+    code = wait_value(driver, field, 10.0)
+    assert code in oathtool_codes(), f"the shortcut filled no valid code ({len(code)} characters)"
+
+    field = focused_field(f"{other}/code")
+
+    async def press_then_popup(page_url):
+        async with open_websocket_url(url) as ws:
+            tools = DevTools(ws)
+            await press_shortcut(tools, page_url)
+            opened = await wait_popup(tools, 10)
+            assert opened, "the shortcut on another origin opened no popup"
+            target, session = opened
+            state = await popup_state(tools, session)
+            await tools.call("Target.closeTarget", {"targetId": target})
+            return state
+
+    state = trio.run(press_then_popup, driver.current_url)
+    assert state["accounts"] == [], state
+    assert state["status"] == "Latchkey has no account for this site.", state
+    assert value(driver, field) == "", "another origin got a code"
+    assert pending(0.5) == [], "the shortcut on another origin opened a request"
 
 
 def percentile(values, p):
