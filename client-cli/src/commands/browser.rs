@@ -133,10 +133,7 @@ fn status(json: bool) -> Result<(), CliError> {
                 "manifest": path.display().to_string(),
             });
             fill_json(&mut row, "", &state);
-            row["system_manifest"] = system_path
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .into();
+            row["system_manifest"] = system_path.as_ref().map(|p| p.display().to_string()).into();
             fill_json(
                 &mut row,
                 "system_",

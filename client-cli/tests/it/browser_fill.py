@@ -437,7 +437,7 @@ def run(driver, here, other):
     assert len(asked) == 1, asked
     latchkey_as_person("approve", asked[0]["path"], "--always")
     code = wait_value(driver, field, 10.0)
-    assert code in oathtool_codes(), (code, oathtool_codes())
+    assert code in oathtool_codes(), "the field holds no code oathtool gives (codes not printed)"
     print("ok approved", flush=True)
 
     if BROWSER == "chromium":
@@ -476,7 +476,7 @@ def run(driver, here, other):
     passphrase = os.environ.get("LATCHKEY_PASSPHRASE", "pw")
     latchkey("unlock", "--passphrase-stdin", stdin=passphrase + "\n")
     code = wait_value(driver, field, 10.0)
-    assert code in oathtool_codes(), (code, oathtool_codes())
+    assert code in oathtool_codes(), "the field holds no code oathtool gives (codes not printed)"
     print("ok locked", flush=True)
 
 
