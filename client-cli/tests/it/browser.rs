@@ -127,11 +127,15 @@ fn a_real_chromium_fills_the_code_only_where_and_when_allowed() {
 
 /// The same checks in a real Firefox (ESR, headless, geckodriver): a new profile, the extension
 /// as a temporary add-on, the host manifest this CLI installs in
-/// `$HOME/.mozilla/native-messaging-hosts/` of the test's home.
+/// `$HOME/.mozilla/native-messaging-hosts/` of the test's home. In Firefox the context menu's
+/// entry, the toolbar popup and the keyboard shortcut fill too, driven in the browser's own UI
+/// through Marionette's chrome context (a right-click, then Latchkey's entry in the content
+/// area's menu; a click on the extensions button, Latchkey's entry, then the account in the
+/// popup; Alt+Shift+L to the browser window).
 #[test]
 fn a_real_firefox_fills_the_code_only_where_and_when_allowed() {
     let stdout = fill_in(Browser::Firefox, 0);
-    for step in STEPS {
+    for step in STEPS.iter().chain(&FIREFOX_STEPS) {
         assert!(stdout.contains(&format!("ok {step}\n")), "{stdout}");
     }
 }
@@ -142,6 +146,10 @@ const STEPS: [&str; 5] = ["denied", "approved", "other-origin", "frame", "locked
 /// What it prints `ok …` for in Chromium only: the toolbar popup and the keyboard shortcut, which
 /// it reaches through Chromium's DevTools protocol.
 const CHROMIUM_STEPS: [&str; 2] = ["popup", "shortcut"];
+
+/// What it prints `ok …` for in Firefox only: the context menu's entry, the toolbar popup and the
+/// keyboard shortcut, which it reaches through Marionette's chrome context.
+const FIREFOX_STEPS: [&str; 3] = ["context-menu", "popup", "shortcut"];
 
 /// Click-to-fill latency beside a bare `GetCode` round trip, in the same run (docs/benchmarks.md):
 /// `cargo test --release -p latchkey --features test-hooks --test it browser::click_to_fill --

@@ -18,6 +18,13 @@ dependency): the popup opened with chrome.action.openPopup() evaluated in the ex
 worker (what the toolbar button does, which no command can click), a real click (Input mouse
 events) on the account it lists; Alt+Shift+L as Input key events to the tab, which the browser
 handles as the extension's command before the page sees them.
+In Firefox it drives the context menu's entry, the toolbar popup and the shortcut in the
+browser's own UI, through Marionette's chrome context (geckodriver --allow-system-access, which
+Firefox 138 and later require for it): a right-click on the code field (Selenium's context_click)
+opens #contentAreaContextMenu and Latchkey's entry there is activated as a click does; a click
+on the extensions button, then on Latchkey's entry in its panel, opens the popup, whose content
+(in the extension's process) a frame script reads, and a pointer click on the popup's browser
+at the account's place picks it; Alt+Shift+L as key actions to the browser window.
 The vault's passphrase is LATCHKEY_PASSPHRASE from the environment ("pw" when unset).
 Prints `ok STEP` per step; any failure raises (exit status 1). With ROUNDS, it then measures
 click-to-fill latency ROUNDS times (as the page sees it: from the click on Latchkey's button to
@@ -45,6 +52,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.firefox.service import Service as FirefoxService
 from trio_websocket import open_websocket_url
 
@@ -381,7 +389,13 @@ def start_firefox():
     # prefs in user.js) instead of a copy in /tmp.
     for arg in ("-headless", "-profile", PROFILE, "--width=1000", "--height=700"):
         options.add_argument(arg)
-    service = FirefoxService(geckodriver, log_path=PROFILE + ".geckodriver.log")
+    # --allow-system-access: Marionette's chrome context (the browser's own UI: its context
+    # menu), which Firefox 138 and later refuse unless started with -remote-allow-system-access.
+    service = FirefoxService(
+        geckodriver,
+        log_path=PROFILE + ".geckodriver.log",
+        service_args=["--allow-system-access"],
+    )
     driver = webdriver.Firefox(service=service, options=options)
     try:
         # A temporary add-on, as about:debugging loads one: unsigned, for this run only. Firefox
@@ -444,6 +458,13 @@ def run(driver, here, other):
         popup_fills(driver, here, other)
         print("ok popup", flush=True)
         shortcut_fills(driver, here, other)
+        print("ok shortcut", flush=True)
+    if BROWSER == "firefox":
+        context_menu_fills(driver, here, other)
+        print("ok context-menu", flush=True)
+        firefox_popup_fills(driver, here, other)
+        print("ok popup", flush=True)
+        firefox_shortcut_fills(driver, here, other)
         print("ok shortcut", flush=True)
 
     # Another origin: no account belongs to it; nothing asked, nothing filled.
@@ -579,6 +600,217 @@ def shortcut_fills(driver, here, other):
     assert state["status"] == "Latchkey has no account for this site.", state
     assert value(driver, field) == "", "another origin got a code"
     assert pending(0.5) == [], "the shortcut on another origin opened a request"
+
+
+# Latchkey's entry in Firefox's content-area context menu: the menus API names its element
+# `<widget id>-menuitem-_<item id>`, the widget id being the add-on's id with every character
+# but [a-z0-9_-] made `_`.
+MENU_ITEM = "browser_latchkey_codeberg_page-menuitem-_fill-code"
+
+
+def context_menu(driver, field):
+    """Right-clicks `field` (a real pointer's right button: the page gets its contextmenu event
+    and Firefox opens #contentAreaContextMenu), then, in the browser's own UI (Marionette's
+    chrome context), activates Latchkey's entry in that menu as a click on it does (the menu's
+    activateItem: the item's command event, then the menu closes)."""
+    ActionChains(driver).move_to_element(field).click().perform()
+    ActionChains(driver).context_click(field).perform()
+    with driver.context(driver.CONTEXT_CHROME):
+        label = driver.execute_async_script(
+            """
+            const [id, done] = arguments;
+            const menu = document.getElementById("contentAreaContextMenu");
+            const deadline = Date.now() + 10000;
+            (function poll() {
+              const item = document.getElementById(id);
+              if (menu.state === "open" && item && !item.hidden) {
+                menu.activateItem(item);
+                done(item.label);
+              } else if (Date.now() > deadline) {
+                done("not shown: the menu is " + menu.state + ", its items " +
+                  [...menu.querySelectorAll("menuitem[id*=menuitem]")].map((i) => i.id));
+              } else {
+                setTimeout(poll, 50);
+              }
+            })();
+            """,
+            MENU_ITEM,
+        )
+    assert label == "Fill one-time code from Latchkey", f"Latchkey's menu entry: {label}"
+
+
+def code_page(driver, url):
+    """Loads the code page at `url`; returns its field once the content script ran."""
+    driver.get(f"{url}/code")
+    field = driver.find_element(By.ID, "otp")
+    time.sleep(1.0)  # the content script runs at document_idle
+    return field
+
+
+def fills_code(driver, field, what):
+    code = wait_value(driver, field, 10.0)
+    assert code in oathtool_codes(), f"{what} filled no valid code ({len(code)} characters)"
+
+
+def says_no_account(driver, field, view, what):
+    """On another origin: the popup `view` lists nothing and says why, the field is empty and
+    nothing was asked."""
+    assert view is not None, f"{what} on another origin opened no popup"
+    assert view["accounts"] == [], view
+    assert view["status"] == "Latchkey has no account for this site.", view
+    assert wait_value(driver, field, 0.5) == "", "another origin got a code"
+    assert pending(0.5) == [], f"{what} on another origin opened a request"
+
+
+def context_menu_fills(driver, here, other):
+    """The context menu (Firefox): on the account's page, Latchkey's entry for the code field
+    fills oathtool's code (the consent is remembered by then); on another origin it fills
+    nothing, opens no request and opens the popup instead, which says the site has no account."""
+    field = code_page(driver, here)
+    context_menu(driver, field)
+    fills_code(driver, field, "the menu")
+
+    field = code_page(driver, other)
+    context_menu(driver, field)
+    with driver.context(driver.CONTEXT_CHROME):
+        view = popup_view(driver)
+        close_popup(driver)
+    says_no_account(driver, field, view, "the menu")
+
+
+ACTION_BUTTON = "browser_latchkey_codeberg_page-BAP"
+POPUP_BROWSER = "browser.webextension-popup-browser"
+
+
+def popup_view(driver):
+    """What the open popup shows (Firefox, in chrome context): its status line, its site and its
+    account buttons with their boxes in the popup, read by a frame script in the popup's browser
+    (the popup runs in the extension's process, out of the chrome's reach), once it stopped
+    asking. None if no popup is open."""
+    return driver.execute_async_script(
+        """
+        const [selector, done] = arguments;
+        const deadline = Date.now() + 15000;
+        const reader = () => {
+          const d = content.document;
+          const status = d.getElementById("status");
+          sendAsyncMessage("latchkey-test:popup", status && {
+            status: status.textContent,
+            site: d.getElementById("site").textContent,
+            accounts: [...d.querySelectorAll("#accounts button")].map((b) => {
+              const r = b.getBoundingClientRect();
+              return {label: b.textContent, x: r.x + r.width / 2, y: r.y + r.height / 2};
+            }),
+          });
+        };
+        (function poll() {
+          const browser = document.querySelector(selector);
+          if (!browser || !browser.messageManager) {
+            if (Date.now() > deadline) return done(null);
+            return setTimeout(poll, 50);
+          }
+          const mm = browser.messageManager;
+          mm.addMessageListener("latchkey-test:popup", function heard(m) {
+            mm.removeMessageListener("latchkey-test:popup", heard);
+            if (m.data && !m.data.status.startsWith("Asking")) return done(m.data);
+            if (Date.now() > deadline) return done(m.data);
+            setTimeout(poll, 50);
+          });
+          mm.loadFrameScript("data:," + encodeURIComponent("(" + reader + ")()"), false);
+        })();
+        """,
+        POPUP_BROWSER,
+    )
+
+
+def close_popup(driver):
+    """Closes the open popup's panel (as Escape or a click elsewhere does) and waits until its
+    browser is gone (Firefox, in chrome context)."""
+    driver.execute_async_script(
+        """
+        const [selector, done] = arguments;
+        const browser = document.querySelector(selector);
+        if (browser) browser.closest("panel").hidePopup();
+        const deadline = Date.now() + 5000;
+        (function poll() {
+          if (!document.querySelector(selector) || Date.now() > deadline) return done();
+          setTimeout(poll, 50);
+        })();
+        """,
+        POPUP_BROWSER,
+    )
+    assert not driver.find_elements(By.CSS_SELECTOR, POPUP_BROWSER), "the popup stayed open"
+
+
+def open_action_popup(driver):
+    """Opens the toolbar popup as a person does (Firefox, in chrome context): a click on the
+    extensions button, then on Latchkey's entry in its panel. Returns what the popup shows."""
+    driver.find_element(By.ID, "unified-extensions-button").click()
+    driver.find_element(By.ID, ACTION_BUTTON).click()
+    view = popup_view(driver)
+    assert view is not None, "the toolbar button opened no popup"
+    return view
+
+
+def firefox_popup_fills(driver, here, other):
+    """The toolbar popup (Firefox): opened from the toolbar, on the account's page it lists the
+    site's one account, and a real click on it (a pointer's click on the popup, dispatched by
+    the browser into the popup's page) fills oathtool's code and closes the popup; on another
+    origin it lists nothing."""
+    field = code_page(driver, here)
+    with driver.context(driver.CONTEXT_CHROME):
+        view = open_action_popup(driver)
+        assert [a["label"] for a in view["accounts"]] == ["Example (alice)"], view
+        assert view["site"] == here.split("//")[1], view
+        browser = driver.find_element(By.CSS_SELECTOR, POPUP_BROWSER)
+        size = browser.rect
+        account = view["accounts"][0]
+        # Offsets from the popup's middle to the account button's.
+        ActionChains(driver).move_to_element_with_offset(
+            browser,
+            round(account["x"] - size["width"] / 2),
+            round(account["y"] - size["height"] / 2),
+        ).click().perform()
+    fills_code(driver, field, "the popup's pick")
+    with driver.context(driver.CONTEXT_CHROME):
+        deadline = time.monotonic() + 5
+        while driver.find_elements(By.CSS_SELECTOR, POPUP_BROWSER):
+            assert time.monotonic() < deadline, "the popup stayed open after its fill"
+            time.sleep(0.05)
+
+    field = code_page(driver, other)
+    with driver.context(driver.CONTEXT_CHROME):
+        view = open_action_popup(driver)
+        close_popup(driver)
+    says_no_account(driver, field, view, "the popup")
+
+
+def firefox_shortcut_fills(driver, here, other):
+    """The keyboard shortcut (Firefox): Alt+Shift+L pressed with the code field focused (key
+    actions to the browser window, which it handles as the extension's command). On the
+    account's page it fills oathtool's code into the focused field; on another origin it fills
+    nothing and opens the popup instead, which says the site has no account."""
+
+    def press(url):
+        field = code_page(driver, url)
+        ActionChains(driver).move_to_element(field).click().perform()
+        # In chrome context: the keys go to the browser window, which passes them to the
+        # focused tab and, the page not taking them, runs the shortcut. (Key actions in content
+        # context are dispatched inside the page's process, where no browser shortcut runs.)
+        with driver.context(driver.CONTEXT_CHROME):
+            ActionChains(driver).key_down(Keys.ALT).key_down(Keys.SHIFT).send_keys("L").key_up(
+                Keys.SHIFT
+            ).key_up(Keys.ALT).perform()
+        return field
+
+    field = press(here)
+    fills_code(driver, field, "the shortcut")
+
+    field = press(other)
+    with driver.context(driver.CONTEXT_CHROME):
+        view = popup_view(driver)
+        close_popup(driver)
+    says_no_account(driver, field, view, "the shortcut")
 
 
 def percentile(values, p):
