@@ -122,7 +122,7 @@ for r in json.load(sys.stdin):
         client-cli/tests/it/browser_fill.py "$cli" "$PWD/browser/extension" "$WORK/firefox" \
         "$SECRET" "$id" >"$WORK/fill-firefox.out" 2>&1 ||
         fail "Firefox fill through the system-wide manifest: $(cat "$WORK/fill-firefox.out")"
-    for step in denied approved other-origin frame locked; do
+    for step in denied approved context-menu popup shortcut other-origin frame locked; do
         grep -qx "ok $step" "$WORK/fill-firefox.out" || fail "Firefox fill: no step $step: $(cat "$WORK/fill-firefox.out")"
     done
     echo "package-test: Firefox filled the code through /usr/lib/mozilla/native-messaging-hosts and the installed host"
