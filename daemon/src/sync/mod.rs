@@ -369,8 +369,7 @@ impl Sync {
                             merged_any |= !outcome.merged.replay;
                             changed |= outcome.merged.changed || outcome.merged.admitted;
                             if outcome.merged.admitted {
-                                let _ =
-                                    std::fs::remove_file(join_path(&info.folder, &info_id(&info)));
+                                self.withdraw_join_request(&info.folder, &info_id(&info));
                             }
                         }
                         Ok(None) => {}
